@@ -1,0 +1,167 @@
+"""Checks of normal_init, xavier_init and he_init.
+
+Each init is drawn on non-square shapes (fan-in and fan-out only differ there) with at
+least 40,000 weights, so the statistical rules are many standard errors wide:
+
+======================  =========================================  ==========================
+rule                    decision                                   false-fail rate (n >= 4e4)
+======================  =========================================  ==========================
+std                     |s / sigma - 1| <= 3 %                     < 1e-16 per matrix
+mean                    |mean| <= 0.03 sigma                       < 2e-9 per matrix
+distribution (KS)       p >= 1e-6 for W / s against N(0, 1)        <= 1e-6 (conservative)
+======================  =========================================  ==========================
+
+The rng contract and symmetry breaking are exact (false-fail rate 0).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.checks import stats
+from autograder.feedback import check, fmt
+from autograder.i18n import T, Text
+from autograder.sandbox.protocol import RngSpec
+
+INITS = ("normal_init", "xavier_init", "he_init")
+RULE = {"normal_init": "std", "xavier_init": "1/sqrt(n_in)", "he_init": "sqrt(2/n_in)"}
+
+
+def target_std(fn: str, n_in: int, std: float | None = None) -> float:
+    if fn == "normal_init":
+        return float(std)
+    return float(np.sqrt((1.0 if fn == "xavier_init" else 2.0) / n_in))
+
+
+def draw(student, fn: str, n_in: int, n_out: int, seed: int, std: float | None = None):
+    args = (n_in, n_out, RngSpec(seed)) + ((std,) if fn == "normal_init" else ())
+    return student.call(fn, *args)
+
+
+def cases(fn: str, variant) -> list[tuple[int, int, float | None]]:
+    """(n_in, n_out, std argument) of every matrix the statistical checks draw."""
+    if fn == "normal_init":
+        n_in, n_out = variant.init_shapes[0]
+        return [(n_in, n_out, variant.std_large), (n_in, n_out, variant.std_small)]
+    return [(n_in, n_out, None) for n_in, n_out in variant.init_shapes]
+
+
+def mistake_hint(fn: str, ratio: float, n_in: int, n_out: int, std: float | None) -> Text:
+    """Name the typical mistake whose std ratio (measured / intended) matches the measurement."""
+    if fn == "normal_init":
+        known = {1.0 / std: T("The weights have std 1: multiply the standard normal draw by std.",
+                              "표준편차가 1입니다: 표준정규분포에서 뽑은 값에 std를 곱하세요."),
+                 std: T("That is std squared (the variance); multiply by std, not std**2.",
+                        "std의 제곱(분산)을 곱했습니다. std**2가 아니라 std를 곱하세요."),
+                 1.0 / np.sqrt(std): T("That is sqrt(std); multiply by std itself.",
+                                       "sqrt(std)를 곱했습니다. std 자체를 곱하세요."),
+                 1.0 / np.sqrt(3.0): T("A uniform draw U(-std, std) has std/sqrt(3); use rng.normal(0, std, ...).",
+                                       "균등분포 U(-std, std)의 표준편차는 std/sqrt(3)입니다. rng.normal(0, std, ...)을 쓰세요.")}
+    else:
+        gain = 1.0 if fn == "xavier_init" else 2.0
+        known = {np.sqrt(n_in / n_out): T("You scaled by n_out; the rule uses the previous layer's node count n_in.",
+                                          "n_out으로 나눴습니다. 규칙은 앞 층의 노드 수 n_in을 씁니다."),
+                 np.sqrt(n_in / gain): T("The weights have std 1: scale the standard normal draw.",
+                                        "표준편차가 1입니다: 표준정규분포 값에 배율을 곱하세요."),
+                 np.sqrt(gain / n_in): T("You used gain/n without the square root; the std is the square root of the variance.",
+                                         "제곱근 없이 gain/n을 곱했습니다. 표준편차는 분산의 제곱근입니다."),
+                 np.sqrt(n_in / (n_in + n_out)): T("That is the Glorot rule with (n_in + n_out); the lecture's rule uses n_in only.",
+                                                   "(n_in + n_out)을 쓰는 Glorot 규칙입니다. 강의의 규칙은 n_in만 씁니다."),
+                 1.0 / np.sqrt(3.0): T("A uniform draw U(-s, s) has std s/sqrt(3); draw from a normal distribution.",
+                                       "균등분포 U(-s, s)의 표준편차는 s/sqrt(3)입니다. 정규분포에서 뽑으세요.")}
+        if fn == "xavier_init":
+            known[np.sqrt(2.0)] = T("That is He's sqrt(2/n_in); Xavier is 1/sqrt(n_in).",
+                                    "He의 sqrt(2/n_in)입니다. Xavier는 1/sqrt(n_in)입니다.")
+        else:
+            known[np.sqrt(0.5)] = T("That is Xavier's 1/sqrt(n_in); He is sqrt(2/n_in) (for ReLU).",
+                                    "Xavier의 1/sqrt(n_in)입니다. He는 sqrt(2/n_in)입니다 (ReLU용).")
+    for r, hint in known.items():
+        if abs(ratio / r - 1.0) < 0.04:
+            return hint
+    return T(f"{fn}: draw N(0, 1) with the rng and multiply by {RULE[fn]}.",
+             f"{fn}: rng로 N(0, 1)을 뽑고 {RULE[fn]}을 곱하세요.")
+
+
+@pytest.mark.parametrize("fn", INITS)
+@check("$fn", points=1, title=T("returns shape (n_in, n_out)", "(n_in, n_out) 모양 반환"))
+def test_init_shape(student, fb, variant, seed, fn):
+    for n_in, n_out in variant.init_shapes:
+        reply = draw(student, fn, n_in, n_out, seed, std=0.5)
+        fb.array(reply.value, shape=(n_in, n_out), what=f"{fn}({n_in}, {n_out}, ...)",
+                 hint=T("Rows are the n_in inputs, columns the n_out units: shape (n_in, n_out).",
+                        "행은 입력 n_in개, 열은 노드 n_out개입니다: 모양 (n_in, n_out)."))
+
+
+@pytest.mark.parametrize("fn", INITS)
+@check("$fn", points=1, title=T("mean close to 0", "평균이 0에 가까움"), false_fail_rate=4e-9)
+def test_init_mean(student, fb, variant, seed, fn):
+    for k, (n_in, n_out, std) in enumerate(cases(fn, variant)):
+        w = fb.array(draw(student, fn, n_in, n_out, seed + k, std).value, shape=(n_in, n_out), what=fn)
+        fb.finite(w, fn)
+        s = target_std(fn, n_in, std)
+        fb.expect(abs(w.mean()) <= stats.MEAN_TOL * s,
+                  f"mean 0 ± {fmt(stats.MEAN_TOL * s)} (0.03 × std {fmt(s)}), {w.size:,} weights",
+                  f"mean {fmt(w.mean())}",
+                  T("Weights are centred at 0: N(0, std^2), not a draw from [0, 1).",
+                    "가중치의 중심은 0입니다: [0, 1) 범위가 아니라 N(0, std^2)에서 뽑으세요."))
+
+
+@pytest.mark.parametrize("fn", INITS)
+@check("$fn", points=2, title=T("std follows the rule", "표준편차가 규칙을 따름"), false_fail_rate=1e-15)
+def test_init_std(student, fb, variant, seed, fn):
+    for k, (n_in, n_out, std) in enumerate(cases(fn, variant)):
+        w = fb.array(draw(student, fn, n_in, n_out, seed + k, std).value, shape=(n_in, n_out), what=fn)
+        fb.finite(w, fn)
+        s = target_std(fn, n_in, std)
+        measured = float(w.std())
+        rule = f"std={std}" if fn == "normal_init" else f"{RULE[fn]}, n_in={n_in}, n_out={n_out}"
+        fb.expect(abs(measured / s - 1.0) <= stats.STD_REL_TOL,
+                  f"std {fmt(s)} ± 3% ({rule})", f"std {fmt(measured)} over {w.size:,} weights",
+                  mistake_hint(fn, measured / s, n_in, n_out, std))
+
+
+@pytest.mark.parametrize("fn", INITS)
+@check("$fn", points=1, title=T("normally distributed (KS test)", "정규분포를 따름 (KS 검정)"),
+       false_fail_rate=stats.KS_ALPHA)
+def test_init_distribution(student, fb, variant, seed, fn):
+    n_in, n_out, std = cases(fn, variant)[0]
+    w = fb.array(draw(student, fn, n_in, n_out, seed, std).value, shape=(n_in, n_out), what=fn)
+    fb.finite(w, fn)
+    d, p = stats.ks_normal_shape(w)
+    centred = w - w.mean()
+    kurt = float(np.mean(centred**4) / max(np.mean(centred**2) ** 2, 1e-300) - 3.0)
+    uniform = abs(kurt + 1.2) < 0.2
+    fb.expect(p >= stats.KS_ALPHA, f"KS p-value >= {stats.KS_ALPHA:g} against a normal shape ({w.size:,} weights)",
+              f"KS distance {d:.4f}, p = {p:.2g}, excess kurtosis {kurt:.2f} (normal: 0, uniform: -1.2)",
+              T("The weights look uniform: use rng.standard_normal or rng.normal, not rng.random/rng.uniform."
+                if uniform else "Draw from a normal distribution: rng.standard_normal((n_in, n_out)) * scale.",
+                "균등분포처럼 보입니다: rng.random/rng.uniform 대신 rng.standard_normal 또는 rng.normal을 쓰세요."
+                if uniform else "정규분포에서 뽑으세요: rng.standard_normal((n_in, n_out)) * 배율."))
+
+
+@pytest.mark.parametrize("fn", INITS)
+@check("$fn", points=1, title=T("uses the rng it is given", "주어진 rng를 사용함"))
+def test_init_rng(student, fb, seed, fn):
+    n_in, n_out = 30, 20
+    a = fb.array(draw(student, fn, n_in, n_out, seed, 0.5).value, shape=(n_in, n_out), what=fn)
+    b = fb.array(draw(student, fn, n_in, n_out, seed, 0.5).value, shape=(n_in, n_out), what=fn)
+    c = fb.array(draw(student, fn, n_in, n_out, seed + 1, 0.5).value, shape=(n_in, n_out), what=fn)
+    fb.expect(np.array_equal(a, b), "the same weights from two Generators in the same state",
+              "different weights",
+              T("Draw with the rng argument (rng.standard_normal(...)), not np.random.* or a new default_rng().",
+                "np.random.*나 새 default_rng() 대신 인자로 받은 rng로 뽑으세요 (rng.standard_normal(...))."))
+    fb.expect(not np.array_equal(a, c), "different weights from Generators in different states",
+              "identical weights",
+              T("Do not re-seed inside the function (e.g. default_rng(0)): the caller's rng decides the draw.",
+                "함수 안에서 시드를 다시 정하지 마세요 (예: default_rng(0)). 뽑는 값은 호출한 쪽의 rng가 정합니다."))
+
+
+@pytest.mark.parametrize("fn", INITS)
+@check("$fn", points=1, title=T("units start different (symmetry broken)", "노드마다 다른 초깃값 (대칭 깨기)"))
+def test_init_units_differ(student, fb, seed, fn):
+    n_in, n_out = 100, 50
+    w = fb.array(draw(student, fn, n_in, n_out, seed, 0.5).value, shape=(n_in, n_out), what=fn)
+    distinct = np.unique(w, axis=1).shape[1]
+    fb.expect(distinct == n_out, f"{n_out} different columns (one per unit)", f"{distinct} different columns",
+              T("Equal initial weights make every unit compute and learn the same thing: draw every weight independently.",
+                "초깃값이 같으면 모든 노드가 같은 값을 계산하고 똑같이 갱신됩니다. 가중치를 모두 독립적으로 뽑으세요."))

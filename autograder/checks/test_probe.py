@@ -1,0 +1,180 @@
+"""Checks of activation_probe, with grader-made inits and activations only.
+
+* exact: a deterministic init (fixed matrices per call) and an activation no student
+  writes (softsign) make the correct output computable to round-off; this catches
+  missing chaining, a reused or transposed W, stored pre-activations, a wrong layer count.
+* lecture statistics: the lecture's protocol (x ~ N(0,1), 1000 x 100, 5 layers of 100)
+  with std 1, std 0.01, Xavier, He under sigmoid, and He under ReLU, judged against the
+  calibrated bands of checks/stats.py (false-fail rate < 1e-9 each).
+* symmetry: with equal initial weights every unit of every layer is identical.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.checks import stats
+from autograder.feedback import check, describe
+from autograder.i18n import T
+from autograder.reference import weight_init as ref
+from autograder.sandbox import callables
+from autograder.sandbox.protocol import CallableSpec, RngSpec
+
+EXACT_RTOL, EXACT_ATOL = 1e-9, 1e-12
+
+LIST_HINT = T("Return a list with one array per layer, in order (the lecture's dict {0: ..., 1: ...} "
+              "becomes [a1, a2, ...]).",
+              "층마다 배열 하나씩, 순서대로 담은 리스트를 반환하세요 (강의의 딕셔너리 {0: ..., 1: ...} 대신 [a1, a2, ...]).")
+
+
+def layers_of(fb, value, n_layers: int, rows: int, node_num: int) -> list[np.ndarray]:
+    """The returned layers as float arrays, or a failure that says what came back instead."""
+    __tracebackhide__ = True
+    if isinstance(value, dict):
+        fb.fail(f"a list of {n_layers} arrays", describe(value), LIST_HINT)
+    if not isinstance(value, (list, tuple)):
+        fb.fail(f"a list of {n_layers} arrays", describe(value),
+                T("Collect every layer's activations and return them all, not only the last layer.",
+                  "마지막 층만이 아니라 모든 층의 활성화 값을 모아 반환하세요."))
+    fb.expect(len(value) == n_layers, f"{n_layers} layers", f"{len(value)} layers",
+              T("One entry per hidden layer: loop n_layers times and append each layer's output.",
+                "은닉층마다 하나씩: n_layers번 반복하며 각 층의 출력을 추가하세요."))
+    return [fb.array(a, shape=(rows, node_num), what=f"layer {i + 1}") for i, a in enumerate(value)]
+
+
+def exact_inputs(variant, seed: int):
+    rows, cols, n_layers, node_num = variant.probe_shape
+    x = np.random.default_rng(seed).normal(size=(rows, cols))
+    return x, n_layers, node_num, CallableSpec("table", {"seed": seed % 2**31}), CallableSpec("softsign")
+
+
+def expected_layers(x, init_spec, act_spec, n_layers, node_num, seed, store_pre=False, chain=True):
+    """The grader's own run of the probe; the variants model typical mistakes for the hints."""
+    init = callables.build(init_spec.name, init_spec.params)
+    act = callables.build(act_spec.name, act_spec.params)
+    if not store_pre and chain:
+        return ref.activation_probe(x, init, act, n_layers, node_num, np.random.default_rng(seed))
+    out, prev = [], x
+    for _ in range(n_layers):
+        a = (prev if chain else x) @ init(prev.shape[1] if chain else x.shape[1], node_num, None)
+        z = act(a)
+        out.append(a if store_pre else z)
+        prev = z
+    return out
+
+
+@check("activation_probe", points=1, title=T("returns one (len(x), node_num) array per layer",
+                                             "층마다 (len(x), node_num) 배열 하나씩 반환"))
+def test_activation_probe_layers(student, fb, variant, seed):
+    x, n_layers, node_num, init, act = exact_inputs(variant, seed)
+    reply = student.call("activation_probe", x, init, act, n_layers, node_num, RngSpec(seed))
+    layers_of(fb, reply.value, n_layers, len(x), node_num)
+
+
+@check("activation_probe", points=2, title=T("exact activations for a known init and activation",
+                                             "정해진 초깃값·활성화 함수에서 정확한 값"))
+def test_activation_probe_exact(student, fb, variant, seed):
+    x, n_layers, node_num, init, act = exact_inputs(variant, seed)
+    reply = student.call("activation_probe", x, init, act, n_layers, node_num, RngSpec(seed))
+    got = layers_of(fb, reply.value, n_layers, len(x), node_num)
+    want = expected_layers(x, init, act, n_layers, node_num, seed)
+    hint = T("Layer i computes activation(prev @ W) with a new W = init(n_prev, node_num, rng), and prev is the "
+             "previous layer's activations (x for the first layer).",
+             "i번째 층은 새 W = init(n_prev, node_num, rng)로 activation(prev @ W)를 계산합니다. prev는 앞 층의 "
+             "활성화 값입니다 (첫 층은 x).")
+    if all(np.allclose(g, w) for g, w in zip(got, expected_layers(x, init, act, n_layers, node_num, seed, store_pre=True))):
+        hint = T("You stored prev @ W (before the activation); store activation(prev @ W).",
+                 "활성화 함수 적용 전의 prev @ W를 저장했습니다. activation(prev @ W)를 저장하세요.")
+    elif all(np.allclose(g, w) for g, w in zip(got, expected_layers(x, init, act, n_layers, node_num, seed, chain=False))):
+        hint = T("Every layer starts from x; each layer must take the previous layer's activations.",
+                 "모든 층이 x에서 시작합니다. 각 층은 앞 층의 활성화 값을 입력으로 받아야 합니다.")
+    elif reply.callable_logs and len(reply.callable_logs[0]) == 1 and n_layers > 1:
+        hint = T("init was called once: draw a new W for every layer.",
+                 "init을 한 번만 호출했습니다. 층마다 새 W를 뽑으세요.")
+    for i, (g, w) in enumerate(zip(got, want), start=1):
+        fb.allclose(g, w, f"layer {i}", EXACT_RTOL, EXACT_ATOL, hint)
+
+
+@check("activation_probe", points=1, title=T("calls init(n_prev, node_num, rng) once per layer",
+                                             "층마다 init(n_prev, node_num, rng)을 한 번씩 호출"))
+def test_activation_probe_init_calls(student, fb, variant, seed):
+    x, n_layers, node_num, init, act = exact_inputs(variant, seed)
+    reply = student.call("activation_probe", x, init, act, n_layers, node_num, RngSpec(seed))
+    log = reply.callable_logs[0] if reply.callable_logs else []
+    want = [[x.shape[1] if i == 0 else node_num, node_num, True] for i in range(n_layers)]
+    shapes = [tuple(c[:2]) for c in log]
+    if len(log) != n_layers:
+        fb.fail(f"{n_layers} calls of init", f"{len(log)} calls",
+                T("Draw one new weight matrix per layer, inside the loop over layers.",
+                  "층 반복문 안에서 층마다 새 가중치 행렬을 하나씩 뽑으세요."))
+    if shapes != [tuple(w[:2]) for w in want]:
+        transposed = shapes == [tuple(w[:2])[::-1] for w in want]
+        fb.fail(f"init called with {[tuple(w[:2]) for w in want]}", f"{shapes}",
+                T("init(n_in, n_out, ...) takes the previous layer's width first: init(prev.shape[1], node_num, rng)."
+                  if transposed else "The first layer's n_in is x.shape[1]; after that it is node_num.",
+                  "init(n_in, n_out, ...)은 앞 층의 너비를 먼저 받습니다: init(prev.shape[1], node_num, rng)."
+                  if transposed else "첫 층의 n_in은 x.shape[1], 그다음 층부터는 node_num입니다."))
+    fb.expect(all(c[2] for c in log), "init receives the rng given to the probe", "a different rng (or none)",
+              T("Pass the probe's own rng argument to init; do not create a new Generator.",
+                "probe가 받은 rng를 그대로 init에 넘기세요. 새 Generator를 만들지 마세요."))
+
+
+def lecture_run(student, case: str, seed: int):
+    """The lecture's protocol for one case; returns (reply, x)."""
+    act_name, init_name, params = stats.PROBE_CASES[case]
+    x = np.random.default_rng(seed).standard_normal((stats.LECTURE_SAMPLES, stats.LECTURE_INPUT_DIM))
+    return student.call("activation_probe", x, CallableSpec(init_name, params), CallableSpec(act_name),
+                        stats.LECTURE_LAYERS, stats.LECTURE_NODES, RngSpec(seed))
+
+
+CASE_HINTS = {
+    "sigmoid-std=1": T("With std 1 the sigmoid outputs pile up at 0 and 1; check that each layer applies the "
+                       "activation to prev @ W with the W that init returns.",
+                       "표준편차 1이면 시그모이드 출력이 0과 1에 몰립니다. 각 층이 init이 준 W로 activation(prev @ W)를 "
+                       "계산하는지 확인하세요."),
+    "sigmoid-std=0.01": T("With std 0.01 every output sits near 0.5; check the chaining of layers.",
+                          "표준편차 0.01이면 모든 출력이 0.5 근처에 모입니다. 층 연결을 확인하세요."),
+    "sigmoid-Xavier": T("Under Xavier the spread narrows with depth but stays wide; each layer must feed the next.",
+                        "Xavier에서는 깊어질수록 분포가 좁아지지만 넓게 퍼져 있습니다. 각 층이 다음 층의 입력이 되어야 합니다."),
+    "sigmoid-He": T("Under He the first layer is wider than under Xavier; each layer must feed the next.",
+                    "He에서는 첫 층이 Xavier보다 넓게 퍼집니다. 각 층이 다음 층의 입력이 되어야 합니다."),
+    "relu-He": T("He with ReLU keeps the same spread in every layer; store relu(prev @ W) for every layer.",
+                 "ReLU와 He를 쓰면 모든 층에서 퍼짐이 비슷합니다. 층마다 relu(prev @ W)를 저장하세요."),
+}
+
+
+@pytest.mark.parametrize("case", list(stats.PROBE_CASES))
+@check("activation_probe", points=1, title=T("lecture histogram {case} (calibrated bands)", "강의의 히스토그램 {case} (보정된 구간)"),
+       false_fail_rate=stats.PROBE_FALSE_FAIL)
+def test_activation_probe_lecture_stats(student, fb, seed, case):
+    reply = lecture_run(student, case, seed)
+    acts = layers_of(fb, reply.value, stats.LECTURE_LAYERS, stats.LECTURE_SAMPLES, stats.LECTURE_NODES)
+    fb.artifacts["histogram"] = {"case": case, "counts": stats.histogram(acts), "seed": seed}
+    activation = stats.PROBE_CASES[case][0]
+    lo = min(float(a.min()) for a in acts)
+    hi = max(float(a.max()) for a in acts)
+    if activation == "sigmoid":
+        fb.expect(lo >= 0.0 and hi <= 1.0, "sigmoid activations in [0, 1]", f"values from {lo:.3g} to {hi:.3g}",
+                  T("Store activation(prev @ W), not prev @ W.", "prev @ W가 아니라 activation(prev @ W)를 저장하세요."))
+    else:
+        fb.expect(lo >= 0.0, "ReLU activations >= 0", f"values from {lo:.3g}",
+                  T("Store activation(prev @ W), not prev @ W.", "prev @ W가 아니라 activation(prev @ W)를 저장하세요."))
+    measured = stats.probe_statistics(acts, activation)
+    for band in stats.PROBE_BANDS[case]:
+        value = measured[band.stat]
+        fb.expect(band.low <= value <= band.high, f"{case}: {band.stat} in [{band.low:g}, {band.high:g}]",
+                  f"{band.stat} = {value:.4g}", CASE_HINTS[case])
+
+
+@check("activation_probe", points=1, title=T("equal initial weights give identical units", "같은 초깃값이면 모든 노드가 같은 값"))
+def test_activation_probe_symmetry(student, fb, seed):
+    x = np.random.default_rng(seed).normal(size=(50, 20))
+    reply = student.call("activation_probe", x, CallableSpec("constant", {"value": 0.05}), CallableSpec("sigmoid"),
+                         3, 10, RngSpec(seed))
+    for i, layer in enumerate(layers_of(fb, reply.value, 3, len(x), 10), start=1):
+        spread = float(np.max(np.abs(layer - layer[:, :1])))
+        fb.expect(spread <= 1e-12, f"layer {i}: every unit (column) identical", f"units differ by up to {spread:.3g}",
+                  T("With equal weights each unit sums the same inputs with the same weights; the probe must use "
+                    "exactly the W that init returns (no extra noise, no reordering).",
+                    "가중치가 모두 같으면 모든 노드가 같은 입력을 같은 가중치로 더합니다. probe는 init이 반환한 W를 "
+                    "그대로 써야 합니다 (잡음 추가나 순서 변경 없이)."))

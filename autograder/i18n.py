@@ -1,0 +1,33 @@
+"""Bilingual text: every student-facing string exists in Korean and English."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LANGS = ("ko", "en")
+
+
+@dataclass(frozen=True)
+class Text:
+    """One message in both languages; ``str()`` is never used for display, ``pick`` is."""
+
+    en: str
+    ko: str
+
+    def pick(self, lang: str) -> str:
+        return self.ko if lang == "ko" else self.en
+
+    def format(self, **values) -> "Text":
+        return Text(self.en.format(**values), self.ko.format(**values))
+
+    def to_dict(self) -> dict:
+        return {"en": self.en, "ko": self.ko}
+
+
+def T(en: str, ko: str) -> Text:
+    return Text(en, ko)
+
+
+def pick(text: "Text | str | None", lang: str) -> str:
+    if text is None:
+        return ""
+    return text.pick(lang) if isinstance(text, Text) else str(text)

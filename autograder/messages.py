@@ -1,0 +1,66 @@
+"""Student-facing wording that is not specific to one check: statuses and failures of code."""
+from __future__ import annotations
+
+from autograder.i18n import T, Text
+
+STATUS_LABEL: dict[str, Text] = {
+    "passed": T("PASS", "통과"),
+    "failed": T("FAIL", "실패"),
+    "not_attempted": T("TODO", "미구현"),
+    "missing": T("MISSING", "없음"),
+    "raised": T("ERROR", "오류"),
+    "timeout": T("TIMEOUT", "시간초과"),
+    "crashed": T("CRASH", "중단"),
+    "not_graded": T("NOT GRADED", "채점안됨"),
+    "grader_error": T("GRADER ERROR", "채점기 오류"),
+}
+
+LABELS = {
+    "expected": T("expected", "기댓값"),
+    "measured": T("measured", "측정값"),
+    "hint": T("hint", "힌트"),
+    "note": T("note", "참고"),
+    "score": T("score", "점수"),
+    "check": T("check", "점검 항목"),
+    "total": T("Total", "합계"),
+}
+
+
+def failure_message(kind: str, fn: str, info: dict, timeout_s: float | None = None) -> tuple[Text, Text]:
+    """(what happened, one hint) for a call of ``fn`` that returned no value."""
+    if kind == "not_attempted":
+        return (T(f"{fn} is not implemented yet (it raises NotImplementedError).",
+                  f"{fn} 함수를 아직 구현하지 않았습니다 (NotImplementedError)."),
+                T("Replace `raise NotImplementedError()` with your code.",
+                  "`raise NotImplementedError()` 를 지우고 코드를 작성하세요."))
+    if kind == "missing":
+        return (T(f"{fn} is not defined in the submitted file.", f"제출한 파일에 {fn} 함수가 없습니다."),
+                T(f"Keep the name and signature of the template: def {fn}(...).",
+                  f"템플릿의 함수 이름과 인자를 그대로 두세요: def {fn}(...)."))
+    if kind == "timeout":
+        s = f"{timeout_s:g}" if timeout_s else "the allowed"
+        return (T(f"{fn} did not return within {s} s.", f"{fn} 함수가 {s}초 안에 끝나지 않았습니다."),
+                T("Look for a loop that never ends, or work that grows with the input much faster than needed.",
+                  "끝나지 않는 반복문이 없는지, 필요 이상으로 많은 계산을 하지 않는지 확인하세요."))
+    if kind == "crashed":
+        return (T(f"The process running {fn} stopped (memory limit, os._exit or a crash).",
+                  f"{fn} 실행 중 프로세스가 멈췄습니다 (메모리 한도, os._exit 또는 비정상 종료)."),
+                T("Avoid creating huge arrays and do not exit the interpreter from your functions.",
+                  "너무 큰 배열을 만들거나 함수 안에서 인터프리터를 종료하지 마세요."))
+    # raised
+    where = ""
+    frames = info.get("frames") or []
+    if frames:
+        _file, line, text = frames[-1]
+        cell = _file.replace("<student ", "").rstrip(">")
+        where = f" ({cell}, line {line}: {text.strip()})" if line else ""
+    what = f"{info.get('type', 'Error')}: {info.get('message', '')}"
+    return (T(f"{fn} raised {what}{where}", f"{fn} 실행 중 오류가 발생했습니다. {what}{where}"),
+            T("Run the function yourself on a small input to see the error; the grader passes the arguments "
+              "in the order of the template's signature.",
+              "작은 입력으로 함수를 직접 실행해 오류를 확인하세요. 채점기는 템플릿의 인자 순서대로 값을 넘깁니다."))
+
+
+GRADER_ERROR = (T("The grader itself failed on this check; it is not your fault. Tell your instructor.",
+                  "이 항목에서 채점기 자체에 오류가 났습니다. 학생의 잘못이 아니니 담당 교수/조교에게 알려 주세요."),
+                None)

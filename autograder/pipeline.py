@@ -1,0 +1,77 @@
+"""The grading pipeline: load -> run checks -> score, over Submission records.
+
+Every step is a plain function of records and the :class:`GradeConfig`; a step that cannot
+go on records why on the Submission (its ``status``) instead of raising, so a batch
+never loses a row.  Ingest, staging, parallelism and reports live in steps/ and report/
+and call these.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from autograder.config import Variant
+from autograder.sandbox.limits import Limits
+from autograder.steps.load import LoadError, load_file
+from autograder.steps.run_checks import grade_sources, list_checks
+from autograder.steps.score import score
+from autograder.submission import Submission
+
+
+@dataclass(frozen=True)
+class GradeConfig:
+    variant: Variant = field(default_factory=Variant)
+    limits: Limits = field(default_factory=Limits)
+    lang: str = "en"
+
+
+def load_step(sub: Submission, cfg: GradeConfig) -> Submission:
+    """Read the staged file into cells, or record why it cannot be graded."""
+    if sub.status != "pending":
+        return sub
+    if sub.path is None:
+        return sub.with_(status="no_code", message="no weight_init.py or weight_init.ipynb was handed in")
+    try:
+        source = load_file(sub.path)
+    except LoadError as exc:
+        return sub.with_(status=exc.status, message=str(exc))
+    except OSError as exc:
+        return sub.with_(status="unreadable", message=f"could not read the file: {exc.strerror or exc}")
+    return sub.with_(source=source)
+
+
+def run_checks_step(subs: list[Submission], cfg: GradeConfig, launcher=None,
+                    on_done: Callable[[Submission], None] | None = None) -> list[Submission]:
+    """Run every check on every loadable submission, in one pytest session."""
+    ready = {str(i): s for i, s in enumerate(subs) if s.status == "pending" and s.source is not None}
+    reports: dict[str, object] = {}
+
+    def done(key, results):
+        if on_done:
+            on_done(ready[key].with_(results=tuple(results)))
+
+    results = grade_sources({k: s.source for k, s in ready.items()}, cfg.variant, cfg.limits, launcher,
+                            on_done=done if on_done else None, load_reports=reports) if ready else {}
+    out = []
+    for i, s in enumerate(subs):
+        key = str(i)
+        if key in ready:
+            s = s.with_(results=tuple(results.get(key, [])), load_report=reports.get(key))
+        out.append(s)
+    return out
+
+
+def score_step(sub: Submission, cfg: GradeConfig) -> Submission:
+    return score(sub, list_checks())
+
+
+def grade_many(subs: list[Submission], cfg: GradeConfig, launcher=None, on_done=None) -> list[Submission]:
+    subs = [load_step(s, cfg) for s in subs]
+    subs = run_checks_step(subs, cfg, launcher, on_done)
+    return [score_step(s, cfg) for s in subs]
+
+
+def grade_file(path: str | Path, cfg: GradeConfig = GradeConfig(), student_id: str = "") -> Submission:
+    """The whole pipeline for one file (what ``initlab check`` runs)."""
+    return grade_many([Submission(student_id=student_id or Path(path).stem, path=str(path))], cfg)[0]

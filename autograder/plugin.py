@@ -1,0 +1,236 @@
+"""The pytest plugin that turns the checks in autograder/checks/ into graded results.
+
+The checks are ordinary pytest tests.  This plugin gives them their fixtures
+(``student``: a handle on one submission; ``fb``: a Feedback; ``variant``; ``seed``),
+parametrizes ``student`` over every submission of the run so one pytest session grades
+many submissions, and turns each test report into a :class:`CheckResult`.
+
+Programmatic use (what ``initlab check`` and ``initlab grade`` do)::
+
+    run = GradingRun(handles={"s1": handle}, variant=Variant())
+    pytest.main(checks_args(), plugins=[InitlabPlugin(run)])
+    run.results["s1"]  # -> list[CheckResult]
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from autograder.config import Variant
+from autograder.contract import FUNCTIONS
+from autograder.feedback import CheckFailed, CheckSpec, Feedback
+from autograder.messages import GRADER_ERROR, failure_message
+from autograder.sandbox.runner import StudentFailure, TimedOut
+from autograder.submission import CheckInfo, CheckResult
+
+CHECKS_DIR = Path(__file__).with_name("checks")
+_SID_PREFIX = "S~"  # submission ids in test ids look like "S~<n>"; stripped to get the check id
+
+
+def checks_args(extra: list[str] | None = None) -> list[str]:
+    """Arguments that make pytest run only our checks, quietly, ignoring the user's config."""
+    return [
+        str(CHECKS_DIR),
+        "-c", str(CHECKS_DIR / "pytest.ini"),
+        "--rootdir", str(CHECKS_DIR),
+        "-p", "no:cacheprovider",
+        "-p", "no:terminal",
+        "-p", "no:warnings",
+        "--noconftest",
+        *(extra or []),
+    ]
+
+
+@dataclass
+class GradingRun:
+    """Inputs and outputs of one pytest session over one or more submissions."""
+
+    handles: dict[str, object]
+    """submission id -> student handle (SandboxStudent or InProcessStudent), in grading order."""
+    variant: Variant = field(default_factory=Variant)
+    call_timeout_s: float | None = None
+    only_functions: tuple[str, ...] = ()
+    """Run only the checks of these functions (the notebook's per-function self-check)."""
+    on_done: Callable[[str, list[CheckResult]], None] | None = None
+    """Called when the last check of a submission has run (progress bars)."""
+    results: dict[str, list[CheckResult]] = field(default_factory=dict)
+    checks: list[CheckInfo] = field(default_factory=list)
+
+
+def check_id_of(item: pytest.Item) -> str:
+    """'test_init_std[xavier_init-S~3]' -> 'test_init_std[xavier_init]'."""
+    name = item.name
+    if "[" not in name:
+        return name
+    base, params = name[:-1].split("[", 1)
+    kept = [p for p in params.split("-") if not p.startswith(_SID_PREFIX)]
+    return f"{base}[{'-'.join(kept)}]" if kept else base
+
+
+def spec_of(item: pytest.Item) -> CheckSpec | None:
+    return getattr(getattr(item, "function", None), "__initlab__", None)
+
+
+def info_of(item: pytest.Item) -> CheckInfo:
+    spec = spec_of(item)
+    params = dict(getattr(getattr(item, "callspec", None), "params", {}))
+    params.pop("student", None)
+    function = spec.function
+    if function.startswith("$"):  # the graded function is a parameter of the check
+        function = params[function[1:]]
+    title = spec.title.format(**params) if params else spec.title
+    return CheckInfo(check_id_of(item), function, spec.points, title, spec.false_fail_rate)
+
+
+class InitlabPlugin:
+    def __init__(self, run: GradingRun):
+        self.run = run
+        self._sid_of_token: dict[str, str] = {}
+        self._remaining: dict[str, int] = {}
+
+    # ---- collection
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if "student" in metafunc.fixturenames:
+            tokens = [f"{_SID_PREFIX}{i}" for i in range(len(self.run.handles))]
+            self._sid_of_token = dict(zip(tokens, self.run.handles))
+            metafunc.parametrize("student", tokens, indirect=True, scope="session", ids=tokens)
+
+    def pytest_collection_modifyitems(self, session, config, items: list[pytest.Item]) -> None:
+        kept = []
+        for item in items:
+            spec = spec_of(item)
+            if spec is None:
+                continue
+            info = info_of(item)
+            if self.run.only_functions and info.function not in self.run.only_functions:
+                continue
+            kept.append(item)
+        # Group by submission, then by the contract's order of functions, so reports read top-down.
+        order = {name: i for i, name in enumerate(FUNCTIONS)}
+        position = {id(item): i for i, item in enumerate(kept)}
+        kept.sort(key=lambda it: (str(getattr(getattr(it, "callspec", None), "params", {}).get("student", "")).zfill(12),
+                                  order.get(info_of(it).function, len(order)), position[id(it)]))
+        items[:] = kept
+        seen: set[str] = set()
+        for item in kept:
+            info = info_of(item)
+            if info.check_id not in seen:
+                seen.add(info.check_id)
+                self.run.checks.append(info)
+            sid = self._sid_of_token.get(item.callspec.params["student"]) if hasattr(item, "callspec") else None
+            if sid is not None:
+                self._remaining[sid] = self._remaining.get(sid, 0) + 1
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.stash[PLUGIN_KEY] = self
+
+    # ---- results
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item):
+        item._initlab_started = time.perf_counter()
+        yield
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        outcome = yield
+        report = outcome.get_result()
+        if report.when == "call" or (report.when == "setup" and report.failed):
+            sid = self._sid_of_token[item.callspec.params["student"]]
+            result = self._result(item, call)
+            self.run.results.setdefault(sid, []).append(result)
+            self._remaining[sid] -= 1
+            if self._remaining[sid] == 0 and self.run.on_done:
+                self.run.on_done(sid, self.run.results[sid])
+
+    def _result(self, item: pytest.Item, call: pytest.CallInfo) -> CheckResult:
+        info = info_of(item)
+        fb: Feedback | None = item.funcargs.get("fb") if hasattr(item, "funcargs") else None
+        notes = tuple(fb.notes) if fb else ()
+        artifacts = dict(getattr(fb, "artifacts", {}) or {}) if fb else {}
+        seconds = time.perf_counter() - getattr(item, "_initlab_started", time.perf_counter())
+        common = dict(info=info, notes=notes, artifacts=artifacts, seconds=seconds)
+        exc = call.excinfo.value if call.excinfo is not None else None
+        if exc is None:
+            return CheckResult(score=info.points, status="passed", **common)
+        if isinstance(exc, CheckFailed):
+            return CheckResult(score=round(info.points * exc.fraction, 6), status="failed", expected=exc.expected,
+                               measured=exc.measured, hint=exc.hint, **common)
+        if isinstance(exc, StudentFailure):
+            timeout = exc.info.get("seconds") if isinstance(exc, TimedOut) else None
+            fn = _called_function(exc, info.function)
+            message, hint = failure_message(exc.kind, fn, exc.info, timeout)
+            return CheckResult(score=0.0, status=exc.kind, message=message, hint=hint, **common)
+        message, hint = GRADER_ERROR
+        return CheckResult(score=0.0, status="grader_error", message=message, hint=hint,
+                           measured=f"{type(exc).__name__}: {exc}"[:300], **common)
+
+
+def _called_function(exc: StudentFailure, default: str) -> str:
+    text = str(exc)
+    return text.split(" ", 1)[0] if text and text.split(" ", 1)[0].isidentifier() else default
+
+
+# ---- fixtures (module level: pytest looks them up in this module, registered with the plugin)
+
+PLUGIN_KEY = pytest.StashKey["InitlabPlugin"]()
+
+
+def _plugin(request) -> "InitlabPlugin":
+    return request.config.stash[PLUGIN_KEY]
+
+
+@pytest.fixture(scope="session")
+def student(request):
+    """A handle on the submission this test is parametrized with (loaded once per session)."""
+    plugin = _plugin(request)
+    handle = plugin.run.handles[plugin._sid_of_token[request.param]]
+    handle.load()
+    yield handle
+    handle.close()
+
+
+@pytest.fixture
+def fb() -> Feedback:
+    return Feedback()
+
+
+@pytest.fixture
+def variant(request) -> Variant:
+    return _plugin(request).run.variant
+
+
+@pytest.fixture
+def seed(request, student) -> int:
+    """The seed of this check's grader-made inputs: from the variant, the check and the student."""
+    return _plugin(request).run.variant.check_seed(check_id_of(request.node), student.sid)
+
+
+# When loaded with `pytest -p autograder.plugin --initlab-submission FILE`, grade that file.
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("initlab")
+    group.addoption("--initlab-submission", action="append", default=[],
+                    help="a student's weight_init.py / .ipynb to grade (repeatable)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    paths = config.getoption("--initlab-submission", default=[])
+    if paths and not any(isinstance(p, InitlabPlugin) for p in config.pluginmanager.get_plugins()):
+        from autograder.steps.run_checks import sandbox_handles
+
+        handles, launcher = sandbox_handles(paths)
+        config._initlab_launcher = launcher
+        config.pluginmanager.register(InitlabPlugin(GradingRun(handles=handles)), "initlab-run")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    launcher = getattr(config, "_initlab_launcher", None)
+    if launcher is not None:
+        launcher.close()

@@ -1,0 +1,225 @@
+"""The wire format between the judge and the child that runs student code.
+
+Only plain data crosses: a frame is a JSON header followed by raw blobs, and every array
+is an ``.npy`` blob written and read with ``allow_pickle=False``.  Nothing here ever
+unpickles, imports or calls anything named by the other side, so a hostile child can at
+worst send wrong numbers, which the judge then grades as wrong numbers.
+
+Frame layout: ``>Q`` header length, the UTF-8 JSON header, then the blobs back to back;
+the header's ``"blobs"`` key lists their sizes.
+"""
+from __future__ import annotations
+
+import io
+import json
+import struct
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+import numpy as np
+
+#: A frame larger than this is refused (a child cannot make the judge allocate without bound).
+MAX_FRAME_BYTES = 256 * 1024 * 1024
+#: Nesting deeper than this is refused when decoding (lists of lists of ...).
+MAX_DEPTH = 6
+#: At most this many items in one list/dict value.
+MAX_ITEMS = 10_000
+#: Strings are cut to this many characters.
+MAX_STR = 10_000
+
+_LEN = struct.Struct(">Q")
+
+
+class ProtocolError(Exception):
+    """The other side sent something that is not a well-formed frame or value."""
+
+
+# --------------------------------------------------------------------------------------
+# Values the judge sends that are not plain data: descriptions of grader-made objects.
+# The child rebuilds them from its own trusted module (callables.py); only the
+# description crosses the pipe.
+
+
+@dataclass(frozen=True)
+class RngSpec:
+    """A fresh ``numpy.random.Generator`` built in the child from ``default_rng(seed)``."""
+
+    seed: int
+
+
+@dataclass(frozen=True)
+class CallableSpec:
+    """A grader-made callable (an init or an activation), named in callables.REGISTRY."""
+
+    name: str
+    params: dict = field(default_factory=dict)
+
+    def __hash__(self) -> int:  # params is a dict; specs are compared by value only
+        return hash((self.name, json.dumps(self.params, sort_keys=True)))
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """A returned object the child could not express as plain data (its type is kept for the hint)."""
+
+    type_name: str
+
+
+# --------------------------------------------------------------------------------------
+# Encoding
+
+
+def _array_bytes(arr: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, np.array(arr, order="C", copy=not arr.flags.c_contiguous), allow_pickle=False)
+    return buf.getvalue()
+
+
+def encode(value: Any, blobs: list[bytes], depth: int = 0) -> dict:
+    """Turn ``value`` into a JSON-able description, appending array payloads to ``blobs``."""
+    if depth > MAX_DEPTH:
+        return {"k": "unsupported", "type": "too deeply nested"}
+    if value is None:
+        return {"k": "none"}
+    if isinstance(value, bool):
+        return {"k": "bool", "v": value}
+    if isinstance(value, RngSpec):
+        return {"k": "rng", "seed": int(value.seed)}
+    if isinstance(value, CallableSpec):
+        return {"k": "callable", "name": value.name, "params": value.params}
+    if type(value) is int:
+        return {"k": "int", "v": value}
+    if type(value) is float:
+        return {"k": "float", "v": value}
+    if type(value) is str:
+        return {"k": "str", "v": value[:MAX_STR]}
+    if isinstance(value, (np.ndarray, np.generic)):
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "biuf":
+            return {"k": "unsupported", "type": f"array of dtype {arr.dtype}"}
+        blobs.append(_array_bytes(arr))
+        return {"k": "ndarray", "b": len(blobs) - 1, "scalar": isinstance(value, np.generic)}
+    if isinstance(value, (list, tuple)):
+        items = [encode(v, blobs, depth + 1) for v in list(value)[:MAX_ITEMS]]
+        return {"k": "list" if isinstance(value, list) else "tuple", "items": items}
+    if isinstance(value, dict):
+        pairs = list(value.items())[:MAX_ITEMS]
+        return {"k": "dict", "items": [[encode(a, blobs, depth + 1), encode(b, blobs, depth + 1)] for a, b in pairs]}
+    return {"k": "unsupported", "type": f"{type(value).__module__}.{type(value).__qualname__}"}
+
+
+def decode(obj: Any, blobs: list[bytes], depth: int = 0) -> Any:
+    """Inverse of :func:`encode`; validates every node and never runs code."""
+    if depth > MAX_DEPTH or not isinstance(obj, dict):
+        raise ProtocolError("malformed value")
+    kind = obj.get("k")
+    if kind == "none":
+        return None
+    if kind == "bool":
+        return bool(obj["v"])
+    if kind == "int":
+        v = obj["v"]
+        if type(v) is not int:
+            raise ProtocolError("malformed int")
+        return v
+    if kind == "float":
+        v = obj["v"]
+        if type(v) not in (int, float):
+            raise ProtocolError("malformed float")
+        return float(v)
+    if kind == "str":
+        v = obj.get("v")
+        if type(v) is not str:
+            raise ProtocolError("malformed str")
+        return v[:MAX_STR]
+    if kind == "ndarray":
+        idx = obj.get("b")
+        if type(idx) is not int or not 0 <= idx < len(blobs):
+            raise ProtocolError("array refers to a missing blob")
+        arr = _read_array(blobs[idx])
+        return arr[()] if obj.get("scalar") else arr
+    if kind in ("list", "tuple"):
+        items = obj.get("items")
+        if not isinstance(items, list) or len(items) > MAX_ITEMS:
+            raise ProtocolError("malformed list")
+        out = [decode(v, blobs, depth + 1) for v in items]
+        return out if kind == "list" else tuple(out)
+    if kind == "dict":
+        items = obj.get("items")
+        if not isinstance(items, list) or len(items) > MAX_ITEMS:
+            raise ProtocolError("malformed dict")
+        result = {}
+        for pair in items:
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise ProtocolError("malformed dict item")
+            key = decode(pair[0], blobs, depth + 1)
+            if isinstance(key, np.ndarray):  # a 0-d array key (np.int64) becomes its Python value
+                key = key.item() if key.ndim == 0 else repr(key.tolist())
+            try:
+                hash(key)
+            except TypeError:
+                key = repr(key)
+            result[key] = decode(pair[1], blobs, depth + 1)
+        return result
+    if kind == "rng":
+        return RngSpec(int(obj["seed"]))
+    if kind == "callable":
+        params = obj.get("params", {})
+        if not isinstance(obj.get("name"), str) or not isinstance(params, dict):
+            raise ProtocolError("malformed callable spec")
+        return CallableSpec(obj["name"], params)
+    if kind == "unsupported":
+        return Unsupported(str(obj.get("type", "?"))[:200])
+    raise ProtocolError(f"unknown value kind {kind!r}")
+
+
+def _read_array(blob: bytes) -> np.ndarray:
+    try:
+        arr = np.lib.format.read_array(io.BytesIO(blob), allow_pickle=False)
+    except Exception as exc:  # malformed npy header, object dtype, truncated data
+        raise ProtocolError(f"bad array payload: {exc}") from None
+    if arr.dtype.kind not in "biuf":
+        raise ProtocolError(f"array of dtype {arr.dtype} is not plain numbers")
+    return arr
+
+
+# --------------------------------------------------------------------------------------
+# Framing
+
+
+def pack_frame(header: dict, blobs: list[bytes] = ()) -> bytes:
+    header = dict(header, blobs=[len(b) for b in blobs])
+    raw = json.dumps(header, allow_nan=True).encode()
+    return b"".join([_LEN.pack(len(raw)), raw, *blobs])
+
+
+def write_frame(stream: BinaryIO, header: dict, blobs: list[bytes] = ()) -> None:
+    stream.write(pack_frame(header, blobs))
+    stream.flush()
+
+
+def _read_exact(stream: BinaryIO, n: int) -> bytes:
+    chunks, left = [], n
+    while left:
+        chunk = stream.read(left)
+        if not chunk:
+            raise EOFError("the other side closed the channel")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(stream: BinaryIO, max_bytes: int = MAX_FRAME_BYTES) -> tuple[dict, list[bytes]]:
+    (n,) = _LEN.unpack(_read_exact(stream, _LEN.size))
+    if n > max_bytes:
+        raise ProtocolError(f"header of {n} bytes is over the limit")
+    try:
+        header = json.loads(_read_exact(stream, n))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProtocolError(f"header is not JSON: {exc}") from None
+    sizes = header.get("blobs", []) if isinstance(header, dict) else None
+    if not isinstance(sizes, list) or not all(type(s) is int and s >= 0 for s in sizes):
+        raise ProtocolError("malformed blob list")
+    if sum(sizes) + n > max_bytes:
+        raise ProtocolError(f"frame of {sum(sizes) + n} bytes is over the limit")
+    return header, [_read_exact(stream, s) for s in sizes]

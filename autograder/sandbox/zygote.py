@@ -1,0 +1,180 @@
+"""A fork server: a clean interpreter with numpy and matplotlib already imported.
+
+Starting Python and importing numpy and matplotlib costs about half a second; forking a
+process that already has them costs a few milliseconds.  The zygote holds no grader
+state (it never sees an expected value), so a forked child inherits nothing worth
+stealing.  Linux only; elsewhere the judge spawns a fresh interpreter per submission.
+
+Control messages are JSON lines on a Unix socket from the judge:
+  {"op": "spawn", "limits": {...}}   -> {"pid": int, "applied": {...}} plus one fd (SCM_RIGHTS):
+                                        the judge's end of a socket to the new child
+  {"op": "kill", "pid": int}         -> {"status": int | null}: group killed, workdir removed
+The zygote exits when the judge closes the socket, killing whatever children remain.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+
+
+def _preload() -> None:
+    # Imported once here so every child starts with them; matplotlib with a non-GUI backend.
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import numpy  # noqa: F401
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401
+
+    import autograder.sandbox.child  # noqa: F401
+    # Modules students commonly import; preloading them also keeps them importable after
+    # the child has dropped to a uid that cannot read the interpreter's directory.
+    for name in ("math", "random", "time", "collections", "itertools", "functools", "copy", "typing",
+                 "dataclasses", "statistics", "json", "re", "string", "operator", "heapq", "bisect", "decimal",
+                 "fractions", "datetime", "pathlib", "csv", "struct", "socket", "subprocess", "encodings.idna",
+                 "numpy.random", "numpy.linalg", "numpy.fft", "numpy.testing"):
+        try:
+            __import__(name)
+        except ImportError:
+            pass
+
+
+def _child_main(conn: socket.socket, limits_dict: dict, workdir: str, keep_fd: int) -> None:
+    from autograder.sandbox.child import serve
+    from autograder.sandbox.limits import Limits, apply_in_child, sandbox_environment
+
+    try:
+        os.setsid()  # own session and process group: the judge kills the whole group
+        os.closerange(3, keep_fd)
+        os.closerange(keep_fd + 1, 65536)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        os.environ.clear()
+        os.environ.update(sandbox_environment(workdir))
+        applied = apply_in_child(Limits(**limits_dict), workdir)
+        rx = os.fdopen(keep_fd, "rb", buffering=1 << 16, closefd=False)
+        tx = os.fdopen(os.dup(keep_fd), "wb", buffering=1 << 16)
+        from autograder.sandbox.protocol import write_frame
+
+        write_frame(tx, {"ok": True, "pid": os.getpid(), "applied": applied})
+        serve(rx, tx)
+    finally:
+        os._exit(0)
+
+
+def _become_subreaper() -> None:
+    """Orphans of a submission (a fork bomb's children) are re-parented to us, so we can reap them.
+
+    Otherwise they would become zombies of PID 1, which in a container often never reaps,
+    and zombies still count against the sandbox uid's process limit.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+        except (OSError, AttributeError):
+            pass
+
+
+def _reap(children: dict) -> dict:
+    """Collect exited children and orphans; returns {pid: status} of our direct children reaped."""
+    done = {}
+    while True:  # orphans re-parented to us (we are a subreaper) and exited children
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            break
+        if pid in children:
+            done[pid] = status
+            shutil.rmtree(children.pop(pid), ignore_errors=True)
+    for pid in list(children):
+        try:
+            got, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            got, status = pid, None
+        if got:
+            done[pid] = status
+            shutil.rmtree(children.pop(pid), ignore_errors=True)
+            if os.getuid() == 0:
+                from autograder.sandbox.limits import cgroup_path, kill_cgroup
+
+                kill_cgroup(cgroup_path(pid))
+    return done
+
+
+def _kill(pid: int, children: dict, sandbox_uid) -> int | None:
+    from autograder.sandbox.limits import cgroup_path, kill_cgroup, kill_uid
+
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    # Anything the submission started in a new session of its own is found by uid or cgroup.
+    if sandbox_uid is not None and os.getuid() == 0:
+        kill_uid(sandbox_uid)
+    if os.getuid() == 0:
+        kill_cgroup(cgroup_path(pid))
+    status = None
+    if pid in children:
+        try:
+            _, status = os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+        shutil.rmtree(children.pop(pid), ignore_errors=True)
+    _reap(children)
+    return status
+
+
+def serve(control: socket.socket) -> None:
+    children: dict[int, str] = {}
+    reader = control.makefile("rb")
+    sandbox_uid = None
+    try:
+        for line in reader:
+            request = json.loads(line)
+            _reap(children)
+            if request["op"] == "spawn":
+                limits = request["limits"]
+                sandbox_uid = limits.get("sandbox_uid")
+                workdir = tempfile.mkdtemp(prefix="initlab-run-")
+                if sandbox_uid is not None and os.getuid() == 0:
+                    os.chown(workdir, sandbox_uid, sandbox_uid)
+                ours, theirs = socket.socketpair()
+                pid = os.fork()
+                if pid == 0:
+                    reader.close()
+                    control.close()
+                    ours.close()
+                    _child_main(theirs, limits, workdir, theirs.fileno())
+                theirs.close()
+                children[pid] = workdir
+                socket.send_fds(control, [json.dumps({"pid": pid}).encode() + b"\n"], [ours.fileno()])
+                ours.close()
+            elif request["op"] == "kill":
+                status = _kill(int(request["pid"]), children, sandbox_uid)
+                control.sendall(json.dumps({"status": status}).encode() + b"\n")
+    finally:
+        for pid in list(children):
+            _kill(pid, children, sandbox_uid)
+
+
+def main() -> None:
+    control = socket.socket(fileno=int(sys.argv[1]))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the judge, which then closes us
+    _become_subreaper()
+    _preload()
+    control.sendall(b'{"ready": true}\n')
+    serve(control)
+
+
+if __name__ == "__main__":
+    main()

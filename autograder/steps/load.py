@@ -1,0 +1,188 @@
+"""Load step: a submitted file (.py or .ipynb) becomes a list of code cells to execute.
+
+Nothing here runs student code; it only reads bytes and rewrites text:
+
+* .py files may be UTF-8, UTF-8 with a BOM, or CP949 (Korean Windows editors save it with
+  no coding line); a PEP 263 coding line is honoured; CRLF and CR line ends are normalised.
+* notebooks keep their code cells in order; IPython syntax (``%matplotlib``, ``%%time``,
+  ``!pip``) is rewritten by IPython's own transformer into ``get_ipython()`` calls, which
+  the child's shim gives their grading meaning (see sandbox/ipython_shim.py).
+* a .py file with a syntax error is split into top-level blocks, so one broken function
+  costs that function only.
+"""
+from __future__ import annotations
+
+import ast
+import codecs
+import io
+import json
+import re
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Larger files are not graded (a weight_init.py is a few kB; a notebook with figures, a few MB).
+MAX_SOURCE_BYTES = 2 * 1024 * 1024
+MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
+#: Lines IPython would rewrite: magics, shell escapes, and help (`x?`).
+_IPYTHON_LINE = re.compile(r"^\s*(%|!)|\?\s*$", re.MULTILINE)
+
+
+class LoadError(Exception):
+    """The file cannot be graded at all; ``status`` is a short machine-readable reason."""
+
+    def __init__(self, status: str, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class LoadedSource:
+    """The submission as the child will execute it."""
+
+    filename: str
+    kind: str  # "py" or "ipynb"
+    cells: tuple[dict, ...]  # {"source": str, "name": str}
+    encoding: str = "utf-8"
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def decode_python(data: bytes) -> tuple[str, str]:
+    """Bytes of a .py file -> (text with \\n line ends, encoding used)."""
+    if data.startswith(codecs.BOM_UTF8):
+        text, encoding = data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace"), "utf-8-sig"
+    else:
+        try:
+            declared, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        except SyntaxError:  # an unknown coding name in the cookie
+            declared = "utf-8"
+        candidates = [declared] + [e for e in ("utf-8", "cp949") if e != declared]
+        for encoding in candidates:
+            try:
+                text = data.decode(encoding)
+                break
+            except (UnicodeDecodeError, LookupError):
+                continue
+        else:
+            text, encoding = data.decode("utf-8", errors="replace"), "utf-8 (with replacements)"
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+def _transform_ipython(source: str) -> str:
+    if not _IPYTHON_LINE.search(source):
+        return source  # the common case: no need to import IPython at all
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        return TransformerManager().transform_cell(source)
+    except Exception:  # IPython gives up on some malformed input; the child reports the syntax error
+        return source
+
+
+def _compiles(source: str) -> bool:
+    try:
+        compile(source, "<check>", "exec", flags=ast.PyCF_ONLY_AST)
+        return True
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+
+
+_BLOCK_START = re.compile(r"^(def |async def |class |@|import |from )")
+
+
+def split_top_level(source: str, name: str) -> list[dict]:
+    """Split a file that does not compile into top-level blocks (defs, classes, imports).
+
+    A block starts at a column-0 ``def``/``class``/``import``/``@decorator`` line, together
+    with the comment lines right above it; a def under a decorator belongs to the
+    decorator's block.  Each block keeps its line numbers (it is padded with blank lines),
+    so errors still point at the right line of the student's file.
+    """
+    lines = source.split("\n")
+    starts = [0]
+    previous = ""  # the last non-blank line before i
+    for i, line in enumerate(lines):
+        if i and _BLOCK_START.match(line) and not previous.startswith("@"):
+            j = i
+            while j - 1 > starts[-1] and lines[j - 1].startswith("#"):
+                j -= 1
+            starts.append(j)
+        if line.strip():
+            previous = line
+    starts.append(len(lines))
+    blocks = []
+    for a, b in zip(starts, starts[1:]):
+        chunk = "\n".join(lines[a:b])
+        if chunk.strip():
+            blocks.append({"source": "\n" * a + chunk + "\n", "name": f"{name}:{a + 1}"})
+    return blocks
+
+
+def load_python(data: bytes, filename: str) -> LoadedSource:
+    if len(data) > MAX_SOURCE_BYTES:
+        raise LoadError("too_large", f"{filename} is {len(data)} bytes; at most {MAX_SOURCE_BYTES} are graded")
+    if b"\x00" in data:
+        raise LoadError("binary", f"{filename} is not a text file")
+    text, encoding = decode_python(data)
+    notes = []
+    if encoding not in ("utf-8",):
+        notes.append(f"read as {encoding}")
+    if not text.strip():
+        raise LoadError("empty", f"{filename} is empty")
+    if not _compiles(text):
+        transformed = _transform_ipython(text)
+        if transformed != text and _compiles(transformed):
+            notes.append("IPython syntax (% or ! lines) found in a .py file; graded as in a notebook")
+            text = transformed
+        else:
+            notes.append("syntax error: each top-level block was loaded on its own")
+            return LoadedSource(filename, "py", tuple(split_top_level(text, filename)), encoding, tuple(notes))
+    return LoadedSource(filename, "py", ({"source": text, "name": filename},), encoding, tuple(notes))
+
+
+def notebook_code_cells(nb: dict) -> list[str]:
+    """The code cells' sources of a v4 notebook (v3 'worksheets' too), in order."""
+    cells = nb.get("cells")
+    if cells is None and isinstance(nb.get("worksheets"), list):  # nbformat 3
+        cells = [c for ws in nb["worksheets"] for c in ws.get("cells", [])]
+    if not isinstance(cells, list):
+        raise LoadError("not_a_notebook", "the notebook has no cells")
+    out = []
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        src = cell.get("source", cell.get("input", ""))
+        out.append("".join(src) if isinstance(src, list) else str(src))
+    return out
+
+
+def load_notebook(data: bytes, filename: str) -> LoadedSource:
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        raise LoadError("too_large", f"{filename} is {len(data)} bytes; at most {MAX_NOTEBOOK_BYTES} are graded")
+    try:
+        nb = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LoadError("not_a_notebook", f"{filename} is not a readable notebook ({exc.__class__.__name__})") from None
+    if not isinstance(nb, dict):
+        raise LoadError("not_a_notebook", f"{filename} is not a notebook")
+    sources = notebook_code_cells(nb)
+    cells, notes = [], []
+    for i, src in enumerate(sources, start=1):
+        src = src.replace("\r\n", "\n").replace("\r", "\n")
+        transformed = _transform_ipython(src)
+        if transformed != src and "IPython syntax (magics, shell escapes) rewritten" not in notes:
+            notes.append("IPython syntax (magics, shell escapes) rewritten")
+        cells.append({"source": transformed, "name": f"cell {i}"})
+    if not any(c["source"].strip() for c in cells):
+        raise LoadError("empty", f"{filename} has no code")
+    return LoadedSource(filename, "ipynb", tuple(cells), "utf-8", tuple(notes))
+
+
+def load_file(path: str | Path, data: bytes | None = None) -> LoadedSource:
+    """Read a submission from disk (or from ``data``) by its suffix."""
+    path = Path(path)
+    if data is None:
+        data = path.read_bytes()
+    if path.suffix.lower() == ".ipynb":
+        return load_notebook(data, path.name)
+    return load_python(data, path.name)

@@ -1,0 +1,76 @@
+"""Run-checks step: one pytest session over the checks for one or more loaded submissions."""
+from __future__ import annotations
+
+import io
+import contextlib
+from functools import lru_cache
+
+import pytest
+
+from autograder.config import Variant
+from autograder import plugin as plugin_module
+from autograder.plugin import GradingRun, InitlabPlugin, checks_args
+from autograder.sandbox.limits import Limits
+from autograder.sandbox.runner import default_launcher
+from autograder.steps.load import LoadedSource, load_file
+from autograder.student import InProcessStudent, SandboxStudent
+from autograder.submission import CheckInfo, CheckResult
+
+
+def run_pytest(run: GradingRun) -> GradingRun:
+    """Collect and run the checks with ``run``'s handles; results land in ``run.results``."""
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        code = pytest.main(checks_args(), plugins=[plugin_module, InitlabPlugin(run)])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise RuntimeError(f"the grader's checks could not run (pytest exit {int(code)}):\n{sink.getvalue()[-3000:]}")
+    return run
+
+
+def grade_sources(sources: dict[str, LoadedSource], variant: Variant = Variant(), limits: Limits = Limits(),
+                  launcher=None, on_done=None, load_reports: dict | None = None) -> dict[str, list[CheckResult]]:
+    """Grade several loaded submissions in one pytest session, each in its own sandbox child.
+
+    ``load_reports``, when given, receives each submission's LoadReport (functions found,
+    cell errors, shell commands that were not run).
+    """
+    own = launcher is None
+    launcher = launcher or default_launcher()
+    launcher.start()
+    try:
+        handles = {sid: SandboxStudent(sid, list(src.cells), limits, launcher) for sid, src in sources.items()}
+        run = run_pytest(GradingRun(handles=handles, variant=variant, on_done=on_done))
+        if load_reports is not None:
+            load_reports.update({sid: h.sandbox.report for sid, h in handles.items()})
+        return {sid: run.results.get(sid, []) for sid in sources}
+    finally:
+        if own:
+            launcher.close()
+
+
+def grade_namespace(namespace: dict, functions: tuple[str, ...] = (), variant: Variant = Variant()) -> list[CheckResult]:
+    """Grade the functions of a live namespace in-process (the notebook's self-check cells)."""
+    run = run_pytest(GradingRun(handles={"notebook": InProcessStudent("notebook", namespace)},
+                                variant=variant, only_functions=functions))
+    return run.results.get("notebook", [])
+
+
+@lru_cache(maxsize=1)
+def list_checks() -> tuple[CheckInfo, ...]:
+    """Every check the grader runs, in order (from a collection over an empty namespace)."""
+    run = GradingRun(handles={"_": InProcessStudent("_", {})})
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        pytest.main(checks_args(["--collect-only"]), plugins=[plugin_module, InitlabPlugin(run)])
+    return tuple(run.checks)
+
+
+def sandbox_handles(paths: list[str]):
+    """Handles for files named on the pytest command line (``-p autograder.plugin``)."""
+    launcher = default_launcher()
+    launcher.start()
+    handles = {}
+    for path in paths:
+        src = load_file(path)
+        handles[path] = SandboxStudent(path, list(src.cells), Limits(), launcher)
+    return handles, launcher

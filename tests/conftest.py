@@ -1,0 +1,35 @@
+"""Shared fixtures: the reference solution, the stub, and ways to write submissions to disk."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE_PY = ROOT / "solutions" / "weight_init.py"
+MASTER_NB = ROOT / "solutions" / "weight_init.ipynb"
+STUB_PY = ROOT / "assignment" / "weight_init.py"
+STUB_NB = ROOT / "assignment" / "weight_init.ipynb"
+
+
+def reference_source() -> str:
+    return REFERENCE_PY.read_text(encoding="utf-8")
+
+
+def notebook(cells: list[tuple[str, str]]) -> dict:
+    """A minimal v4 notebook from (cell_type, source) pairs."""
+    return {
+        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
+        "cells": [{"cell_type": t, "metadata": {}, "source": s, **({"outputs": [], "execution_count": None}
+                                                                   if t == "code" else {})} for t, s in cells],
+    }
+
+
+@pytest.fixture
+def write_notebook(tmp_path):
+    def write(cells, name="weight_init.ipynb") -> Path:
+        path = tmp_path / name
+        path.write_text(json.dumps(notebook(cells), ensure_ascii=False), encoding="utf-8")
+        return path
+    return write

@@ -1,0 +1,223 @@
+"""The sandbox under hostile submissions: limits hold, failures stay local, only data returns."""
+from __future__ import annotations
+
+import os
+import socket
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+from autograder.sandbox.limits import Limits
+from autograder.sandbox.runner import (
+    Crashed, MissingFunction, NotAttempted, Sandbox, SpawnLauncher, StudentRaised, TimedOut, ZygoteLauncher,
+)
+from autograder.sandbox.protocol import Unsupported
+
+pytestmark = pytest.mark.sandbox
+IS_ROOT = hasattr(os, "getuid") and os.getuid() == 0
+FAST = Limits(call_timeout_s=1.5, load_timeout_s=4.0, memory_mb=512)
+EXPECT = ["good", "bad", "sigmoid", "relu"]
+
+
+@pytest.fixture(scope="module", params=["zygote", "spawn"])
+def launcher(request):
+    launcher = ZygoteLauncher(1 << 28) if request.param == "zygote" else SpawnLauncher(1 << 28)
+    launcher.start()
+    yield launcher
+    launcher.close()
+
+
+def sandbox(launcher, source: str, limits: Limits = FAST, cells: list[str] | None = None) -> Sandbox:
+    cells = cells or [source]
+    return Sandbox([{"source": textwrap.dedent(c), "name": f"cell {i}"} for i, c in enumerate(cells, 1)],
+                   EXPECT, limits, launcher)
+
+
+GOOD = "import numpy as np\ndef good(x):\n    return np.asarray(x) * 2\n"
+
+
+def test_a_hang_costs_only_that_call(launcher):
+    """Does an infinite loop time out, and does the next call run in a fresh child?"""
+    with sandbox(launcher, GOOD + "def bad(x):\n    while True:\n        pass\n") as sb:
+        started = time.monotonic()
+        with pytest.raises(TimedOut):
+            sb.call("bad", 1)
+        assert time.monotonic() - started < FAST.call_timeout_s + 3
+        np.testing.assert_array_equal(sb.call("good", np.arange(3)).value, [0, 2, 4])
+        assert sb.restarts == 1
+
+
+def test_a_signal_handler_cannot_outlive_the_timeout(launcher):
+    """Is the child killed with SIGKILL, whatever it does with SIGTERM/SIGINT?"""
+    src = GOOD + textwrap.dedent("""
+        import signal
+        def bad(x):
+            for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                signal.signal(s, signal.SIG_IGN)
+            while True:
+                pass
+    """)
+    with sandbox(launcher, src) as sb:
+        with pytest.raises(TimedOut):
+            sb.call("bad", 1)
+        assert sb.call("good", 2).value == 4
+
+
+@pytest.mark.parametrize("body", ["os._exit(0)", "os.kill(os.getpid(), 9)", "sys.exit(0)", "raise SystemExit(3)"])
+def test_exiting_costs_only_that_call(launcher, body):
+    """Do os._exit, a self-kill and sys.exit give a failure for that call, never a pass?"""
+    with sandbox(launcher, GOOD + f"import os, sys\ndef bad(x):\n    {body}\n") as sb:
+        with pytest.raises((Crashed, StudentRaised)):
+            sb.call("bad", 1)
+        assert sb.call("good", 1).value == 2
+
+
+def test_memory_is_limited(launcher):
+    """Does a huge allocation fail inside the child instead of exhausting the machine?"""
+    with sandbox(launcher, GOOD + "import numpy as np\ndef bad(x):\n    return np.ones((1 << 31,)).sum()\n") as sb:
+        with pytest.raises((StudentRaised, Crashed)) as info:
+            sb.call("bad", 1)
+        if isinstance(info.value, StudentRaised):
+            assert info.value.info["type"] in ("MemoryError", "_ArrayMemoryError")
+        assert sb.call("good", 1).value == 2
+
+
+def test_file_size_is_limited(launcher):
+    """Is a file larger than the limit refused (EFBIG) inside the child?"""
+    src = GOOD + "def bad(x):\n    with open('big.bin', 'wb') as fh:\n        fh.write(b'0' * (40 << 20))\n    return 1\n"
+    with sandbox(launcher, src, Limits(call_timeout_s=5, max_file_mb=8)) as sb:
+        with pytest.raises((StudentRaised, Crashed)):
+            sb.call("bad", 1)
+
+
+def test_output_is_captured_and_capped(launcher):
+    """Is printed output kept up to the cap and never mixed into the protocol?"""
+    src = GOOD + "import os\ndef bad(x):\n    print('x' * 10_000_000)\n    os.write(1, b'garbage on fd 1')\n    return 5.0\n"
+    with sandbox(launcher, src) as sb:
+        reply = sb.call("bad", 1)
+        assert reply.value == 5.0
+        assert len(reply.stdout) < 20_000 and "more characters not kept" in reply.stdout
+
+
+def test_type_confusion_returns_as_unsupported(launcher):
+    """Does an object that fakes equality come back as 'unsupported', not as a number?"""
+    src = GOOD + textwrap.dedent("""
+        class Liar(float):
+            def __eq__(self, other): return True
+            def __array__(self, *a, **k): raise RuntimeError
+        def bad(x):
+            return Liar(0.5)
+    """)
+    with sandbox(launcher, src) as sb:
+        assert isinstance(sb.call("bad", 1).value, Unsupported)
+
+
+def test_atexit_hooks_never_run(launcher, tmp_path):
+    """Are atexit handlers of the submission skipped when the child ends?"""
+    flag = tmp_path / "atexit-ran"
+    os.chmod(tmp_path, 0o777)
+    src = GOOD + f"import atexit\natexit.register(lambda: open({str(flag)!r}, 'w').write('x'))\n"
+    sb = sandbox(launcher, src)
+    assert sb.call("good", 1).value == 2
+    sb.close()
+    time.sleep(0.3)
+    assert not flag.exists()
+
+
+def test_stub_missing_and_raising_functions_are_told_apart(launcher):
+    """Are NotImplementedError, a missing function and another exception three different failures?"""
+    src = "def sigmoid(x):\n    raise NotImplementedError()\ndef relu(x):\n    return x.nope\n"
+    with sandbox(launcher, src) as sb:
+        with pytest.raises(NotAttempted):
+            sb.call("sigmoid", 1.0)
+        with pytest.raises(MissingFunction):
+            sb.call("good", 1.0)
+        with pytest.raises(StudentRaised) as info:
+            sb.call("relu", 1.0)
+        assert info.value.info["type"] == "AttributeError"
+        assert info.value.info["frames"][-1][1] == 4  # the student's line, not the grader's
+
+
+def test_a_broken_cell_does_not_hide_the_others(launcher):
+    """Does an error (even SystemExit) in one notebook cell leave later cells running?"""
+    cells = ["import sys\nsys.exit(1)\n", "x = 1/0\n", GOOD]
+    with sandbox(launcher, "", cells=cells) as sb:
+        report = sb.load()
+        assert report.functions["good"] is True
+        assert [e["type"] for e in report.errors] == ["SystemExit", "ZeroDivisionError"]
+
+
+def test_a_hanging_top_level_falls_back_to_definitions(launcher):
+    """If the file's top level never ends, are its functions still graded (definitions-only mode)?"""
+    src = GOOD + "while True:\n    pass\n"
+    with sandbox(launcher, src, Limits(call_timeout_s=1.5, load_timeout_s=1.5)) as sb:
+        report = sb.load()
+        assert report.mode == "defs" and report.problem == "timeout"
+        assert sb.call("good", 3).value == 6
+
+
+def test_the_child_works_in_an_empty_private_directory(launcher):
+    """Does student code start in an empty temporary directory, not the judge's?"""
+    src = GOOD + "import os\ndef bad(x):\n    return [float(len(os.listdir('.'))), float(os.getcwd() == %r)]\n" % os.getcwd()
+    with sandbox(launcher, src) as sb:
+        assert sb.call("bad", 0).value == [0.0, 0.0]
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="network namespaces, cgroups and a sandbox uid need root")
+@pytest.mark.parametrize("uid", [None, 61_999], ids=["cgroup", "sandbox-uid"])
+def test_no_network_and_no_escape_as_root(uid):
+    """As root: is the child cut off from the judge's loopback, and are its stray processes killed?"""
+    launcher = ZygoteLauncher(1 << 28)
+    launcher.start()
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    port = server.getsockname()[1]
+    src = GOOD + textwrap.dedent(f"""
+        import socket, subprocess
+        def bad(x):
+            try:
+                socket.create_connection(("127.0.0.1", {port}), timeout=1).close()
+                return 1.0
+            except OSError:
+                return 0.0
+        def relu(x):
+            p = subprocess.Popen(["sleep", "300"], start_new_session=True)
+            return float(p.pid)
+    """)
+    limits = Limits(call_timeout_s=3, sandbox_uid=uid)
+    try:
+        sb = sandbox(launcher, src, limits)
+        assert sb.call("bad", 0).value == 0.0
+        pid = int(sb.call("relu", 0).value)
+        sb.close()
+        time.sleep(0.3)
+        assert not os.path.exists(f"/proc/{pid}") or "Z" in open(f"/proc/{pid}/stat").read().split()[2]
+    finally:
+        server.close()
+        launcher.close()
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="process limits as root need a sandbox uid or a pids cgroup")
+@pytest.mark.parametrize("uid", [None, 61_998], ids=["cgroup", "sandbox-uid"])
+def test_a_fork_bomb_is_contained(uid):
+    """As root with a sandbox uid: does a fork bomb hit the process limit and get killed with its group?"""
+    launcher = ZygoteLauncher(1 << 28)
+    launcher.start()
+    src = GOOD + "import os, time\ndef bad(x):\n    while True:\n        try:\n            os.fork()\n        except OSError:\n            time.sleep(0.01)\n"
+    try:
+        with sandbox(launcher, src, Limits(call_timeout_s=2, sandbox_uid=uid, max_processes=8)) as sb:
+            with pytest.raises((TimedOut, Crashed)):
+                sb.call("bad", 0)
+            assert sb.call("good", 1).value == 2
+        time.sleep(0.3)
+        from autograder.sandbox.limits import kill_uid
+        if uid is not None:
+            assert kill_uid(uid) == 0
+        base = "/sys/fs/cgroup/pids/initlab"
+        if os.path.isdir(base):  # every child's cgroup is gone with it
+            assert not [d for d in os.listdir(base) if os.path.isdir(os.path.join(base, d))]
+    finally:
+        launcher.close()
