@@ -104,18 +104,35 @@ class Band:
     log: bool = False  # calibrate in log space (ratios of stds are log-normal-ish)
 
 
+#: Fine bins over (0, 1): 150 bins of width 1/150 give, by summing, the lecture's 30-bin histogram
+#: and the saturation (< 0.02 = 3 bins, > 0.98 = 3 bins) and centre (|z - 0.5| < 0.02) counts.
+_FINE = 150
+
+
+def _fine_counts(a: np.ndarray) -> np.ndarray:
+    """Counts of a's values in 150 equal bins over [0, 1] (values outside are not counted)."""
+    v = a.ravel()
+    inside = v[(v >= 0.0) & (v <= 1.0)]
+    return np.bincount(np.minimum((inside * _FINE).astype(np.intp), _FINE - 1), minlength=_FINE)
+
+
 def probe_statistics(acts: list[np.ndarray], activation: str) -> dict[str, float]:
     """The statistics the bands look at, from the list of layer activations."""
     stds = [float(a.std()) for a in acts]
     out = {"L1 std": stds[0], "min std L2+": min(stds[1:]), "max std L2+": max(stds[1:]),
            "max std": max(stds), "L5/L1 std": stds[-1] / stds[0] if stds[0] > 0 else float("inf")}
     if activation == "sigmoid":
-        sat = [float(np.mean((a < 0.02) | (a > 0.98))) for a in acts]
-        centre = [float(np.mean(np.abs(a - 0.5) < 0.02)) for a in acts]
+        sat, centre = [], []
+        for a in acts:
+            c = _fine_counts(a)
+            # bin edges are multiples of 1/150, so 0.02 = 3 bins and 0.48..0.52 = bins 72..77 exactly;
+            # values exactly on an edge (probability 0 for continuous data) may fall either side.
+            sat.append(float(c[:3].sum() + c[-3:].sum()) / a.size)
+            centre.append(float(c[72:78].sum()) / a.size)
         out.update({"L1 saturated": sat[0], "min saturated": min(sat),
                     "L1 near 0.5": centre[0], "min near 0.5 L2+": min(centre[1:])})
     else:
-        zero = [float(np.mean(a == 0)) for a in acts]
+        zero = [float(np.count_nonzero(a == 0)) / a.size for a in acts]
         out.update({"min zero": min(zero), "max zero": max(zero)})
     return out
 
@@ -154,4 +171,4 @@ PROBE_FALSE_FAIL = 1e-9
 
 def histogram(acts: list[np.ndarray], bins: int = 30) -> list[list[int]]:
     """The lecture's plot data: 30 bins over (0, 1) per layer (as plt.hist(a.flatten(), 30, range=(0,1)))."""
-    return [np.histogram(a.ravel(), bins=bins, range=(0.0, 1.0))[0].astype(int).tolist() for a in acts]
+    return [_fine_counts(a).reshape(bins, _FINE // bins).sum(axis=1).astype(int).tolist() for a in acts]

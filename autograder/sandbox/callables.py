@@ -89,8 +89,8 @@ class _Activation(Recorded):
 class Sigmoid(_Activation):
     @staticmethod
     def fn(a):
-        e = np.exp(-np.abs(a))
-        return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        e = np.exp(-np.abs(a))  # never overflows
+        return np.where(a >= 0, 1.0, e) / (1.0 + e)
 
 
 class Relu(_Activation):

@@ -46,6 +46,11 @@ class Limits:
 _CLONE_NEWNET = 0x40000000
 
 
+def unshare_network() -> bool:
+    """Move the calling process into a new, empty network namespace (Linux, root); True if done."""
+    return _unshare_network()
+
+
 def _unshare_network() -> bool:
     if not IS_LINUX:
         return False
@@ -65,19 +70,19 @@ def vm_bytes() -> int:
         return 0
 
 
-def apply_in_child(limits: Limits, workdir: str) -> dict:
+def apply_in_child(limits: Limits, workdir: str, network_isolated: bool = False) -> dict:
     """Lock the current (child) process down; returns what could be applied.
 
     Order matters: namespaces need privileges, so they come before the uid is dropped,
     and the address-space limit is set relative to what the process already maps.
     """
-    applied = {"network": False, "uid": os.getuid() if IS_POSIX else None}
+    applied = {"network": network_isolated, "uid": os.getuid() if IS_POSIX else None}
     if not IS_POSIX:
         os.chdir(workdir)
         return applied
     import resource
 
-    if limits.isolate_network:
+    if limits.isolate_network and not network_isolated:
         applied["network"] = _unshare_network()
 
     def cap(which, soft, hard=None):

@@ -44,6 +44,10 @@ def _preload() -> None:
             pass
 
 
+#: Whether this zygote (and so every child it forks) already sits in an empty network namespace.
+NETWORK_ISOLATED = False
+
+
 def _child_main(conn: socket.socket, limits_dict: dict, workdir: str, keep_fd: int) -> None:
     from autograder.sandbox.child import serve
     from autograder.sandbox.limits import Limits, apply_in_child, sandbox_environment
@@ -57,7 +61,7 @@ def _child_main(conn: socket.socket, limits_dict: dict, workdir: str, keep_fd: i
             os.dup2(devnull, fd)
         os.environ.clear()
         os.environ.update(sandbox_environment(workdir))
-        applied = apply_in_child(Limits(**limits_dict), workdir)
+        applied = apply_in_child(Limits(**limits_dict), workdir, network_isolated=NETWORK_ISOLATED)
         rx = os.fdopen(keep_fd, "rb", buffering=1 << 16, closefd=False)
         tx = os.fdopen(os.dup(keep_fd), "wb", buffering=1 << 16)
         from autograder.sandbox.protocol import write_frame
@@ -172,6 +176,12 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the judge, which then closes us
     _become_subreaper()
     _preload()
+    global NETWORK_ISOLATED
+    # The zygote talks to the judge over a socketpair only, so it can give up the network once
+    # for all its children (a namespace per child would cost ~20 ms each).
+    from autograder.sandbox.limits import unshare_network
+
+    NETWORK_ISOLATED = unshare_network()
     control.sendall(b'{"ready": true}\n')
     serve(control)
 
