@@ -55,6 +55,8 @@ class GradingRun:
     call_timeout_s: float | None = None
     only_functions: tuple[str, ...] = ()
     """Run only the checks of these functions (the notebook's per-function self-check)."""
+    select: Callable[[CheckInfo], bool] | None = None
+    """Run only the checks this predicate accepts (e.g. the statistical ones, for calibration)."""
     on_done: Callable[[str, list[CheckResult]], None] | None = None
     """Called when the last check of a submission has run (progress bars)."""
     results: dict[str, list[CheckResult]] = field(default_factory=dict)
@@ -108,6 +110,8 @@ class InitlabPlugin:
                 continue
             info = info_of(item)
             if self.run.only_functions and info.function not in self.run.only_functions:
+                continue
+            if self.run.select is not None and not self.run.select(info):
                 continue
             kept.append(item)
         # Group by submission, then by the contract's order of functions, so reports read top-down.

@@ -1,4 +1,4 @@
-# 가중치의 초깃값 (weight initialisation) - reference solution.
+# 가중치의 초깃값 (weight initialisation) - reference solution
 # Generated from solutions/weight_init.ipynb by `python -m autograder.build`; edit the notebook, not this file.
 import numpy as np
 

@@ -160,6 +160,7 @@ def test_activation_probe_lecture_stats(student, fb, seed, case):
         fb.expect(lo >= 0.0, "ReLU activations >= 0", f"values from {lo:.3g}",
                   T("Store activation(prev @ W), not prev @ W.", "prev @ W가 아니라 activation(prev @ W)를 저장하세요."))
     measured = stats.probe_statistics(acts, activation)
+    fb.artifacts["statistics"] = measured
     for band in stats.PROBE_BANDS[case]:
         value = measured[band.stat]
         fb.expect(band.low <= value <= band.high, f"{case}: {band.stat} in [{band.low:g}, {band.high:g}]",

@@ -1,0 +1,107 @@
+"""Regenerate the files derived from the master notebook (``python -m autograder.build``).
+
+The master, solutions/weight_init.ipynb, is the one source (nbgrader's source format:
+solution regions and graded test cells).  From it come:
+
+* solutions/weight_init.py     the reference as a .py (the solution cells, in order)
+* assignment/weight_init.ipynb the student notebook, made by nbgrader's own generate_assignment
+* assignment/weight_init.py    the student .py: the released notebook's (stubbed) solution cells
+
+``--check`` rebuilds into a temporary folder and fails if the committed files differ.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder.contract import SUBMISSION_STEM
+
+ROOT = Path(__file__).resolve().parents[1]
+MASTER = ROOT / "solutions" / f"{SUBMISSION_STEM}.ipynb"
+PY_HEADER = '''# 가중치의 초깃값 (weight initialisation) - {what}
+# Generated from solutions/{stem}.ipynb by `python -m autograder.build`; edit the notebook, not this file.
+{extra}import numpy as np
+'''
+STUDENT_EXTRA = ('# 함수 이름과 인자는 그대로 두고 `raise NotImplementedError()` 를 지워 완성하세요.\n'
+                 '# Keep every name and argument; replace `raise NotImplementedError()` with your code.\n'
+                 '# 점검 / check: initlab check weight_init.py --lang ko\n')
+
+
+def solution_cells(nb: dict) -> list[str]:
+    """Sources of the cells nbgrader marks as solutions, in order."""
+    out = []
+    for cell in nb["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell["cell_type"] == "code" and meta.get("solution"):
+            src = cell["source"]
+            out.append("".join(src) if isinstance(src, list) else src)
+    return out
+
+
+def python_file(nb: dict, what: str, extra: str = "") -> str:
+    header = PY_HEADER.format(what=what, stem=SUBMISSION_STEM, extra=extra)
+    return header + "\n\n" + "\n\n".join(s.rstrip() + "\n" for s in solution_cells(nb))
+
+
+def release_notebook(master: Path, workdir: Path) -> Path:
+    """Run ``nbgrader generate_assignment`` on the master in a throw-away course; return the release."""
+    course = workdir / "course"
+    source = course / "source" / SUBMISSION_STEM
+    source.mkdir(parents=True)
+    shutil.copy(master, source / master.name)
+    cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", SUBMISSION_STEM, "--force", "--no-db",
+           f"--CourseDirectory.root={course}"]
+    proc = subprocess.run(cmd, cwd=course, capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONWARNINGS="ignore"))
+    released = course / "release" / SUBMISSION_STEM / master.name
+    if proc.returncode != 0 or not released.is_file():
+        raise RuntimeError(f"nbgrader generate_assignment failed:\n{proc.stdout}\n{proc.stderr}")
+    return released
+
+
+def build(master: Path = MASTER, out: Path = ROOT) -> list[Path]:
+    """Write the three derived files under ``out``; returns their paths."""
+    nb = json.loads(master.read_text(encoding="utf-8"))
+    written = []
+    solutions_py = out / "solutions" / f"{SUBMISSION_STEM}.py"
+    solutions_py.parent.mkdir(parents=True, exist_ok=True)
+    solutions_py.write_text(python_file(nb, "reference solution"), encoding="utf-8")
+    written.append(solutions_py)
+    with tempfile.TemporaryDirectory() as tmp:
+        released = release_notebook(master, Path(tmp))
+        student_nb = out / "assignment" / f"{SUBMISSION_STEM}.ipynb"
+        student_nb.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(released, student_nb)
+        written.append(student_nb)
+    student_py = out / "assignment" / f"{SUBMISSION_STEM}.py"
+    student_py.write_text(python_file(json.loads(student_nb.read_text(encoding="utf-8")), "assignment",
+                                      STUDENT_EXTRA), encoding="utf-8")
+    written.append(student_py)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograder.build", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="fail if the committed files are out of date")
+    args = parser.parse_args(argv)
+    if not args.check:
+        for path in build():
+            print(f"wrote {path.relative_to(ROOT)}")
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        stale = [p.relative_to(tmp) for p in build(out=Path(tmp))
+                 if (ROOT / p.relative_to(tmp)).read_bytes() != p.read_bytes()]
+    for p in stale:
+        print(f"out of date: {p} (run `python -m autograder.build`)")
+    return 1 if stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""Calibration: the reference never fails a statistical check, over >= 1,000 seeds.
+
+Each statistical check states a false-fail rate (<= 1e-6).  Here the reference solution runs
+through the real check code (the same pytest plugin, in-process handles for speed) with
+1,000 independent seeds per check; every run must pass.  For the probe bands, whose rate
+rests on a normal fit, the margins between the calibrated statistics and the band edges are
+re-measured: >= 6 standard deviations means a normal-tail rate below 1e-9.
+"""
+from __future__ import annotations
+
+import math
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pytest
+
+from autograder.checks import stats
+from autograder.config import Variant
+
+SEEDS = 1000
+pytestmark = pytest.mark.slow
+
+
+def _calibrate(first: int, last: int) -> list[tuple[str, str, dict]]:
+    """Grade the reference with seeds first..last-1 (one handle per seed); return plain results."""
+    from autograder.plugin import GradingRun
+    from autograder.reference import weight_init as ref
+    from autograder.steps.run_checks import run_pytest
+    from autograder.student import InProcessStudent
+
+    namespace = {k: getattr(ref, k) for k in dir(ref)}
+    handles = {f"cal{i}": InProcessStudent(f"cal{i}", namespace) for i in range(first, last)}
+    run = run_pytest(GradingRun(handles=handles, select=lambda info: info.false_fail_rate > 0))
+    return [(r.check_id, r.status, r.artifacts.get("statistics", {}))
+            for results in run.results.values() for r in results]
+
+
+@pytest.fixture(scope="module")
+def calibration():
+    ctx = multiprocessing.get_context("spawn")
+    half = SEEDS // 2
+    with ProcessPoolExecutor(2, mp_context=ctx) as pool:
+        parts = list(pool.map(_calibrate, [0, half], [half, SEEDS]))
+    return [row for part in parts for row in part]
+
+
+def test_the_reference_never_fails_a_statistical_check_over_1000_seeds(calibration):
+    """Do all statistical checks pass for the reference on every one of 1,000 seeds?"""
+    by_check: dict[str, list[str]] = {}
+    for check_id, status, _ in calibration:
+        by_check.setdefault(check_id, []).append(status)
+    assert len(by_check) >= 14  # 3 inits x (mean, std, distribution) + 5 lecture cases
+    for check_id, statuses in by_check.items():
+        assert len(statuses) == SEEDS, check_id
+        failures = [s for s in statuses if s != "passed"]
+        assert not failures, f"{check_id}: {len(failures)} of {SEEDS} failed"
+
+
+def test_probe_band_margins_are_at_least_6_standard_deviations(calibration):
+    """Is every band edge >= 6 sd (normal fit over 1,000 seeds) from the statistic's mean?"""
+    margins = {}
+    for check_id, status, measured in calibration:
+        case = check_id.split("[", 1)[1].rstrip("]") if "lecture_stats" in check_id else None
+        if case is None:
+            continue
+        for band in stats.PROBE_BANDS[case]:
+            margins.setdefault((case, band), []).append(measured[band.stat])
+    assert len(margins) == sum(len(b) for b in stats.PROBE_BANDS.values())
+    worst = []
+    for (case, band), values in margins.items():
+        v = np.log(values) if band.log else np.asarray(values)
+        low = math.log(band.low) if band.log else band.low
+        high = math.log(band.high) if band.log else band.high
+        mu, sd = float(v.mean()), float(v.std(ddof=1))
+        sd = max(sd, 1e-12)
+        edges = [(mu - low) / sd] if band.low > 0 else []
+        edges += [(high - mu) / sd] if band.high < (1.0 if not band.log else math.inf) else []
+        for m in edges:
+            worst.append((m, case, band.stat))
+    worst.sort()
+    assert worst[0][0] >= 6.0, worst[:3]
+    # The stated rate: the normal tail beyond the smallest margin, summed over a case's band edges.
+    assert stats.normal_sf(worst[0][0]) * 6 <= stats.PROBE_FALSE_FAIL
+
+
+@pytest.mark.parametrize("shape", Variant().init_shapes)
+def test_init_rules_have_the_stated_false_fail_rates(shape):
+    """Are the std and mean rules' analytic rates within what the checks state (and <= 1e-6)?"""
+    from autograder.steps.run_checks import list_checks
+
+    n = shape[0] * shape[1]
+    assert n >= stats.MIN_WEIGHTS
+    stated = {c.check_id.split("[")[0]: c.false_fail_rate for c in list_checks() if c.false_fail_rate}
+    # two matrices per check: a union bound over both draws
+    assert 2 * stats.std_rule_false_fail(n) <= stated["test_init_std"] <= 1e-6
+    assert 2 * stats.mean_rule_false_fail(n) <= stated["test_init_mean"] <= 1e-6
+    assert stated["test_init_distribution"] == stats.KS_ALPHA <= 1e-6
+
+
+def test_ks_p_values_are_conservative_for_normal_samples():
+    """Under the null (normal draws, scale estimated), is P(p < 0.01) at most about 0.01?"""
+    rng = np.random.default_rng(7)
+    p = np.array([stats.ks_normal_shape(rng.standard_normal(2000) * 0.3)[1] for _ in range(400)])
+    assert (p < 0.01).mean() <= 0.02
+    assert (p < 0.5).mean() < 0.5  # conservative: p-values pile up high when the scale is estimated
+
+
+def test_ks_rejects_a_variance_matched_uniform():
+    """Does the KS rule catch the mistake the std rule cannot see?"""
+    rng = np.random.default_rng(8)
+    w = rng.uniform(-np.sqrt(3), np.sqrt(3), 40_000)
+    assert stats.ks_normal_shape(w)[1] < stats.KS_ALPHA

@@ -1,0 +1,81 @@
+"""The notebook runs top to bottom in a Jupyter kernel, and nbgrader grades it with our points."""
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from tests.conftest import MASTER_NB, STUB_NB
+
+pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
+
+
+def execute(path: Path):
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True).execute()
+    return nb
+
+
+def grade_cells(nb):
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+
+
+def result_value(cell) -> float | None:
+    for out in cell.outputs:
+        if out.output_type == "execute_result":
+            return float(out.data["text/plain"])
+    return None
+
+
+def test_the_master_runs_top_to_bottom_with_full_points_in_every_test_cell():
+    """Does every cell run without error, each test cell returning its points, nothing on stderr?"""
+    nb = execute(MASTER_NB)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            assert out.output_type != "error", (cell.source[:60], out.get("evalue"))
+            assert not (out.output_type == "stream" and out.name == "stderr"), out.text[:200]
+    for cell in grade_cells(nb):
+        assert result_value(cell) == cell.metadata["nbgrader"]["points"]
+    # the lecture figure was drawn from the student's own functions
+    assert any("image/png" in out.get("data", {}) for c in nb.cells for out in c.get("outputs", []))
+
+
+def test_the_released_notebook_runs_and_scores_zero_without_errors():
+    """Does the stub notebook run to the end, each test cell showing 0 and 'not implemented'?"""
+    nb = execute(STUB_NB)
+    for cell in grade_cells(nb):
+        assert result_value(cell) == 0.0
+        shown = "".join(out.data.get("text/plain", "") for out in cell.outputs if out.output_type == "display_data")
+        assert "NotImplementedError" in shown
+    for cell in nb.cells:
+        assert not any(out.output_type == "error" for out in cell.get("outputs", []))
+
+
+def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
+                          capture_output=True, text=True, check=True)
+
+
+def test_nbgrader_autograde_gives_the_master_full_marks_and_the_release_zero(tmp_path):
+    """Does real nbgrader (generate_assignment, autograde, export) score 46 and 0?"""
+    course = tmp_path / "course"
+    (course / "source" / "week01").mkdir(parents=True)
+    (course / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "dl"\n')
+    shutil.copy(MASTER_NB, course / "source" / "week01" / "weight_init.ipynb")
+    nbgrader(course, "generate_assignment", "week01", "--force")
+    for student, source in (("alice", MASTER_NB), ("bob", course / "release" / "week01" / "weight_init.ipynb")):
+        (course / "submitted" / student / "week01").mkdir(parents=True)
+        shutil.copy(source, course / "submitted" / student / "week01" / "weight_init.ipynb")
+    nbgrader(course, "autograde", "week01", "--create")
+    nbgrader(course, "export", "--to", "grades.csv")
+    rows = {r["student_id"]: r for r in csv.DictReader(open(course / "grades.csv"))}
+    assert float(rows["alice"]["score"]) == float(rows["alice"]["max_score"]) == 46.0
+    assert float(rows["bob"]["score"]) == 0.0
