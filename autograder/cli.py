@@ -1,6 +1,7 @@
 """``initlab``: one verb per user task.  Each verb parses its flags and calls one library function.
 
-  initlab check [FILE]        a student checks their own weight_init.py / .ipynb
+  initlab check [FILE]              a student checks their own weight_init.py / .ipynb
+  initlab grade SUBMISSIONS --out   an instructor grades a class (folder or Moodle zip), sandboxed
 """
 from __future__ import annotations
 
@@ -29,7 +30,6 @@ def find_submission(cwd: Path) -> Path | None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from autograder.config import Variant
     from autograder.pipeline import GradeConfig, grade_file
     from autograder.report.table import render
     from autograder.sandbox.limits import Limits
@@ -38,10 +38,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if path is None or not path.is_file():
         print(f"initlab check: no {args.file or SUBMISSION_STEM + '.ipynb / .py'} found", file=sys.stderr)
         return 2
-    variant = Variant.load(args.variant) if args.variant else Variant()
-    if args.seed is not None:
-        variant = replace(variant, seed=args.seed)
-    cfg = GradeConfig(variant=variant, limits=Limits(call_timeout_s=args.timeout), lang=args.lang)
+    cfg = GradeConfig(variant=_variant(args), limits=Limits(call_timeout_s=args.timeout), lang=args.lang)
     sub = grade_file(path, cfg)
     print(render(sub, args.lang))
     if args.plots:
@@ -49,6 +46,43 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         print(f"\nhistograms: {save_histograms(sub, args.plots, args.lang)}")
     return 0 if sub.max_score > 0 and sub.score == sub.max_score else 1
+
+
+def _variant(args: argparse.Namespace):
+    from autograder.config import Variant
+
+    variant = Variant.load(args.variant) if getattr(args, "variant", None) else Variant()
+    return replace(variant, seed=args.seed) if getattr(args, "seed", None) is not None else variant
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from autograder.batch import grade_class
+    from autograder.pipeline import GradeConfig
+    from autograder.sandbox.limits import Limits
+
+    if (args.course is None) != (args.assignment is None):
+        print("initlab grade: --course and --assignment go together", file=sys.stderr)
+        return 2
+    cfg = GradeConfig(variant=_variant(args), lang=args.lang,
+                      limits=Limits(call_timeout_s=args.timeout, memory_mb=args.memory))
+    result = grade_class(args.submissions, args.out, cfg, jobs=args.jobs, course=args.course,
+                         assignment=args.assignment, title=args.title or "")
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    subs = result.submissions
+    print(f"{'student_id':<16} {'name':<20} {'score':>7}  status")
+    for s in subs[: args.show]:
+        print(f"{s.student_id[:16]:<16} {s.name[:20]:<20} {s.score:>7g}  {s.status}")
+    if len(subs) > args.show:
+        print(f"... and {len(subs) - args.show} more (all in grades.csv)")
+    out = Path(args.out)
+    print(f"\n{len(subs)} submissions graded into {out}/")
+    print(f"  grades:    {out / 'grades.csv'}")
+    print(f"  summary:   {out / 'summary.html'}")
+    print(f"  feedback:  {out}/<student_id>/feedback.html and results.json")
+    if args.course:
+        print(f"  gradebook: {Path(args.course) / 'gradebook.db'} (assignment {args.assignment})")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,6 +98,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--variant", metavar="FILE", help="variant.toml / variant.json of a released week")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds one call of your function may take")
     p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("grade", help="grade a class: a folder of submissions or a Moodle 'download all' zip")
+    p.add_argument("submissions", help="folder with one subfolder per student, or a Moodle zip")
+    p.add_argument("--out", required=True, help="where grades.csv, summary.html and per-student feedback go")
+    p.add_argument("--course", help="nbgrader course folder: also write the scores into its gradebook.db")
+    p.add_argument("--assignment", help="nbgrader assignment name (with --course), e.g. week01")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="judge processes (default: cores)")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds one call of a student function may take")
+    p.add_argument("--memory", type=int, default=2048, help="MB of memory each submission may add")
+    p.add_argument("--lang", choices=("ko", "en"), default=default_lang(), help="language of the feedback")
+    p.add_argument("--seed", type=int, help="seed of the grader's inputs (default: the variant's)")
+    p.add_argument("--variant", metavar="FILE", help="variant.toml / variant.json of a released week")
+    p.add_argument("--title", help="title of the feedback pages (e.g. the course and week)")
+    p.add_argument("--show", type=int, default=15, help="rows of the result table to print")
+    p.set_defaults(run=cmd_grade)
     return parser
 
 

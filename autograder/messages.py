@@ -39,6 +39,11 @@ def failure_message(kind: str, fn: str, info: dict, timeout_s: float | None = No
                   f"템플릿의 함수 이름과 인자를 그대로 두세요: def {fn}(...)."))
     if kind == "timeout":
         s = f"{timeout_s:g}" if timeout_s else "the allowed"
+        if info.get("earlier"):
+            return (T(f"{fn} did not return within {s} s in an earlier check, so it was not run again.",
+                      f"{fn} 함수가 앞선 점검에서 {s}초 안에 끝나지 않아 다시 실행하지 않았습니다."),
+                    T("Fix the loop that never ends; then every check of this function runs again.",
+                      "끝나지 않는 반복문을 고치면 이 함수의 모든 점검이 다시 실행됩니다."))
         return (T(f"{fn} did not return within {s} s.", f"{fn} 함수가 {s}초 안에 끝나지 않았습니다."),
                 T("Look for a loop that never ends, or work that grows with the input much faster than needed.",
                   "끝나지 않는 반복문이 없는지, 필요 이상으로 많은 계산을 하지 않는지 확인하세요."))

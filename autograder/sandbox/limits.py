@@ -22,8 +22,9 @@ class Limits:
 
     call_timeout_s: float = 10.0
     """Wall-clock seconds for one call of a student function."""
-    load_timeout_s: float = 30.0
-    """Wall-clock seconds to execute the submission's top-level code (all cells)."""
+    load_timeout_s: float = 15.0
+    """Wall-clock seconds to execute the submission's top-level code (all cells); past it, the
+    submission is loaded again with its definitions only (imports, def, class, assignments)."""
     memory_mb: int = 2048
     """Address space the child may add to what it had when it started."""
     cpu_s: int = 300
@@ -218,6 +219,21 @@ def interpreter_readable_by_others() -> bool:
                 break
             path = parent
     return True
+
+
+#: Sandbox uids are 61000 + the judge worker's index: unused by any real account.
+SANDBOX_UID_BASE = 61000
+_READABLE: list[bool] = []
+
+
+def sandbox_uid_for(worker_index: int) -> int | None:
+    """The uid a judge worker's children run as: only when the judge is root and the
+    interpreter is readable by other users (otherwise imports would fail after the drop)."""
+    if not IS_POSIX or os.getuid() != 0:
+        return None
+    if not _READABLE:
+        _READABLE.append(interpreter_readable_by_others())
+    return SANDBOX_UID_BASE + worker_index if _READABLE[0] else None
 
 
 def sandbox_environment(workdir: str) -> dict:

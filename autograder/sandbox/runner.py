@@ -278,6 +278,9 @@ class Sandbox:
         self.child: ChildProcess | None = None
         self.report: LoadReport | None = None
         self.restarts = 0
+        # A function that hung once is not called again: each further wait would cost the
+        # whole timeout (nbgrader's 30 s per cell), and the verdict would not change.
+        self.timed_out: dict[str, float] = {}
 
     # -- lifecycle
     def _start_child(self) -> ChildProcess:
@@ -359,6 +362,9 @@ class Sandbox:
         """Call ``fn(*args)`` in the child.  Raises a :class:`StudentFailure` when no value came back."""
         if not self.load().functions.get(fn, False):
             raise MissingFunction(f"{fn} is not defined")
+        if fn in self.timed_out:
+            raise TimedOut(f"{fn} did not return within {self.timed_out[fn]:g} s (in an earlier check; not run again)",
+                           {"seconds": self.timed_out[fn], "earlier": True})
         child = self._ensure_child()
         blobs: list[bytes] = []
         encoded = [encode(a, blobs) for a in args]
@@ -368,6 +374,7 @@ class Sandbox:
             header, reply_blobs = child.channel.recv(limit)
         except TimeoutError:
             child.kill()
+            self.timed_out[fn] = limit
             raise TimedOut(f"{fn} did not return within {limit:g} s", {"seconds": limit}) from None
         except (EOFError, OSError):
             child.kill()

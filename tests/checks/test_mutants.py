@@ -5,98 +5,13 @@ points in one place).  The textbook forms that are right (with warnings) must lo
 """
 from __future__ import annotations
 
-import re
-
 import pytest
 
+from autograder.samples import CORRECT_VARIANTS, MUTANTS, mutate
 from autograder.steps.load import load_python
 from autograder.steps.run_checks import grade_sources
-from tests.conftest import reference_source
 
 pytestmark = pytest.mark.sandbox
-
-# (mutant id, function, body replacing the reference's solution region)
-MUTANTS = [
-    ("sigmoid-sign-flipped", "sigmoid", "return 1 / (1 + np.exp(x))"),
-    ("sigmoid-nan-at-1000", "sigmoid", "return np.exp(x) / (1 + np.exp(x))"),
-    ("sigmoid-math-exp", "sigmoid", "import math\nreturn 1 / (1 + math.exp(-x))"),
-    ("sigmoid-cast-to-int", "sigmoid", "return (1 / (1 + np.exp(-x))).astype(int)"),
-    ("relu-abs", "relu", "return np.abs(x)"),
-    ("relu-min", "relu", "return np.minimum(0, x)"),
-    ("relu-in-place", "relu", "x[x < 0] = 0\nreturn x"),
-    ("normal-ignores-std", "normal_init", "return rng.standard_normal((n_in, n_out))"),
-    ("normal-std-squared", "normal_init", "return rng.standard_normal((n_in, n_out)) * std ** 2"),
-    ("normal-global-np-random", "normal_init", "return np.random.randn(n_in, n_out) * std"),
-    ("normal-reseeds-inside", "normal_init", "return np.random.default_rng(0).standard_normal((n_in, n_out)) * std"),
-    ("normal-transposed", "normal_init", "return rng.standard_normal((n_out, n_in)) * std"),
-    ("normal-uniform", "normal_init", "return rng.uniform(-std, std, (n_in, n_out))"),
-    ("xavier-fan-out", "xavier_init", "return rng.standard_normal((n_in, n_out)) * np.sqrt(1.0 / n_out)"),
-    ("xavier-one-over-n", "xavier_init", "return rng.standard_normal((n_in, n_out)) / n_in"),
-    ("xavier-uniform-same-variance", "xavier_init",
-     "b = np.sqrt(3.0 / n_in)\nreturn rng.uniform(-b, b, (n_in, n_out))"),
-    ("xavier-equal-units", "xavier_init",
-     "return np.tile(rng.standard_normal((n_in, 1)), (1, n_out)) * np.sqrt(1.0 / n_in)"),
-    ("xavier-constant", "xavier_init", "return np.full((n_in, n_out), np.sqrt(1.0 / n_in))"),
-    ("he-is-xavier", "he_init", "return rng.standard_normal((n_in, n_out)) * np.sqrt(1.0 / n_in)"),
-    ("he-no-sqrt", "he_init", "return rng.standard_normal((n_in, n_out)) * (2.0 / n_in)"),
-    ("he-glorot-fan-sum", "he_init", "return rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / (n_in + n_out))"),
-    ("probe-stores-pre-activation", "activation_probe",
-     "acts, prev = [], x\nfor _ in range(n_layers):\n    a = prev @ init(prev.shape[1], node_num, rng)\n"
-     "    prev = activation(a)\n    acts.append(a)\nreturn acts"),
-    ("probe-no-chaining", "activation_probe",
-     "return [activation(x @ init(x.shape[1], node_num, rng)) for _ in range(n_layers)]"),
-    ("probe-reuses-first-w", "activation_probe",
-     "acts, prev = [], x\nw = init(x.shape[1], node_num, rng)\nfor i in range(n_layers):\n"
-     "    if i == 1:\n        w = w[:node_num] if w.shape[0] >= node_num else init(node_num, node_num, rng)\n"
-     "    prev = activation(prev @ w)\n    acts.append(prev)\nreturn acts"),
-    ("probe-one-layer-short", "activation_probe",
-     "acts, prev = [], x\nfor _ in range(n_layers - 1):\n    prev = activation(prev @ init(prev.shape[1], node_num, rng))\n"
-     "    acts.append(prev)\nreturn acts"),
-    ("probe-transposed-init", "activation_probe",
-     "acts, prev = [], x\nfor _ in range(n_layers):\n    prev = activation(prev @ init(node_num, prev.shape[1], rng).T)\n"
-     "    acts.append(prev)\nreturn acts"),
-    ("probe-returns-lecture-dict", "activation_probe",
-     "acts, prev = {}, x\nfor i in range(n_layers):\n    prev = activation(prev @ init(prev.shape[1], node_num, rng))\n"
-     "    acts[i] = prev\nreturn acts"),
-    ("probe-new-rng-per-layer", "activation_probe",
-     "acts, prev = [], x\nfor _ in range(n_layers):\n"
-     "    prev = activation(prev @ init(prev.shape[1], node_num, np.random.default_rng()))\n"
-     "    acts.append(prev)\nreturn acts"),
-    ("penalty-no-half", "weight_decay_penalty", "return lam * sum(float(np.sum(w ** 2)) for w in weights)"),
-    ("penalty-l1", "weight_decay_penalty", "return 0.5 * lam * sum(float(np.sum(np.abs(w))) for w in weights)"),
-    ("penalty-first-matrix-only", "weight_decay_penalty", "return 0.5 * lam * float(np.sum(weights[0] ** 2))"),
-    ("penalty-array-per-matrix", "weight_decay_penalty", "return 0.5 * lam * np.array([np.sum(w ** 2) for w in weights])"),
-    ("grad-twice", "weight_decay_grad", "return 2 * lam * W"),
-    ("grad-scalar", "weight_decay_grad", "return lam"),
-    ("grad-missing-lambda", "weight_decay_grad", "return W"),
-]
-
-# Right answers in other forms: they must keep full marks.
-CORRECT_VARIANTS = [
-    ("sigmoid-textbook", "sigmoid", "return 1 / (1 + np.exp(-x))"),
-    ("sigmoid-tanh-form", "sigmoid", "return 0.5 * (1 + np.tanh(0.5 * np.asarray(x, dtype=float)))"),
-    ("relu-mask", "relu", "return x * (x > 0)"),
-    ("xavier-rng-normal", "xavier_init", "return rng.normal(0.0, 1.0 / np.sqrt(n_in), size=(n_in, n_out))"),
-    ("he-loop-over-columns", "he_init",
-     "cols = [rng.standard_normal(n_in) * np.sqrt(2 / n_in) for _ in range(n_out)]\nreturn np.stack(cols, axis=1)"),
-    ("probe-lecture-style-loop", "activation_probe",
-     "activations = {}\nfor i in range(n_layers):\n    if i != 0:\n        x = activations[i - 1]\n"
-     "    w = init(x.shape[1], node_num, rng)\n    activations[i] = activation(np.dot(x, w))\n"
-     "return [activations[i] for i in range(n_layers)]"),
-    ("penalty-loop", "weight_decay_penalty",
-     "total = 0.0\nfor w in weights:\n    total += 0.5 * lam * np.sum(w * w)\nreturn total"),
-]
-
-
-def mutate(function: str, body: str) -> str:
-    """The reference with ``function``'s solution region replaced by ``body``."""
-    source = reference_source()
-    pattern = re.compile(rf"(def {function}\(.*?### BEGIN SOLUTION\n)(.*?)(\s*### END SOLUTION)", re.S)
-    indent = "    "
-    replaced, n = pattern.subn(lambda m: m.group(1) + "\n".join(indent + line for line in body.split("\n")) + m.group(3),
-                               source, count=1)
-    assert n == 1, function
-    return replaced
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,145 @@
+"""``initlab grade``: a whole class, safely and in parallel.
+
+ingest -> stage -> load (all sources into memory) -> run checks (N judge processes, each
+with its own zygote and sandboxed children) -> score -> report (and nbgrader's gradebook).
+
+Every student found becomes exactly one row.  A judge process that dies costs nothing but
+time: its chunk is graded again here, and anything still failing is recorded as a grader
+error rather than dropped.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import threading
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from autograder.pipeline import GradeConfig, load_step, run_checks_step, score_step
+from autograder.progress import Progress
+from autograder.sandbox.limits import sandbox_uid_for
+from autograder.steps.ingest import discover
+from autograder.steps.run_checks import list_checks
+from autograder.steps.stage import make_staging, stage
+from autograder.submission import Submission
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    submissions: list[Submission]
+    out: Path
+    warnings: tuple[str, ...] = ()
+
+
+# ---- the judge worker processes --------------------------------------------------------------
+
+_WORKER: dict = {}
+
+
+def _init_worker(indices, cfg: GradeConfig) -> None:
+    from autograder.sandbox.runner import default_launcher
+
+    index = indices.get()
+    limits = replace(cfg.limits, sandbox_uid=sandbox_uid_for(index)) if cfg.limits.sandbox_uid is None else cfg.limits
+    launcher = default_launcher()
+    launcher.start()
+    _WORKER.update(cfg=replace(cfg, limits=limits), launcher=launcher)
+    import atexit
+
+    atexit.register(launcher.close)
+
+
+def _grade_chunk(chunk: list[tuple[int, Submission]]) -> list[tuple[int, Submission]]:
+    subs = run_checks_step([s for _, s in chunk], _WORKER["cfg"], _WORKER["launcher"])
+    return [(i, s) for (i, _), s in zip(chunk, subs)]
+
+
+def _context():
+    # fork is fast and safe here (no threads yet); elsewhere start clean interpreters.
+    if hasattr(os, "fork") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def run_parallel(subs: list[Submission], cfg: GradeConfig, jobs: int, progress: Progress | None = None) -> list[Submission]:
+    """Run the checks of every loadable submission in ``jobs`` judge processes; order is kept."""
+    todo = [(i, s) for i, s in enumerate(subs) if s.status == "pending" and s.source is not None]
+    done: dict[int, Submission] = {}
+    if progress:
+        progress.advance(len(subs) - len(todo))
+    if todo:
+        size = max(1, min(8, len(todo) // (jobs * 4) or 1))
+        chunks = [todo[k:k + size] for k in range(0, len(todo), size)]
+        ctx = _context()
+        indices = ctx.Queue()
+        for k in range(jobs):
+            indices.put(k)
+        failed: list[list[tuple[int, Submission]]] = []
+        with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(indices, cfg)) as pool:
+            futures = {pool.submit(_grade_chunk, chunk): chunk for chunk in chunks}
+            for fut in as_completed(futures):
+                try:
+                    for i, s in fut.result():
+                        done[i] = s
+                    if progress:
+                        progress.advance(len(futures[fut]))
+                except Exception:  # a judge process died or the pool broke: grade that chunk here
+                    failed.append(futures[fut])
+        for chunk in failed:
+            for i, s in chunk:
+                done[i] = _grade_here(s, cfg)
+                if progress:
+                    progress.advance()
+    return [done.get(i, s) for i, s in enumerate(subs)]
+
+
+def _grade_here(sub: Submission, cfg: GradeConfig) -> Submission:
+    try:
+        return run_checks_step([sub], cfg)[0]
+    except Exception as exc:  # never lose the row
+        return sub.with_(status="grader_error", message=f"{type(exc).__name__}: {exc}"[:300])
+
+
+# ---- the whole job ---------------------------------------------------------------------------
+
+
+def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = GradeConfig(), jobs: int | None = None,
+                course: str | Path | None = None, assignment: str | None = None, show_progress: bool = True,
+                title: str = "") -> BatchResult:
+    """Grade every submission under ``submissions`` (folder or zip) and write the reports to ``out``."""
+    from autograder.report.batch import write_reports
+
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    source = discover(submissions)
+    staging = make_staging()
+    try:
+        subs = stage(source, staging)
+        # Every source is in memory before any student code runs; the staged copies go away,
+        # so no child can read or change another student's file.
+        subs = [load_step(s, cfg) for s in subs]
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    with Progress(len(subs), "grading", force=None if show_progress else False) as bar:
+        subs = run_parallel(subs, cfg, jobs, bar)
+    checks = list_checks()
+    subs = [score_step(s, cfg) for s in subs]
+    write_reports(Path(out), subs, checks, cfg.lang, title)
+    if course is not None:
+        from autograder.export.nbgrader_db import ScoreRow, write_scores
+
+        rows = [ScoreRow(student_id=s.student_id, first_name=_first(s.name), last_name=_last(s.name),
+                         scores={r.check_id: r.score for r in s.results}) for s in subs]
+        write_scores(Path(course), assignment or "week01", "weight_init", list(checks), rows)
+    return BatchResult(subs, Path(out), source.warnings)
+
+
+def _first(name: str) -> str:
+    parts = name.split()
+    return " ".join(parts[:-1]) if len(parts) > 1 else name
+
+
+def _last(name: str) -> str:
+    parts = name.split()
+    return parts[-1] if len(parts) > 1 else ""

@@ -1,0 +1,218 @@
+"""Report step of batch grading: grades.csv, per-student results.json and feedback.html, summary.html.
+
+Everything is written by the judge after every child is gone, into a fresh folder that
+then replaces the old outputs, and nothing depends on the clock: a re-run of the same
+class gives byte-identical files.  No check's source code ever appears in a report.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+
+import numpy as np
+
+from autograder.checks import stats
+from autograder.i18n import T, pick
+from autograder.messages import LABELS, STATUS_LABEL
+from autograder.report import svg
+from autograder.report.table import load_notes
+from autograder.steps.stage import safe_name
+from autograder.submission import CheckInfo, Submission
+
+FIXED_COLUMNS = ["student_id", "name", "score", "max_score", "status"]
+STATUS_TEXT = {
+    "graded": T("graded", "채점 완료"),
+    "no_code": T("no .py or .ipynb file handed in", "제출한 .py / .ipynb 파일 없음"),
+    "too_large": T("file too large to grade", "파일이 너무 커서 채점하지 않음"),
+    "binary": T("not a text file", "텍스트 파일이 아님"),
+    "empty": T("empty file", "빈 파일"),
+    "not_a_notebook": T("not a readable notebook (truncated or not JSON)", "읽을 수 없는 노트북 (잘렸거나 JSON이 아님)"),
+    "unreadable": T("file could not be read", "파일을 읽을 수 없음"),
+    "grader_error": T("the grader failed on this submission", "채점기가 이 제출물에서 실패함"),
+}
+
+
+def folder_names(subs: list[Submission]) -> list[str]:
+    """A distinct, safe folder name per submission (its student id, de-duplicated)."""
+    seen: Counter = Counter()
+    names = []
+    for s in subs:
+        base = safe_name(s.student_id)
+        seen[base] += 1
+        names.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return names
+
+
+# ---- grades.csv ------------------------------------------------------------------------------
+
+
+def grades_csv(subs: list[Submission], checks: tuple[CheckInfo, ...]) -> str:
+    """One row per submission, always; UTF-8 with BOM so Korean Excel reads the names."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(FIXED_COLUMNS + [c.check_id for c in checks])
+    for s in subs:
+        by_id = {r.check_id: r.score for r in s.results}
+        w.writerow([s.student_id, s.name, f"{s.score:g}", f"{s.max_score:g}", s.status]
+                   + [f"{by_id.get(c.check_id, 0.0):g}" for c in checks])
+    return "\ufeff" + buf.getvalue()
+
+
+# ---- results.json (Gradescope's schema) -------------------------------------------------------
+
+
+def _result_output(r, lang: str) -> str:
+    lines = []
+    if r.message is not None:
+        lines.append(pick(r.message, lang))
+    if r.expected:
+        lines.append(f"{pick(LABELS['expected'], lang)}: {r.expected}")
+    if r.measured:
+        lines.append(f"{pick(LABELS['measured'], lang)}: {r.measured}")
+    if r.hint is not None and not r.passed:
+        lines.append(f"{pick(LABELS['hint'], lang)}: {pick(r.hint, lang)}")
+    lines += [f"{pick(LABELS['note'], lang)}: {pick(n, lang)}" for n in r.notes]
+    return "\n".join(lines)
+
+
+def results_json(sub: Submission, lang: str) -> str:
+    doc = {
+        "score": sub.score,
+        "output": "\n".join([pick(STATUS_TEXT.get(sub.status, T(sub.status, sub.status)), lang)]
+                            + ([sub.message] if sub.message else []) + load_notes(sub, lang)),
+        "tests": [
+            {"name": f"{r.function}: {pick(r.info.title, lang)}", "number": r.check_id, "score": r.score,
+             "max_score": r.points, "status": "passed" if r.passed else "failed",
+             "output": _result_output(r, lang), "visibility": "visible"}
+            for r in sub.results
+        ],
+        "extra_data": {"student_id": sub.student_id, "name": sub.name, "status": sub.status,
+                       "max_score": sub.max_score, "file": sub.extra.get("file", "")},
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+
+# ---- feedback.html ---------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:-apple-system,'Segoe UI','Noto Sans KR','Malgun Gothic',sans-serif;margin:2em;max-width:1100px;color:#222}
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:6px;vertical-align:top;text-align:left}
+.passed{color:#1a7f37;font-weight:bold}.failed,.raised,.crashed,.timeout,.grader_error{color:#cf222e;font-weight:bold}
+.not_attempted,.missing,.not_graded{color:#9a6700;font-weight:bold}.detail{color:#444;font-size:.92em;margin-top:3px}
+.notes{background:#f6f8fa;padding:.6em 1em;border-radius:6px}code{background:#f6f8fa;padding:0 3px}
+"""
+
+
+@lru_cache(maxsize=1)
+def reference_histograms() -> dict[str, list[list[int]]]:
+    """The reference probe's histograms on the lecture set-up (one fixed seed; computed once)."""
+    from autograder.report.plots import reference_counts
+
+    return {case: reference_counts(case, 0) for case in stats.PROBE_CASES}
+
+
+def feedback_html(sub: Submission, lang: str, title: str = "") -> str:
+    """A self-contained page: score, how the file was read, the histograms, every check."""
+    heading = pick(T("Feedback", "피드백"), lang)
+    rows = []
+    for r in sub.results:
+        details = _result_output(r, lang).split("\n") if (not r.passed or r.notes) else []
+        detail_html = "".join(f"<div class='detail'>{escape(d)}</div>" for d in details if d)
+        rows.append(f"<tr><td class='{r.status}'>{escape(pick(STATUS_LABEL[r.status], lang))}</td>"
+                    f"<td><code>{escape(r.function)}</code> {escape(pick(r.info.title, lang))}{detail_html}</td>"
+                    f"<td>{r.score:g}&nbsp;/&nbsp;{r.points:g}</td></tr>")
+    notes = load_notes(sub, lang) + ([sub.message] if sub.message else []) + list(sub.extra.get("notes", []))
+    notes_html = ("<div class='notes'>" + "".join(f"<div>{escape(n)}</div>" for n in notes) + "</div>") if notes else ""
+    student_hist = {r.artifacts["histogram"]["case"]: r.artifacts["histogram"]["counts"]
+                    for r in sub.results if r.artifacts.get("histogram")}
+    figure = ""
+    if sub.results:
+        caption = pick(T("Activation histograms of the lecture (5 layers, 100 units, 1000 inputs): your "
+                         "activation_probe beside the reference, on the same set-up.",
+                         "강의의 활성화 값 히스토그램 (5층, 노드 100개, 입력 1000개): 내 activation_probe와 정답을 같은 "
+                         "조건에서 나란히 비교합니다."), lang)
+        figure = f"<h2>{escape(pick(T('Histograms', '히스토그램'), lang))}</h2><p>{escape(caption)}</p>" \
+                 f"{svg.histogram_grid(student_hist, reference_histograms())}"
+    status = pick(STATUS_TEXT.get(sub.status, T(sub.status, sub.status)), lang)
+    who = escape(f"{sub.name} ({sub.student_id})" if sub.name else sub.student_id)
+    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{escape(heading)} — {who}</title>"
+            f"<style>{_CSS}</style></head><body><h1>{escape(title or heading)}</h1>"
+            f"<p><b>{who}</b> — {escape(sub.extra.get('file', ''))} — {escape(status)}</p>"
+            f"<p style='font-size:1.4em'>{escape(pick(LABELS['score'], lang))}: <b>{sub.score:g} / {sub.max_score:g}</b></p>"
+            f"{notes_html}<h2>{escape(pick(T('Checks', '점검 항목'), lang))}</h2><table>{''.join(rows)}</table>"
+            f"{figure}</body></html>\n")
+
+
+# ---- summary.html ----------------------------------------------------------------------------
+
+
+def summary_html(subs: list[Submission], checks: tuple[CheckInfo, ...], lang: str, title: str = "") -> str:
+    """What the class got right and wrong: score histogram, pass rate and commonest hint per check."""
+    graded = [s for s in subs if s.status == "graded"]
+    max_score = sum(c.points for c in checks)
+    scores = [s.score for s in subs]
+    rows = []
+    for c in checks:
+        results = [r for s in graded for r in s.results if r.check_id == c.check_id]
+        passed = sum(r.passed for r in results)
+        rate = passed / len(results) if results else 0.0
+        hints = Counter(pick(r.hint, lang) for r in results if not r.passed and r.hint is not None)
+        top = hints.most_common(1)[0] if hints else None
+        bar = f"<div style='background:#1f77b4;height:10px;width:{rate * 160:.0f}px'></div>"
+        rows.append(f"<tr><td><code>{escape(c.function)}</code></td><td>{escape(pick(c.title, lang))}</td>"
+                    f"<td>{c.points:g}</td><td>{rate:.0%} ({passed}/{len(results)}){bar}</td>"
+                    f"<td>{escape(f'{top[1]}× {top[0]}') if top else ''}</td></tr>")
+    statuses = Counter(s.status for s in subs)
+    status_rows = "".join(f"<tr><td>{escape(pick(STATUS_TEXT.get(k, T(k, k)), lang))}</td><td>{v}</td></tr>"
+                          for k, v in sorted(statuses.items()))
+    mean = float(np.mean(scores)) if scores else 0.0
+    median = float(np.median(scores)) if scores else 0.0
+    L = lambda en, ko: escape(pick(T(en, ko), lang))  # noqa: E731
+    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{L('Class summary', '전체 요약')}</title>"
+            f"<style>{_CSS}</style></head><body><h1>{escape(title) or L('Class summary', '전체 요약')}</h1>"
+            f"<p>{L('Submissions', '제출물')}: <b>{len(subs)}</b> — {L('mean', '평균')} {mean:.1f}, "
+            f"{L('median', '중앙값')} {median:.1f} / {max_score:g}</p>"
+            f"<h2>{L('Scores', '점수 분포')}</h2>{svg.score_histogram(scores, max_score)}"
+            f"<h2>{L('Status', '상태')}</h2><table>{status_rows}</table>"
+            f"<h2>{L('Checks: which mistakes the class makes', '항목별 통과율: 학생들이 자주 틀리는 부분')}</h2>"
+            f"<table><tr><th>{L('function', '함수')}</th><th>{L('check', '점검 항목')}</th><th>{L('points', '배점')}</th>"
+            f"<th>{L('passed', '통과율')}</th><th>{L('most frequent hint', '가장 많이 나온 힌트')}</th></tr>"
+            f"{''.join(rows)}</table></body></html>\n")
+
+
+# ---- writing everything -------------------------------------------------------------------------
+
+
+def write_reports(out: Path, subs: list[Submission], checks: tuple[CheckInfo, ...], lang: str,
+                  title: str = "") -> dict[str, Path]:
+    """Write all reports into a fresh folder, then move them into ``out`` (replacing old outputs)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".initlab-out-", dir=out))
+    try:
+        files = {"grades.csv": grades_csv(subs, checks), "summary.html": summary_html(subs, checks, lang, title)}
+        for name, sub in zip(folder_names(subs), subs):
+            files[f"{name}/results.json"] = results_json(sub, lang)
+            files[f"{name}/feedback.html"] = feedback_html(sub, lang, title)
+        for rel, text in files.items():
+            path = tmp / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        for rel in sorted({r.split("/")[0] for r in files}):
+            final = out / rel
+            if final.is_dir() and not final.is_symlink():
+                shutil.rmtree(final)
+            elif final.exists() or final.is_symlink():
+                final.unlink()
+            os.replace(tmp / rel, final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {"grades": out / "grades.csv", "summary": out / "summary.html"}

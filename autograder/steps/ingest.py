@@ -1,0 +1,248 @@
+"""Ingest step: find each student's submission in a folder or an LMS "download all" zip.
+
+Nothing is extracted or executed here: this step lists entries (names, sizes, dates) and
+decides, per student, which file will be graded.  Accepted layouts:
+
+* a folder with one subfolder per student, the code anywhere below it
+  (``SID/weight_init.py``, ``SID/weight_init.ipynb``, nbgrader's ``SID/<assignment>/weight_init.ipynb``);
+* Moodle's "Download all submissions" zip (or its extracted folder): per-student folders
+  ``<Full Name>_<participant id>_assignsubmission_file_/`` and ``..._onlinetext_/``, or the legacy
+  flat files ``<Full Name>_<participant id>_assignsubmission_file_<filename>``; the student id
+  is the participant id and the name is kept.
+
+Symbolic links are never followed; zip entries with absolute or ``..`` paths are refused.
+"""
+from __future__ import annotations
+
+import os
+import re
+import stat
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from autograder.contract import SUBMISSION_STEM
+
+CODE_SUFFIXES = (".py", ".ipynb")
+MOODLE = re.compile(r"^(?P<name>.+)_(?P<pid>\d+)_assignsubmission_(?P<plugin>file|onlinetext)_(?P<rest>.*)$")
+IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__", ".git"}
+MAX_DEPTH = 8
+MAX_ENTRIES_PER_STUDENT = 500
+
+
+@dataclass(frozen=True)
+class Member:
+    """One file of a submission, not yet read."""
+
+    path: str
+    """Where it is: a filesystem path, or the entry name inside the zip."""
+    rel: str
+    """Its path relative to the student's folder (what reports show)."""
+    size: int
+    mtime: float
+    in_zip: bool = False
+
+
+@dataclass(frozen=True)
+class Found:
+    """What one student handed in, before staging."""
+
+    student_id: str
+    name: str = ""
+    chosen: Member | None = None
+    notes: tuple[str, ...] = ()
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the submissions come from: a folder or a zip file."""
+
+    path: Path
+    found: tuple[Found, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def is_zip(self) -> bool:
+        return self.path.is_file()
+
+
+# ---- choosing the file to grade ---------------------------------------------------------------
+
+
+def choose(members: list[Member]) -> tuple[Member | None, list[str]]:
+    """The file to grade among a student's files, and notes on what was left out."""
+    code = [m for m in members if m.rel.lower().endswith(CODE_SUFFIXES)]
+    if not code:
+        return None, ([f"no .py or .ipynb file (found: {', '.join(sorted(m.rel for m in members)[:5])})"]
+                      if members else ["no files"])
+    exact = [m for m in code if PurePosixPath(m.rel).stem.lower() == SUBMISSION_STEM]
+    named = [m for m in code if SUBMISSION_STEM in PurePosixPath(m.rel).name.lower()]
+    pool = exact or named or code
+    # Newest first; on a tie the notebook (the course's main format), then the shorter path.
+    best = max(pool, key=lambda m: (m.mtime, m.rel.endswith(".ipynb"), -len(m.rel), m.rel))
+    notes = []
+    if len(code) > 1:
+        others = sorted(m.rel for m in code if m is not best)
+        notes.append(f"graded {best.rel}; also handed in: {', '.join(others[:5])}")
+    if not exact:
+        notes.append(f"no file named {SUBMISSION_STEM}.ipynb/.py; graded {best.rel}")
+    return best, notes
+
+
+# ---- folders --------------------------------------------------------------------------------
+
+
+def _walk(root: Path, notes: list[str]) -> list[Member]:
+    """Regular files under ``root``, never following symbolic links."""
+    out: list[Member] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        rel_dir = Path(dirpath).relative_to(root)
+        depth = len(rel_dir.parts)
+        kept = []
+        for d in sorted(dirnames):
+            full = Path(dirpath) / d
+            if d in IGNORED_PARTS:
+                continue
+            if full.is_symlink():
+                notes.append(f"symbolic link {rel_dir / d} not followed")
+                continue
+            if depth < MAX_DEPTH:
+                kept.append(d)
+        dirnames[:] = kept
+        for f in sorted(filenames):
+            full = Path(dirpath) / f
+            st = os.lstat(full)
+            rel = (rel_dir / f).as_posix()
+            if stat.S_ISLNK(st.st_mode):
+                notes.append(f"symbolic link {rel} not followed")
+            elif stat.S_ISREG(st.st_mode):
+                out.append(Member(str(full), rel, st.st_size, st.st_mtime))
+            if len(out) >= MAX_ENTRIES_PER_STUDENT:
+                notes.append(f"more than {MAX_ENTRIES_PER_STUDENT} files; the rest were not looked at")
+                return out
+    return out
+
+
+def _student_key(folder_name: str) -> tuple[str, str, dict]:
+    m = MOODLE.match(folder_name)
+    if m and not m.group("rest"):
+        return m.group("pid"), m.group("name"), {"moodle_participant": m.group("pid"), "plugin": m.group("plugin")}
+    return folder_name, "", {}
+
+
+def from_folder(root: Path) -> Source:
+    """One student per subfolder (Moodle folder names are parsed); flat Moodle files too."""
+    groups: dict[str, dict] = {}
+    warnings: list[str] = []
+    for entry in sorted(root.iterdir(), key=lambda p: p.name):
+        if entry.name in IGNORED_PARTS or entry.name.startswith("."):
+            continue
+        if entry.is_symlink():
+            warnings.append(f"{entry.name}: symbolic link not followed")
+            continue
+        if entry.is_dir():
+            sid, name, extra = _student_key(entry.name)
+            g = groups.setdefault(sid, {"name": name, "members": [], "notes": [], "extra": {}})
+            g["extra"].update(extra)
+            g["extra"].setdefault("folders", []).append(entry.name)
+            before = len(g["members"])
+            g["members"] += [Member(m.path, m.rel, m.size, m.mtime) for m in _walk(entry, g["notes"])]
+            if extra.get("plugin") == "onlinetext" and len(g["members"]) > before:
+                g["extra"]["onlinetext"] = True
+        elif entry.is_file():
+            m = MOODLE.match(entry.name)
+            if m and m.group("rest"):
+                st = entry.stat()
+                g = groups.setdefault(m.group("pid"), {"name": m.group("name"), "members": [], "notes": [],
+                                                       "extra": {"moodle_participant": m.group("pid")}})
+                g["members"].append(Member(str(entry), m.group("rest"), st.st_size, st.st_mtime))
+            else:
+                warnings.append(f"{entry.name}: a file outside any student folder was ignored")
+    return Source(root, tuple(_found(sid, g) for sid, g in sorted(groups.items())), tuple(warnings))
+
+
+def _found(sid: str, g: dict) -> Found:
+    members = [m for m in g["members"] if not m.rel.endswith("onlinetext.html")]
+    chosen, notes = choose(members)
+    if chosen is None and any(m.rel.endswith("onlinetext.html") for m in g["members"]):
+        notes = ["only online text was submitted (no file)"]
+    return Found(sid, g["name"], chosen, tuple(g["notes"] + notes), dict(g["extra"]))
+
+
+# ---- zips -----------------------------------------------------------------------------------
+
+
+def zip_entry_name(info: zipfile.ZipInfo) -> str:
+    """The entry's real name: zips without the UTF-8 flag are CP437 by spec, often CP949 in Korea."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    raw = info.filename.encode("cp437", errors="replace")
+    for encoding in ("utf-8", "cp949"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
+
+
+def safe_parts(name: str) -> tuple[str, ...] | None:
+    """Path parts of a zip entry, or None if it is absolute or climbs out ('..', drive letters)."""
+    name = name.replace("\\", "/")
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        return None
+    parts = tuple(p for p in name.split("/") if p not in ("", "."))
+    if any(p == ".." for p in parts):
+        return None
+    return parts
+
+
+def from_zip(path: Path) -> Source:
+    """Students of a Moodle (or any one-folder-per-student) zip, listed without extracting."""
+    warnings: list[str] = []
+    with zipfile.ZipFile(path) as zf:
+        entries = []
+        for info in zf.infolist():
+            name = zip_entry_name(info)
+            parts = safe_parts(name)
+            if parts is None:
+                warnings.append(f"{name}: unsafe path (absolute or '..'), never extracted")
+                continue
+            if info.is_dir() or not parts or any(p in IGNORED_PARTS for p in parts):
+                continue
+            if stat.S_ISLNK(info.external_attr >> 16):
+                warnings.append(f"{name}: symbolic link, never extracted")
+                continue
+            entries.append((parts, info))
+    # A zip of a folder of student folders: strip the one top folder.
+    tops = {parts[0] for parts, _ in entries}
+    if len(tops) == 1 and all(len(p) > 2 for p, _ in entries) and not MOODLE.match(next(iter(tops))):
+        entries = [(parts[1:], info) for parts, info in entries]
+    groups: dict[str, dict] = {}
+    for parts, info in entries:
+        mtime = datetime(*info.date_time).timestamp() if info.date_time[0] >= 1980 else 0.0
+        if len(parts) == 1:
+            m = MOODLE.match(parts[0])
+            if m and m.group("rest"):
+                g = groups.setdefault(m.group("pid"), {"name": m.group("name"), "members": [], "notes": [],
+                                                       "extra": {"moodle_participant": m.group("pid")}})
+                g["members"].append(Member(info.filename, m.group("rest"), info.file_size, mtime, True))
+            else:
+                warnings.append(f"{parts[0]}: a file outside any student folder was ignored")
+            continue
+        sid, name, extra = _student_key(parts[0])
+        g = groups.setdefault(sid, {"name": name, "members": [], "notes": [], "extra": {}})
+        g["extra"].update(extra)
+        g["members"].append(Member(info.filename, "/".join(parts[1:]), info.file_size, mtime, True))
+    return Source(path, tuple(_found(sid, g) for sid, g in sorted(groups.items())), tuple(warnings))
+
+
+def discover(path: str | Path) -> Source:
+    """The submissions at ``path`` (a folder or a .zip)."""
+    path = Path(path)
+    if path.is_dir():
+        return from_folder(path)
+    if path.is_file() and zipfile.is_zipfile(path):
+        return from_zip(path)
+    raise FileNotFoundError(f"{path} is neither a folder of submissions nor a zip file")

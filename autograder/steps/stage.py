@@ -1,0 +1,98 @@
+"""Stage step: copy each chosen file into a private staging area before any student code runs.
+
+Only the bytes of the one file to grade are copied, under a fresh name inside a 0700
+directory; a size cap applies while reading (a zip entry may lie about its size).  Every
+student found becomes one Submission, whatever went wrong, so no row is ever lost.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+
+from autograder.steps.ingest import Found, Source
+from autograder.steps.load import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES
+from autograder.submission import Submission
+
+CHUNK = 1 << 16
+
+
+class TooLarge(Exception):
+    pass
+
+
+def _limit_for(name: str) -> int:
+    return MAX_NOTEBOOK_BYTES if name.lower().endswith(".ipynb") else MAX_SOURCE_BYTES
+
+
+def _copy_limited(read, out, limit: int) -> int:
+    total = 0
+    while True:
+        chunk = read(CHUNK)
+        if not chunk:
+            return total
+        total += len(chunk)
+        if total > limit:
+            raise TooLarge
+        out.write(chunk)
+
+
+def safe_name(text: str, fallback: str = "student") -> str:
+    """A file/folder name from any text: letters (Hangul too), digits, '.', '_' and '-' only."""
+    cleaned = re.sub(r"[^\w.\-]+", "_", text, flags=re.UNICODE).strip("._")
+    return cleaned[:80] or fallback
+
+
+def make_staging(base: str | None = None) -> Path:
+    """A fresh directory only the judge can read."""
+    path = Path(tempfile.mkdtemp(prefix="initlab-stage-", dir=base))
+    os.chmod(path, 0o700)
+    return path
+
+
+def stage(source: Source, staging: Path) -> list[Submission]:
+    """One Submission per student found, with its file copied into ``staging``."""
+    subs = []
+    zf = zipfile.ZipFile(source.path) if source.is_zip else None
+    try:
+        for i, found in enumerate(source.found):
+            subs.append(_stage_one(found, i, staging, zf))
+    finally:
+        if zf is not None:
+            zf.close()
+    return subs
+
+
+def _stage_one(found: Found, index: int, staging: Path, zf: zipfile.ZipFile | None) -> Submission:
+    extra = dict(found.extra, notes=list(found.notes))
+    base = Submission(student_id=found.student_id, name=found.name, extra=extra)
+    member = found.chosen
+    if member is None:
+        return base.with_(status="no_code", message="; ".join(found.notes) or "no code file")
+    extra["file"] = member.rel
+    limit = _limit_for(member.rel)
+    if member.size > limit:
+        return base.with_(status="too_large", message=f"{member.rel} is {member.size:,} bytes (limit {limit:,})")
+    target_dir = staging / f"{index:05d}"
+    target_dir.mkdir(mode=0o700)
+    suffix = ".ipynb" if member.rel.lower().endswith(".ipynb") else ".py"
+    target = target_dir / f"weight_init{suffix}"
+    try:
+        with open(target, "xb") as out:
+            if zf is not None:
+                with zf.open(member.path) as src:
+                    _copy_limited(src.read, out, limit)
+            else:
+                # O_NOFOLLOW: the file was a regular file when listed; refuse if it became a link since.
+                fd = os.open(member.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+                with os.fdopen(fd, "rb") as src:
+                    _copy_limited(src.read, out, limit)
+    except TooLarge:
+        target.unlink(missing_ok=True)
+        return base.with_(status="too_large", message=f"{member.rel} is larger than {limit:,} bytes")
+    except (zipfile.BadZipFile, RuntimeError, OSError, EOFError) as exc:  # CRC error, encrypted entry, I/O
+        target.unlink(missing_ok=True)
+        return base.with_(status="unreadable", message=f"{member.rel} could not be read: {exc}")
+    return base.with_(path=str(target))
