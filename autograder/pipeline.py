@@ -52,7 +52,8 @@ def run_checks_step(subs: list[Submission], cfg: GradeConfig, launcher=None,
             on_done(ready[key].with_(results=tuple(results)))
 
     results = grade_sources({k: s.source for k, s in ready.items()}, cfg.variant, cfg.limits, launcher,
-                            on_done=done if on_done else None, load_reports=reports) if ready else {}
+                            on_done=done if on_done else None, load_reports=reports,
+                            student_ids={k: s.student_id for k, s in ready.items()}) if ready else {}
     out = []
     for i, s in enumerate(subs):
         key = str(i)

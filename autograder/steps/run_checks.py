@@ -28,17 +28,22 @@ def run_pytest(run: GradingRun) -> GradingRun:
 
 
 def grade_sources(sources: dict[str, LoadedSource], variant: Variant = Variant(), limits: Limits = Limits(),
-                  launcher=None, on_done=None, load_reports: dict | None = None) -> dict[str, list[CheckResult]]:
+                  launcher=None, on_done=None, load_reports: dict | None = None,
+                  student_ids: dict[str, str] | None = None) -> dict[str, list[CheckResult]]:
     """Grade several loaded submissions in one pytest session, each in its own sandbox child.
 
+    ``student_ids`` maps each key of ``sources`` to the student id that seeds the grader's
+    inputs (default: the key itself), so a student's inputs never depend on the batch.
     ``load_reports``, when given, receives each submission's LoadReport (functions found,
     cell errors, shell commands that were not run).
     """
+    student_ids = student_ids or {}
     own = launcher is None
     launcher = launcher or default_launcher()
     launcher.start()
     try:
-        handles = {sid: SandboxStudent(sid, list(src.cells), limits, launcher) for sid, src in sources.items()}
+        handles = {key: SandboxStudent(student_ids.get(key, key), list(src.cells), limits, launcher)
+                   for key, src in sources.items()}
         run = run_pytest(GradingRun(handles=handles, variant=variant, on_done=on_done))
         if load_reports is not None:
             load_reports.update({sid: h.sandbox.report for sid, h in handles.items()})

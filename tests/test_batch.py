@@ -1,0 +1,153 @@
+"""`initlab grade` end to end: a class in, one row per submission out, safely and reproducibly."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from autograder.batch import grade_class
+from autograder.pipeline import GradeConfig
+from autograder.samples import build_class, labels, reference_source, sample_submissions
+from autograder.sandbox.limits import Limits
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
+FAST = GradeConfig(limits=Limits(call_timeout_s=2.0, load_timeout_s=4.0))
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("class")
+    zip_path = build_class(base / "moodle.zip")
+    out = base / "out"
+    result = grade_class(zip_path, out, FAST, jobs=2, show_progress=False)
+    return zip_path, out, result
+
+
+def test_every_submission_gets_exactly_one_row(sample_run):
+    """Is the number of rows in grades.csv the number of submissions, broken ones included?"""
+    _, out, result = sample_run
+    rows = list(csv.DictReader(open(out / "grades.csv", encoding="utf-8-sig")))
+    assert len(rows) == len(result.submissions) == len(sample_submissions())
+    assert [r["student_id"] for r in rows] == [s.student_id for s in result.submissions]
+    assert rows[0]["name"] == "김민준"
+    check_columns = [c for c in rows[0] if c.startswith("test_")]
+    assert len(check_columns) == 37
+    for r in rows:  # the per-check columns add up to the score
+        assert abs(sum(float(r[c]) for c in check_columns) - float(r["score"])) < 1e-9
+
+
+def test_scores_follow_what_each_sample_is(sample_run):
+    """Do right answers get 46, the stub 0, each mistake less than 46, broken files a clear status?"""
+    _, _, result = sample_run
+    what = labels()
+    for s in result.submissions:
+        label = what[s.student_id]
+        if label.startswith("correct") or label == "top level never ends":
+            assert s.score == 46 and s.status == "graded", (label, [r.check_id for r in s.results if not r.passed])
+        elif label.startswith("mistake") or "one function" in label:
+            assert 0 < s.score < 46 and s.status == "graded", label
+        elif label == "untouched stub":
+            assert s.score == 0 and s.status == "graded"
+    status = {what[s.student_id]: s.status for s in result.submissions}
+    assert status["empty file"] == "empty" and status["binary file"] == "binary"
+    assert status["truncated notebook"] == "not_a_notebook" and status["no code handed in"] == "no_code"
+
+
+def test_a_hang_or_crash_costs_only_that_function(sample_run):
+    """Does an infinite loop in he_init (or os._exit in weight_decay_grad) cost only that function's checks?"""
+    _, _, result = sample_run
+    what = labels()
+    for s in result.submissions:
+        if what[s.student_id] == "infinite loop in one function":
+            assert {r.function for r in s.results if not r.passed} == {"he_init"}
+            assert {r.status for r in s.results if r.function == "he_init"} == {"timeout"}
+        if what[s.student_id] == "exits the interpreter in one function":
+            assert {r.function for r in s.results if not r.passed} == {"weight_decay_grad"}
+
+
+def test_results_json_follows_gradescopes_schema(sample_run):
+    """Does results.json have score and tests with name, score, max_score, status and output?"""
+    _, out, result = sample_run
+    doc = json.loads((out / result.submissions[8].student_id / "results.json").read_text(encoding="utf-8"))
+    assert doc["score"] == sum(t["score"] for t in doc["tests"])
+    assert {"name", "score", "max_score", "status", "output"} <= set(doc["tests"][0])
+    assert {t["status"] for t in doc["tests"]} <= {"passed", "failed"}
+
+
+def test_feedback_pages_are_self_contained_and_hide_the_checks(sample_run):
+    """Does feedback.html inline its image, use no outside resource, and show no check source?"""
+    _, out, result = sample_run
+    for s in result.submissions:
+        page = (out / s.student_id / "feedback.html").read_text(encoding="utf-8")
+        assert "<svg" in page or s.status != "graded"
+        assert "src=\"http" not in page and "<script" not in page and "<link" not in page
+        assert "def test_" not in page and "fb.expect" not in page and "student.call" not in page
+    assert "<svg" in (out / "summary.html").read_text(encoding="utf-8")
+
+
+def test_a_rerun_gives_byte_identical_outputs(sample_run, tmp_path):
+    """Does grading the same zip again (with another --jobs) write exactly the same files?"""
+    zip_path, out, _ = sample_run
+    again = tmp_path / "again"
+    grade_class(zip_path, again, FAST, jobs=1, show_progress=False)
+    first, second = read_tree(out), read_tree(again)
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+
+
+HOSTILE = {
+    "forger": '''
+        import os, sys
+        OUT = {out!r}
+        for rel in ("grades.csv", "forger/results.json", "forger/feedback.html"):
+            os.makedirs(os.path.dirname(os.path.join(OUT, rel)), exist_ok=True)
+            open(os.path.join(OUT, rel), "w").write('{{"score": 46}}')
+        print("All tests passed: 46/46")
+        sys.exit(0)
+    ''',
+    "snoop": '''
+        import glob, json
+        found = glob.glob({staging!r} + "/initlab-stage-*/**/*", recursive=True)
+        open({report!r}, "w").write(json.dumps(found))
+    ''',
+    "patcher": '''
+        import numpy as np
+        np.allclose = lambda *a, **k: True
+        np.isclose = lambda *a, **k: True
+        np.testing.assert_allclose = lambda *a, **k: None
+        def sigmoid(x):
+            return np.zeros_like(np.asarray(x, dtype=float))
+    ''',
+}
+
+
+def test_hostile_submissions_cannot_forge_or_snoop(tmp_path):
+    """Forged output files, a faked exit, a peek at other submissions, a patched numpy: none changes a score."""
+    out = tmp_path / "out"
+    report = tmp_path / "snoop.json"
+    os.chmod(tmp_path, 0o777)
+    root = tmp_path / "class"
+    for sid, body in HOSTILE.items():
+        (root / sid).mkdir(parents=True)
+        code = textwrap.dedent(body).format(out=str(out), staging=tempfile.gettempdir(), report=str(report))
+        (root / sid / "weight_init.py").write_text(reference_source() + "\n" + code, encoding="utf-8")
+    (root / "honest").mkdir()
+    (root / "honest" / "weight_init.py").write_text(reference_source(), encoding="utf-8")
+    result = grade_class(root, out, FAST, jobs=2, show_progress=False)
+    scores = {s.student_id: s.score for s in result.submissions}
+    assert scores["forger"] == 46 and scores["honest"] == 46  # graded on its functions, not its claims
+    assert scores["patcher"] < 46  # its sigmoid is wrong, whatever it did to numpy in its own process
+    assert {r.function for s in result.submissions if s.student_id == "patcher" for r in s.results if not r.passed} == {"sigmoid"}
+    rows = list(csv.DictReader(open(out / "grades.csv", encoding="utf-8-sig")))
+    assert len(rows) == 4  # the forged grades.csv was replaced
+    assert json.loads((out / "forger" / "results.json").read_text())["tests"]  # a real report, not the forgery
+    assert json.loads(report.read_text()) == []  # no staged file was left for it to read
