@@ -226,6 +226,13 @@ def seed(request, student) -> int:
     return _plugin(request).run.variant.check_seed(check_id_of(request.node), student.sid)
 
 
+@pytest.fixture
+def seed_for(request, student):
+    """Seeds shared by several checks (``seed_for("draws:xavier_init")``): they then judge one draw."""
+    variant = _plugin(request).run.variant
+    return lambda name: variant.check_seed(name, student.sid)
+
+
 # When loaded with `pytest -p autograder.plugin --initlab-submission FILE`, grade that file.
 
 

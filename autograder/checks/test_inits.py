@@ -33,17 +33,25 @@ def target_std(fn: str, n_in: int, std: float | None = None) -> float:
     return float(np.sqrt((1.0 if fn == "xavier_init" else 2.0) / n_in))
 
 
-def draw(student, fn: str, n_in: int, n_out: int, seed: int, std: float | None = None):
+def draw(student, fn: str, n_in: int, n_out: int, seed: int, std: float | None = None, reuse: bool = False):
     args = (n_in, n_out, RngSpec(seed)) + ((std,) if fn == "normal_init" else ())
-    return student.call(fn, *args)
+    return student.call(fn, *args, reuse=reuse)
 
 
 def cases(fn: str, variant) -> list[tuple[int, int, float | None]]:
-    """(n_in, n_out, std argument) of every matrix the statistical checks draw."""
+    """(n_in, n_out, std argument) of every matrix the shape and statistical checks judge."""
     if fn == "normal_init":
-        n_in, n_out = variant.init_shapes[0]
-        return [(n_in, n_out, variant.std_large), (n_in, n_out, variant.std_small)]
+        (a, b), (c, d) = variant.init_shapes[:2]
+        return [(a, b, variant.std_large), (c, d, variant.std_small)]
     return [(n_in, n_out, None) for n_in, n_out in variant.init_shapes]
+
+
+def draws(student, fn: str, variant, seed_for) -> list[tuple]:
+    """The matrices of ``cases``, drawn once per submission and shared by the shape, mean, std and
+    distribution checks (each judges the same draw; a correct draw fails any of them with the
+    rates in the table above)."""
+    return [(n_in, n_out, std, draw(student, fn, n_in, n_out, seed_for(f"draws:{fn}:{k}"), std, reuse=True))
+            for k, (n_in, n_out, std) in enumerate(cases(fn, variant))]
 
 
 def mistake_hint(fn: str, ratio: float, n_in: int, n_out: int, std: float | None) -> Text:
@@ -84,9 +92,8 @@ def mistake_hint(fn: str, ratio: float, n_in: int, n_out: int, std: float | None
 
 @pytest.mark.parametrize("fn", INITS)
 @check("$fn", points=1, title=T("returns shape (n_in, n_out)", "(n_in, n_out) 모양 반환"))
-def test_init_shape(student, fb, variant, seed, fn):
-    for n_in, n_out in variant.init_shapes:
-        reply = draw(student, fn, n_in, n_out, seed, std=0.5)
+def test_init_shape(student, fb, variant, seed_for, fn):
+    for n_in, n_out, _std, reply in draws(student, fn, variant, seed_for):
         fb.array(reply.value, shape=(n_in, n_out), what=f"{fn}({n_in}, {n_out}, ...)",
                  hint=T("Rows are the n_in inputs, columns the n_out units: shape (n_in, n_out).",
                         "행은 입력 n_in개, 열은 노드 n_out개입니다: 모양 (n_in, n_out)."))
@@ -94,9 +101,9 @@ def test_init_shape(student, fb, variant, seed, fn):
 
 @pytest.mark.parametrize("fn", INITS)
 @check("$fn", points=1, title=T("mean close to 0", "평균이 0에 가까움"), false_fail_rate=4e-9)
-def test_init_mean(student, fb, variant, seed, fn):
-    for k, (n_in, n_out, std) in enumerate(cases(fn, variant)):
-        w = fb.array(draw(student, fn, n_in, n_out, seed + k, std).value, shape=(n_in, n_out), what=fn)
+def test_init_mean(student, fb, variant, seed_for, fn):
+    for n_in, n_out, std, reply in draws(student, fn, variant, seed_for):
+        w = fb.array(reply.value, shape=(n_in, n_out), what=fn)
         fb.finite(w, fn)
         s = target_std(fn, n_in, std)
         fb.expect(abs(w.mean()) <= stats.MEAN_TOL * s,
@@ -108,9 +115,9 @@ def test_init_mean(student, fb, variant, seed, fn):
 
 @pytest.mark.parametrize("fn", INITS)
 @check("$fn", points=2, title=T("std follows the rule", "표준편차가 규칙을 따름"), false_fail_rate=1e-15)
-def test_init_std(student, fb, variant, seed, fn):
-    for k, (n_in, n_out, std) in enumerate(cases(fn, variant)):
-        w = fb.array(draw(student, fn, n_in, n_out, seed + k, std).value, shape=(n_in, n_out), what=fn)
+def test_init_std(student, fb, variant, seed_for, fn):
+    for n_in, n_out, std, reply in draws(student, fn, variant, seed_for):
+        w = fb.array(reply.value, shape=(n_in, n_out), what=fn)
         fb.finite(w, fn)
         s = target_std(fn, n_in, std)
         measured = float(w.std())
@@ -123,9 +130,9 @@ def test_init_std(student, fb, variant, seed, fn):
 @pytest.mark.parametrize("fn", INITS)
 @check("$fn", points=1, title=T("normally distributed (KS test)", "정규분포를 따름 (KS 검정)"),
        false_fail_rate=stats.KS_ALPHA)
-def test_init_distribution(student, fb, variant, seed, fn):
-    n_in, n_out, std = cases(fn, variant)[0]
-    w = fb.array(draw(student, fn, n_in, n_out, seed, std).value, shape=(n_in, n_out), what=fn)
+def test_init_distribution(student, fb, variant, seed_for, fn):
+    n_in, n_out, std, reply = draws(student, fn, variant, seed_for)[0]
+    w = fb.array(reply.value, shape=(n_in, n_out), what=fn)
     fb.finite(w, fn)
     d, p = stats.ks_normal_shape(w)
     centred = w - w.mean()

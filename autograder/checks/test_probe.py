@@ -18,7 +18,7 @@ from autograder.feedback import check, describe
 from autograder.i18n import T
 from autograder.reference import weight_init as ref
 from autograder.sandbox import callables
-from autograder.sandbox.protocol import CallableSpec, RngSpec
+from autograder.sandbox.protocol import CallableSpec, NormalArraySpec, RngSpec
 
 EXACT_RTOL, EXACT_ATOL = 1e-9, 1e-12
 
@@ -48,6 +48,13 @@ def exact_inputs(variant, seed: int):
     return x, n_layers, node_num, CallableSpec("table", {"seed": seed % 2**31}), CallableSpec("softsign")
 
 
+def exact_run(student, variant, seed: int):
+    """The probe on the exact check's inputs: one call per submission, judged by three checks."""
+    x, n_layers, node_num, init, act = exact_inputs(variant, seed)
+    reply = student.call("activation_probe", x, init, act, n_layers, node_num, RngSpec(seed), reuse=True)
+    return reply, x, n_layers, node_num, init, act
+
+
 def expected_layers(x, init_spec, act_spec, n_layers, node_num, seed, store_pre=False, chain=True):
     """The grader's own run of the probe; the variants model typical mistakes for the hints."""
     init = callables.build(init_spec.name, init_spec.params)
@@ -65,17 +72,16 @@ def expected_layers(x, init_spec, act_spec, n_layers, node_num, seed, store_pre=
 
 @check("activation_probe", points=1, title=T("returns one (len(x), node_num) array per layer",
                                              "층마다 (len(x), node_num) 배열 하나씩 반환"))
-def test_activation_probe_layers(student, fb, variant, seed):
-    x, n_layers, node_num, init, act = exact_inputs(variant, seed)
-    reply = student.call("activation_probe", x, init, act, n_layers, node_num, RngSpec(seed))
+def test_activation_probe_layers(student, fb, variant, seed_for):
+    reply, x, n_layers, node_num, _, _ = exact_run(student, variant, seed_for("probe-exact"))
     layers_of(fb, reply.value, n_layers, len(x), node_num)
 
 
 @check("activation_probe", points=2, title=T("exact activations for a known init and activation",
                                              "정해진 초깃값·활성화 함수에서 정확한 값"))
-def test_activation_probe_exact(student, fb, variant, seed):
-    x, n_layers, node_num, init, act = exact_inputs(variant, seed)
-    reply = student.call("activation_probe", x, init, act, n_layers, node_num, RngSpec(seed))
+def test_activation_probe_exact(student, fb, variant, seed_for):
+    seed = seed_for("probe-exact")
+    reply, x, n_layers, node_num, init, act = exact_run(student, variant, seed)
     got = layers_of(fb, reply.value, n_layers, len(x), node_num)
     want = expected_layers(x, init, act, n_layers, node_num, seed)
     hint = T("Layer i computes activation(prev @ W) with a new W = init(n_prev, node_num, rng), and prev is the "
@@ -97,9 +103,8 @@ def test_activation_probe_exact(student, fb, variant, seed):
 
 @check("activation_probe", points=1, title=T("calls init(n_prev, node_num, rng) once per layer",
                                              "층마다 init(n_prev, node_num, rng)을 한 번씩 호출"))
-def test_activation_probe_init_calls(student, fb, variant, seed):
-    x, n_layers, node_num, init, act = exact_inputs(variant, seed)
-    reply = student.call("activation_probe", x, init, act, n_layers, node_num, RngSpec(seed))
+def test_activation_probe_init_calls(student, fb, variant, seed_for):
+    reply, x, n_layers, node_num, _, _ = exact_run(student, variant, seed_for("probe-exact"))
     log = reply.callable_logs[0] if reply.callable_logs else []
     want = [[x.shape[1] if i == 0 else node_num, node_num, True] for i in range(n_layers)]
     shapes = [tuple(c[:2]) for c in log]
@@ -122,7 +127,7 @@ def test_activation_probe_init_calls(student, fb, variant, seed):
 def lecture_run(student, case: str, seed: int):
     """The lecture's protocol for one case; returns (reply, x)."""
     act_name, init_name, params = stats.PROBE_CASES[case]
-    x = np.random.default_rng(seed).standard_normal((stats.LECTURE_SAMPLES, stats.LECTURE_INPUT_DIM))
+    x = NormalArraySpec(seed, (stats.LECTURE_SAMPLES, stats.LECTURE_INPUT_DIM))  # built in the child, not sent
     return student.call("activation_probe", x, CallableSpec(init_name, params), CallableSpec(act_name),
                         stats.LECTURE_LAYERS, stats.LECTURE_NODES, RngSpec(seed))
 

@@ -14,13 +14,14 @@ import numpy as np
 from autograder.checks import stats
 from autograder.reference import weight_init as ref
 from autograder.sandbox import callables
+from autograder.sandbox.protocol import NormalArraySpec
 from autograder.submission import Submission
 
 
 def reference_counts(case: str, seed: int) -> list[list[int]]:
     """Histogram counts of the reference probe for a lecture case, on the checks' own inputs."""
     act_name, init_name, params = stats.PROBE_CASES[case]
-    x = np.random.default_rng(seed).standard_normal((stats.LECTURE_SAMPLES, stats.LECTURE_INPUT_DIM))
+    x = NormalArraySpec(seed, (stats.LECTURE_SAMPLES, stats.LECTURE_INPUT_DIM)).build()
     acts = ref.activation_probe(x, callables.build(init_name, params), callables.build(act_name, {}),
                                 stats.LECTURE_LAYERS, stats.LECTURE_NODES, np.random.default_rng(seed))
     return stats.histogram(acts)

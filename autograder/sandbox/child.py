@@ -27,6 +27,7 @@ from autograder.sandbox import callables
 from autograder.sandbox.ipython_shim import ShellShim
 from autograder.sandbox.protocol import (
     CallableSpec,
+    NormalArraySpec,
     RngSpec,
     decode,
     encode,
@@ -149,6 +150,8 @@ def _materialise(value: Any, built: list, rngs: list) -> Any:
         obj = callables.build(value.name, value.params)
         built.append(obj)
         return obj
+    if isinstance(value, NormalArraySpec):
+        return value.build()
     if isinstance(value, list):
         return [_materialise(v, built, rngs) for v in value]
     if isinstance(value, tuple):

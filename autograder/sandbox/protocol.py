@@ -48,6 +48,20 @@ class RngSpec:
 
 
 @dataclass(frozen=True)
+class NormalArraySpec:
+    """A grader-made input array ``default_rng(seed).standard_normal(shape)``, built in the child.
+
+    Large inputs are described instead of sent: the judge rebuilds the same array when it needs it.
+    """
+
+    seed: int
+    shape: tuple[int, ...]
+
+    def build(self) -> np.ndarray:
+        return np.random.default_rng(self.seed).standard_normal(self.shape)
+
+
+@dataclass(frozen=True)
 class CallableSpec:
     """A grader-made callable (an init or an activation), named in callables.REGISTRY."""
 
@@ -108,6 +122,8 @@ def encode(value: Any, blobs: list, depth: int = 0) -> dict:
         return {"k": "rng", "seed": int(value.seed)}
     if isinstance(value, CallableSpec):
         return {"k": "callable", "name": value.name, "params": value.params}
+    if isinstance(value, NormalArraySpec):
+        return {"k": "normal", "seed": int(value.seed), "shape": [int(n) for n in value.shape]}
     if type(value) is int:
         return {"k": "int", "v": value}
     if type(value) is float:
@@ -189,6 +205,12 @@ def decode(obj: Any, blobs: list[bytes], depth: int = 0) -> Any:
         if not isinstance(obj.get("name"), str) or not isinstance(params, dict):
             raise ProtocolError("malformed callable spec")
         return CallableSpec(obj["name"], params)
+    if kind == "normal":
+        shape = obj.get("shape")
+        if not isinstance(shape, list) or len(shape) > 4 or not all(type(n) is int and 0 <= n <= 10**6 for n in shape) \
+                or int(np.prod(shape)) > 10**8:
+            raise ProtocolError("malformed array spec")
+        return NormalArraySpec(int(obj["seed"]), tuple(shape))
     if kind == "unsupported":
         return Unsupported(str(obj.get("type", "?"))[:200])
     raise ProtocolError(f"unknown value kind {kind!r}")
