@@ -129,17 +129,19 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
     if course is not None:
         from autograder.export.nbgrader_db import ScoreRow, write_scores
 
-        rows = [ScoreRow(student_id=s.student_id, first_name=_first(s.name), last_name=_last(s.name),
+        rows = [ScoreRow(student_id=s.student_id, first_name=split_name(s.name)[0], last_name=split_name(s.name)[1],
                          scores={r.check_id: r.score for r in s.results}) for s in subs]
         write_scores(Path(course), assignment or "week01", "weight_init", list(checks), rows)
     return BatchResult(subs, Path(out), source.warnings)
 
 
-def _first(name: str) -> str:
+def split_name(name: str) -> tuple[str, str]:
+    """(first name, surname) for the gradebook: Hangul names put the family name first."""
     parts = name.split()
-    return " ".join(parts[:-1]) if len(parts) > 1 else name
-
-
-def _last(name: str) -> str:
-    parts = name.split()
-    return parts[-1] if len(parts) > 1 else ""
+    if not parts:
+        return "", ""
+    if any("\uac00" <= ch <= "\ud7a3" for ch in name):
+        # 홍 길동 -> (길동, 홍); 홍길동 without a space stays whole (남궁 and other two-syllable
+        # family names make splitting it a guess).
+        return (" ".join(parts[1:]), parts[0]) if len(parts) > 1 else ("", name)
+    return (" ".join(parts[:-1]), parts[-1]) if len(parts) > 1 else (name, "")

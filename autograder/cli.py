@@ -2,6 +2,7 @@
 
   initlab check [FILE]              a student checks their own weight_init.py / .ipynb
   initlab grade SUBMISSIONS --out   an instructor grades a class (folder or Moodle zip), sandboxed
+  initlab export --course --to      gradebook CSV for Moodle / Canvas / a long sheet, from nbgrader's gradebook
 """
 from __future__ import annotations
 
@@ -85,6 +86,18 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from autograder.export.lms_csv import export
+
+    try:
+        path = export(Path(args.course), args.assignment, args.format, Path(args.to), per_function=args.per_function)
+    except (FileNotFoundError, ValueError) as exc:  # no gradebook, unknown assignment
+        print(f"initlab export: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="initlab", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -113,6 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", help="title of the feedback pages (e.g. the course and week)")
     p.add_argument("--show", type=int, default=15, help="rows of the result table to print")
     p.set_defaults(run=cmd_grade)
+
+    p = sub.add_parser("export", help="gradebook CSV for LMS import (Moodle, Canvas, long), from an nbgrader course")
+    p.add_argument("--course", required=True, help="nbgrader course folder (with gradebook.db)")
+    p.add_argument("--assignment", required=True, help="assignment name, e.g. week01")
+    p.add_argument("--format", choices=("moodle", "canvas", "long"), default="moodle")
+    p.add_argument("--to", required=True, help="CSV file to write")
+    p.add_argument("--per-function", action="store_true", help="also one column per graded function")
+    p.set_defaults(run=cmd_export)
     return parser
 
 

@@ -1,0 +1,285 @@
+"""Gradebook CSVs for LMS import (Moodle, Canvas, and a neutral long format), read from nbgrader.
+
+The numbers come from the nbgrader gradebook through nbgrader's own API, so they are the
+ones formgrader shows, manual scores included. An assignment total is nbgrader's
+``score``, that is ``max(0, raw score - late penalty)``, exactly as ``nbgrader export``
+computes it. Every student in the gradebook gets a row, including students with no
+submission: Moodle shows them as ``-`` (no grade), and Canvas and the long format leave the
+cell empty.
+
+All three files are UTF-8 with a BOM. Korean Excel reads a CSV without a BOM as CP949 and
+garbles the names. Moodle strips the BOM, and Canvas's header check only asks that the first
+cell *contain* "Student", so the BOM does no harm there either.
+
+``nbgrader export --exporter=autograder.export.nbgrader_plugin.MoodleExporter`` writes the
+same bytes through :mod:`autograder.export.nbgrader_plugin`.
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.export.nbgrader_db import cell_items, open_gradebook
+
+FORMATS: tuple[str, ...] = ("moodle", "canvas", "long")
+#: File names used when a destination is not given (the nbgrader exporter plugin's default).
+DEFAULT_FILES = {"moodle": "grades_moodle.csv", "canvas": "grades_canvas.csv", "long": "grades_long.csv"}
+#: Moodle's gradeimport_csv reads '-' (and '') as "no grade".
+MOODLE_NO_GRADE = "-"
+#: The item name of an assignment's total in the long format.
+TOTAL = "total"
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One graded column: an assignment's total, or one student function's part of it."""
+
+    assignment: str
+    name: str
+    """``total``, or a function name (or an unrelated grade cell's name) for per-function items."""
+    title: str
+    """Column header in the wide formats."""
+    max_score: float
+
+
+@dataclass(frozen=True)
+class StudentGrades:
+    """One student's row: identity, then one score per item (None: no submission)."""
+
+    student_id: str
+    first_name: str
+    last_name: str
+    email: str
+    scores: tuple[float | None, ...]
+    late_penalties: tuple[float | None, ...]
+    """Per item: the penalty nbgrader subtracted (totals only; None elsewhere)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the gradebook
+
+def collect(gradebook, assignments: Sequence[str], per_function: bool = False,
+            students: Sequence[str] = ()) -> tuple[tuple[Item, ...], tuple[StudentGrades, ...]]:
+    """Read the items and every student's scores from an open nbgrader gradebook.
+
+    Args:
+        gradebook: an open ``nbgrader.api.Gradebook``.
+        assignments: assignment names, in column order.
+        per_function: also give one item per graded student function (after each total).
+        students: only these student ids (all students of the gradebook when empty).
+
+    Returns:
+        (items, one StudentGrades per student, sorted by student id).
+
+    Raises:
+        ValueError: an assignment or student that the gradebook does not have.
+    """
+    from nbgrader.api import MissingEntry
+
+    known = {a.name: a for a in gradebook.assignments}
+    missing = [a for a in assignments if a not in known]
+    if missing:
+        raise ValueError(f"no assignment {', '.join(map(repr, missing))} in the gradebook "
+                         f"(it has: {', '.join(sorted(known)) or 'none'})")
+    everyone = {s.id: s for s in gradebook.students}
+    unknown = [s for s in students if s not in everyone]
+    if unknown:
+        raise ValueError(f"no student {', '.join(map(repr, unknown))} in the gradebook")
+    chosen = sorted(students or everyone)
+
+    items: list[Item] = []
+    layouts = []  # per assignment: (name, index of its total, cell id -> index of its per-function item)
+    for name in assignments:
+        assignment = known[name]
+        total = len(items)
+        items.append(Item(name, TOTAL, name, float(assignment.max_score or 0.0)))
+        cell_to_item: dict[str, int] = {}
+        if per_function:
+            for item_name, cells in _function_groups(assignment).items():
+                cell_to_item.update({cell.id: len(items) for cell in cells})
+                items.append(Item(name, item_name, f"{name}: {item_name}",
+                                  round(sum(c.max_score for c in cells), 6)))
+        layouts.append((name, total, cell_to_item))
+
+    rows = []
+    for sid in chosen:
+        student = everyone[sid]
+        scores: list[float | None] = [None] * len(items)
+        penalties: list[float | None] = [None] * len(items)
+        for name, total, cell_to_item in layouts:
+            try:
+                sub = gradebook.find_submission(name, sid)
+            except MissingEntry:
+                continue  # no submission: no grade, not zero
+            penalty = float(sub.late_submission_penalty or 0.0)
+            # The same arithmetic as nbgrader's CsvExportPlugin, so the totals agree with it.
+            scores[total] = max(0.0, float(sub.score) - penalty)
+            penalties[total] = penalty
+            for index in set(cell_to_item.values()):
+                scores[index] = 0.0
+            for snb in sub.notebooks:
+                for grade in snb.grades:
+                    if grade.cell_id in cell_to_item:
+                        scores[cell_to_item[grade.cell_id]] += float(grade.score or 0.0)
+        rows.append(StudentGrades(sid, student.first_name or "", student.last_name or "", student.email or "",
+                                  tuple(s if s is None else round(s, 6) for s in scores), tuple(penalties)))
+    return tuple(items), tuple(rows)
+
+
+def _function_groups(assignment) -> dict[str, list]:
+    """Group an assignment's graded cells by the student function they grade, in the lecture's order."""
+    # Imported here: collecting the checks loads pytest and the sandbox, which plain totals never need.
+    from autograder.steps.run_checks import list_checks
+
+    checks = list_checks()
+    order = {f: i for i, f in enumerate(dict.fromkeys(c.function for c in checks))}
+    notebooks = sorted(assignment.notebooks, key=lambda nb: nb.name)
+    groups: dict[str, list] = {}
+    for nb in notebooks:
+        cells = list(nb.grade_cells) + list(nb.task_cells)
+        owner = cell_items([c.name for c in cells], checks)
+        for cell in cells:
+            # With several notebooks the same function could be graded twice: keep them apart.
+            key = owner[cell.name] if len(notebooks) == 1 else f"{nb.name}/{owner[cell.name]}"
+            groups.setdefault(key, []).append(cell)
+
+    def rank(key: str) -> tuple:
+        notebook, _, item = key.rpartition("/")
+        return (notebook, order.get(item, len(order)), item)
+
+    return {k: groups[k] for k in sorted(groups, key=rank)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Formatting
+
+def render(fmt: str, items: Sequence[Item], rows: Sequence[StudentGrades]) -> bytes:
+    """The CSV file's bytes in one of :data:`FORMATS`.
+
+    Args:
+        fmt: ``moodle``, ``canvas`` or ``long``.
+        items: the graded items (from :func:`collect`).
+        rows: the students (from :func:`collect`).
+
+    Returns:
+        The file content, UTF-8 with BOM, CRLF line ends (RFC 4180).
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    buf = io.StringIO(newline="")
+    if fmt == "moodle":
+        # Every field quoted, as the kit's notes recommend; Moodle's importer accepts both.
+        out = csv.writer(buf, quoting=csv.QUOTE_ALL)
+        out.writerow(["ID number", "Email address", "First name", "Surname", *(i.title for i in items)])
+        for r in rows:
+            out.writerow([r.student_id, r.email, r.first_name, r.last_name,
+                          *(MOODLE_NO_GRADE if s is None else _num(s) for s in r.scores)])
+    elif fmt == "canvas":
+        # Canvas wants "Student", "ID", the SIS columns, and "Section" last. The Canvas user id is
+        # unknown here, so it is left empty and Canvas matches on the SIS User ID (the student id).
+        out = csv.writer(buf)
+        out.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *(i.title for i in items)])
+        out.writerow(["    Points Possible", "", "", "", "", *(_num(i.max_score) for i in items)])
+        for r in rows:
+            out.writerow([sortable_name(r.first_name, r.last_name) or r.student_id, "", r.student_id, "", "",
+                          *("" if s is None else _num(s) for s in r.scores)])
+    else:
+        out = csv.writer(buf)
+        out.writerow(["student_id", "email", "name", "assignment", "item", "score", "max_score", "late_penalty"])
+        for r in rows:
+            for item, score, penalty in zip(items, r.scores, r.late_penalties):
+                out.writerow([r.student_id, r.email, full_name(r.first_name, r.last_name), item.assignment,
+                              item.name, "" if score is None else _num(score), _num(item.max_score),
+                              "" if penalty is None else _num(penalty)])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def full_name(first: str, last: str) -> str:
+    """A display name: Korean order without a space (홍길동) for Hangul names, else 'First Last'."""
+    if first and last and _HANGUL.search(first + last):
+        return f"{last}{first}"
+    return " ".join(p for p in (first, last) if p)
+
+
+def sortable_name(first: str, last: str) -> str:
+    """Canvas's sortable name, 'Last, First'."""
+    return ", ".join(p for p in (last, first) if p)
+
+
+def _num(x: float) -> str:
+    # 4 decimals hide float noise (0.1 + 0.2) and stay within Moodle's 5 stored decimals.
+    text = f"{round(float(x), 4):.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+# ---------------------------------------------------------------------------------------------
+# Files
+
+def export_gradebook(gradebook, fmt: str, to: Path, assignments: Sequence[str], per_function: bool = False,
+                     students: Sequence[str] = ()) -> Path:
+    """Write one LMS CSV from an open gradebook (shared by :func:`export` and the nbgrader plugin).
+
+    Args:
+        gradebook: an open ``nbgrader.api.Gradebook``.
+        fmt: one of :data:`FORMATS`.
+        to: destination file; replaced atomically.
+        assignments: assignment names, in column order.
+        per_function: add per-function items after each total.
+        students: only these student ids (all when empty).
+
+    Returns:
+        The path written.
+    """
+    if fmt not in FORMATS:  # before reading anything
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    data = render(fmt, *collect(gradebook, assignments, per_function, students))
+    return write_atomic(Path(to), data)
+
+
+def export(course_dir: Path, assignment: str, fmt: str, to: Path, per_function: bool = False) -> Path:
+    """Write an LMS gradebook CSV for one assignment of an nbgrader course.
+
+    Args:
+        course_dir: the nbgrader course root (its nbgrader_config.py is honoured).
+        assignment: the assignment name in the gradebook.
+        fmt: ``moodle`` (wide, all fields quoted, '-' for no grade), ``canvas`` (wide, Points
+            Possible row) or ``long`` (one row per student and item).
+        to: destination file.
+        per_function: also give one column (or long-format item) per graded student function.
+
+    Returns:
+        The path written.
+
+    Raises:
+        FileNotFoundError: the course has no gradebook.
+        ValueError: unknown format, or an assignment the gradebook does not have.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    with open_gradebook(Path(course_dir)) as gb:
+        return export_gradebook(gb, fmt, to, [assignment], per_function=per_function)
+
+
+def write_atomic(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, so no reader sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return path

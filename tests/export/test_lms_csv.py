@@ -1,0 +1,168 @@
+"""LMS grade CSVs read from nbgrader's gradebook, and the nbgrader exporter plugins that write them."""
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder.export.lms_csv import FORMATS, export, full_name, sortable_name
+from autograder.export.nbgrader_db import ScoreRow, open_gradebook, write_scores
+from autograder.steps.run_checks import list_checks
+from tests.export.conftest import ASSIGNMENT, NOTEBOOK, run_nbgrader
+
+pytestmark = pytest.mark.nbgrader
+
+CHECKS = list_checks()
+BOM = b"\xef\xbb\xbf"
+FUNCTIONS = ("sigmoid", "relu", "normal_init", "xavier_init", "he_init", "activation_probe",
+             "weight_decay_penalty", "weight_decay_grad")
+ROWS = (
+    ScoreRow("20231234", "길동", "홍", "hong@univ.ac.kr", {c.check_id: c.points for c in CHECKS}),
+    ScoreRow("20231235", "영희", "이", "lee@univ.ac.kr", {"test_sigmoid_values": 2.0, "test_relu_values": 2.0}),
+    # A comma, quotes and an apostrophe: the fields Moodle would split without quoting.
+    ScoreRow("20231236", 'Robert "Bob"', "O'Neil, Jr.", "bob@univ.ac.kr", {"test_activation_probe_exact": 1.5}),
+)
+ABSENT = ("20231237", "민준", "박", "park@univ.ac.kr")  # enrolled, no submission
+LATE = 2.0  # late penalty nbgrader charged 20231234
+
+
+def read(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory, generated_template) -> Path:
+    """A generated course with three graded students, one late, and one enrolled student who handed in nothing."""
+    course = Path(shutil.copytree(generated_template, tmp_path_factory.mktemp("lms") / "course"))
+    write_scores(course, ASSIGNMENT, NOTEBOOK, CHECKS, ROWS)
+    with open_gradebook(course) as gb:
+        sid, first, last, email = ABSENT
+        gb.update_or_create_student(sid, first_name=first, last_name=last, email=email)
+        gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, ROWS[0].student_id).late_submission_penalty = LATE
+        gb.db.commit()
+    return course
+
+
+@pytest.fixture(scope="module")
+def plugin_outputs(course) -> dict[str, Path]:
+    """Each format written by `nbgrader export --exporter=...`, plus nbgrader's own CSV, run side by side."""
+    out = course / "plugin_out"
+    out.mkdir()
+    commands = [["export", f"--exporter=autograder.export.nbgrader_plugin.{fmt.capitalize()}Exporter",
+                 f"--to={out / f'{fmt}.csv'}", f"--assignment={ASSIGNMENT}"] for fmt in FORMATS]
+    commands.append(["export", f"--to={out / 'nbgrader.csv'}"])
+    run_nbgrader(course, *commands)
+    return {fmt: out / f"{fmt}.csv" for fmt in (*FORMATS, "nbgrader")}
+
+
+def test_moodle_csv_has_a_bom_quotes_every_field_and_keeps_korean_names(course, tmp_path):
+    """Is the Moodle file UTF-8 with BOM, fully quoted, Korean intact, and '-' for the student with no submission?"""
+    path = export(course, ASSIGNMENT, "moodle", tmp_path / "moodle.csv")
+    raw = path.read_bytes()
+    assert raw.startswith(BOM)
+    lines = raw[len(BOM):].decode("utf-8").split("\r\n")
+    assert lines[-1] == "" and len(lines) == 1 + 4 + 1  # header, four students, final newline
+    for line in lines[:-1]:
+        fields = next(csv.reader([line]))
+        assert line == ",".join('"' + f.replace('"', '""') + '"' for f in fields)  # every field quoted
+    rows = read(path)
+    assert rows[0] == ["ID number", "Email address", "First name", "Surname", ASSIGNMENT]
+    assert rows[1:] == [
+        ["20231234", "hong@univ.ac.kr", "길동", "홍", "44"],  # 46 minus the late penalty
+        ["20231235", "lee@univ.ac.kr", "영희", "이", "4"],
+        ["20231236", "bob@univ.ac.kr", 'Robert "Bob"', "O'Neil, Jr.", "1.5"],
+        ["20231237", "park@univ.ac.kr", "민준", "박", "-"],
+    ]
+    assert "홍".encode() in raw  # UTF-8, not CP949
+
+
+def test_per_function_columns_add_up_to_the_raw_total(course, tmp_path):
+    """With per_function, is there one column per function after the total, summing to the raw score?"""
+    rows = read(export(course, ASSIGNMENT, "moodle", tmp_path / "m.csv", per_function=True))
+    assert rows[0][4:] == [ASSIGNMENT, *(f"{ASSIGNMENT}: {f}" for f in FUNCTIONS)]
+    by_id = {r[0]: r[4:] for r in rows[1:]}
+    assert by_id["20231234"] == ["44", "5", "4", "7", "7", "7", "10", "3", "3"]
+    assert by_id["20231235"] == ["4", "2", "2", "0", "0", "0", "0", "0", "0"]
+    assert by_id["20231237"] == ["-"] * 9
+
+
+def test_canvas_csv_has_the_header_canvas_checks_and_a_points_possible_row(course, tmp_path):
+    """Does the Canvas file start with Student, ID, SIS User ID, SIS Login ID, Section, then Points Possible?"""
+    path = export(course, ASSIGNMENT, "canvas", tmp_path / "canvas.csv")
+    assert path.read_bytes().startswith(BOM + b"Student,ID,SIS User ID,SIS Login ID,Section,week01\r\n"
+                                              b"    Points Possible,,,,,46\r\n")
+    rows = read(path)
+    assert rows[2:] == [
+        ["홍, 길동", "", "20231234", "", "", "44"],
+        ["이, 영희", "", "20231235", "", "", "4"],
+        ['O\'Neil, Jr., Robert "Bob"', "", "20231236", "", "", "1.5"],
+        ["박, 민준", "", "20231237", "", "", ""],
+    ]
+
+
+@pytest.mark.parametrize("per_function, items", [(False, 1), (True, 1 + len(FUNCTIONS))])
+def test_long_csv_has_one_row_per_student_and_item(course, tmp_path, per_function, items):
+    """Are there students x items rows, with Korean names in Korean order and empty scores for no submission?"""
+    rows = read(export(course, ASSIGNMENT, "long", tmp_path / "long.csv", per_function=per_function))
+    assert rows[0] == ["student_id", "email", "name", "assignment", "item", "score", "max_score", "late_penalty"]
+    assert len(rows) - 1 == 4 * items
+    assert rows[1] == ["20231234", "hong@univ.ac.kr", "홍길동", ASSIGNMENT, "total", "44", "46", "2"]
+    absent = [r for r in rows[1:] if r[0] == "20231237"]
+    assert len(absent) == items and all(r[5] == "" for r in absent)
+    if per_function:
+        assert [r[4] for r in rows[1:1 + items]] == ["total", *FUNCTIONS]
+
+
+@pytest.mark.slow  # runs nbgrader commands
+def test_lms_totals_equal_nbgrader_export(plugin_outputs):
+    """Does every Moodle total equal the score nbgrader's own exporter gives (late penalty included)?"""
+    nbgrader = {r["student_id"]: r for r in csv.DictReader(io.StringIO(plugin_outputs["nbgrader"].read_text("utf-8")))
+                if r["student_id"] != "20231236"}  # its comma breaks nbgrader's unquoted CSV
+    moodle = {r[0]: r[4] for r in read(plugin_outputs["moodle"])[1:]}
+    assert len(nbgrader) == 3
+    for sid, row in nbgrader.items():
+        if sid == ABSENT[0]:  # nbgrader writes 0 for no submission; Moodle must get "no grade"
+            assert (moodle[sid], float(row["score"])) == ("-", 0.0)
+        else:
+            assert float(moodle[sid]) == float(row["score"])
+
+
+@pytest.mark.slow  # runs nbgrader commands
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_nbgrader_plugin_writes_the_same_bytes_as_lms_csv(course, plugin_outputs, tmp_path, fmt):
+    """Does `nbgrader export --exporter=...{Fmt}Exporter` give byte-identical output to lms_csv.export?"""
+    ours = export(course, ASSIGNMENT, fmt, tmp_path / f"{fmt}.csv")
+    assert plugin_outputs[fmt].read_bytes() == ours.read_bytes()
+
+
+def test_a_course_without_a_gradebook_is_an_error_and_stays_empty(tmp_path):
+    """Does exporting from a folder with no gradebook say so, without creating one?"""
+    with pytest.raises(FileNotFoundError, match="no nbgrader gradebook"):
+        export(tmp_path, ASSIGNMENT, "moodle", tmp_path / "out.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("assignment, fmt, message", [
+    (ASSIGNMENT, "xlsx", "unknown format 'xlsx'"),
+    ("week99", "moodle", "no assignment 'week99' in the gradebook (it has: week01)"),
+])
+def test_bad_requests_are_refused_and_write_nothing(course, tmp_path, assignment, fmt, message):
+    """Are an unknown format or assignment refused with a reason, leaving no file?"""
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        export(course, assignment, fmt, tmp_path / "out.csv")
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize("first, last, name, sortable", [
+    ("길동", "홍", "홍길동", "홍, 길동"),
+    ("Gildong", "Hong", "Gildong Hong", "Hong, Gildong"),
+    ("Gildong", "", "Gildong", "Gildong"),
+    ("", "홍", "홍", "홍"),
+    ("", "", "", ""),
+])
+def test_names(first, last, name, sortable):
+    """Are Korean names shown family name first without a space, and others as 'First Last'?"""
+    assert (full_name(first, last), sortable_name(first, last)) == (name, sortable)
