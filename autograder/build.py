@@ -33,20 +33,33 @@ STUDENT_EXTRA = ('# 함수 이름과 인자는 그대로 두고 `raise NotImplem
                  '# 점검 / check: initlab check weight_init.py --lang ko\n')
 
 
-def solution_cells(nb: dict) -> list[str]:
-    """Sources of the cells nbgrader marks as solutions, in order."""
+def _cells(nb: dict, keep) -> list[str]:
     out = []
     for cell in nb["cells"]:
         meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell["cell_type"] == "code" and meta.get("solution"):
+        if cell["cell_type"] == "code" and keep(meta):
             src = cell["source"]
             out.append("".join(src) if isinstance(src, list) else src)
     return out
 
 
+def solution_cells(nb: dict) -> list[str]:
+    """Sources of the cells nbgrader marks as solutions, in order (functions, then answers)."""
+    return _cells(nb, lambda meta: meta.get("solution"))
+
+
 def python_file(nb: dict, what: str, extra: str = "") -> str:
+    """The .py form: the functions, then the week's set-up and the analysis answers."""
     header = PY_HEADER.format(what=what, stem=SUBMISSION_STEM, extra=extra)
-    return header + "\n\n" + "\n\n".join(s.rstrip() + "\n" for s in solution_cells(nb))
+    functions = _cells(nb, lambda m: m.get("solution") and m.get("grade_id", "").startswith("solution_")
+                       and not m["grade_id"].startswith("solution_answer_"))
+    setup = _cells(nb, lambda m: m.get("grade_id") in ("student_id", "variant"))
+    answers = _cells(nb, lambda m: m.get("solution") and m.get("grade_id", "").startswith("solution_answer_"))
+    parts = [s.rstrip() + "\n" for s in functions]
+    parts.append("# ---- 분석 문제 / analysis questions " + "-" * 70 + "\n"
+                 "from autograder import notebook as lab  # noqa: E402\n\n" + "\n".join(s.rstrip() + "\n" for s in setup))
+    parts += [s.rstrip() + "\n" for s in answers]
+    return header + "\n\n" + "\n\n".join(parts)
 
 
 def release_notebook(master: Path, workdir: Path) -> Path:

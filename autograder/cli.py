@@ -39,7 +39,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     if path is None or not path.is_file():
         print(f"initlab check: no {args.file or SUBMISSION_STEM + '.ipynb / .py'} found", file=sys.stderr)
         return 2
-    cfg = GradeConfig(variant=_variant(args), limits=Limits(call_timeout_s=args.timeout), lang=args.lang)
+    # Without --variant, a released notebook's own set-up (its VARIANT_KEY cell) decides.
+    cfg = GradeConfig(variant=_variant(args), limits=Limits(call_timeout_s=args.timeout), lang=args.lang,
+                      own_variant=not args.variant)
     sub = grade_file(path, cfg)
     print(render(sub, args.lang))
     if args.plots:

@@ -14,6 +14,8 @@ import tomllib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+import numpy as np
+
 
 def derive_seed(*parts: object) -> int:
     """A 63-bit seed from any parts (strings, ints); stable across runs, machines and Python versions."""
@@ -54,6 +56,67 @@ class Variant:
     decay_shapes: tuple[tuple[int, int], ...] = ((6, 5), (5, 3), (3, 1))
     """Shapes of the matrices handed to weight_decay_penalty."""
 
+    course_seed: int = 0
+    """The course's seed this variant was derived from (see :meth:`derive`)."""
+    per_student: bool = False
+    """Whether every student gets a variant of their own, derived from their student id."""
+
+    def __post_init__(self):
+        from autograder.checks.stats import MIN_WEIGHTS
+
+        for n_in, n_out in self.init_shapes:
+            if n_in == n_out or n_in * n_out < MIN_WEIGHTS:
+                raise ValueError(f"init shape {(n_in, n_out)}: need n_in != n_out and >= {MIN_WEIGHTS} weights")
+        rows, cols, layers, nodes = self.probe_shape
+        if cols == nodes or min(rows, cols, layers, nodes) < 2:
+            raise ValueError(f"probe_shape {self.probe_shape}: need input columns != node_num, all >= 2")
+        if self.activation not in ("sigmoid", "tanh"):
+            raise ValueError(f"activation {self.activation!r}: 'sigmoid' or 'tanh'")
+
+    @classmethod
+    def derive(cls, course_seed: int, week: int, student_id: str = "", per_student: bool = False) -> "Variant":
+        """The variant of a week (and of one student when ``per_student``), from the course seed only.
+
+        Week 0 is the lecture's own set-up.  The same arguments always give the same variant.
+        """
+        sid = str(student_id) if per_student else ""
+        if week == 0:
+            return cls(course_seed=course_seed, per_student=per_student, student_id=sid,
+                       seed=derive_seed("variant", course_seed, 0, sid) if (course_seed or sid) else 0)
+        rng = np.random.default_rng(derive_seed("variant", course_seed, week, sid) % 2**63)
+        pick = lambda options: options[int(rng.integers(len(options)))]  # noqa: E731
+        node_num = pick((50, 64, 80, 100, 128))
+        input_dim = pick((64, 100, 128, 196))
+        shapes = pick((((784, 100), (100, 400)), ((300, 200), (150, 500)), ((500, 120), (120, 600)),
+                       ((256, 400), (400, 128)), ((1000, 64), (64, 800))))
+        rows, cols, layers, nodes = int(rng.integers(25, 61)), int(rng.integers(12, 41)), int(rng.integers(3, 6)), 0
+        nodes = pick(tuple(n for n in (16, 20, 24, 28, 32) if n != cols))
+        return cls(
+            seed=derive_seed("variant", course_seed, week, sid), week=week, student_id=sid,
+            course_seed=course_seed, per_student=per_student,
+            node_num=node_num, n_layers=pick((4, 5, 6)), n_samples=pick((500, 800, 1000)), input_dim=input_dim,
+            activation="sigmoid", std_large=pick((0.5, 1.0, 2.0)), std_small=pick((0.005, 0.01, 0.02)),
+            init_shapes=shapes, probe_shape=(rows, cols, layers, nodes), lam=pick((0.01, 0.05, 0.1, 0.2)),
+            decay_shapes=tuple((int(rng.integers(2, 9)), int(rng.integers(1, 8))) for _ in range(3)),
+        )
+
+    def for_student(self, student_id: str) -> "Variant":
+        """This week's variant for one student (itself when the week is the same for everyone)."""
+        if not self.per_student or not student_id:
+            return self
+        return Variant.derive(self.course_seed, self.week, student_id, per_student=True)
+
+    def analysis_seed(self, tag: str) -> int:
+        """The seed the notebook's analysis question ``tag`` draws with (a 32-bit int, easy to print)."""
+        return derive_seed("analysis", self.seed, self.week, self.student_id, tag) % 2**32
+
+    def to_toml(self) -> str:
+        """The variant as a [variant] TOML table (readable by :meth:`load`)."""
+        lines = ["# initlab variant: every number the week's notebook, checks and quiz use.", "[variant]"]
+        for key, value in self.to_dict().items():
+            lines.append(f"{key} = {_toml_value(value)}")
+        return "\n".join(lines) + "\n"
+
     def check_seed(self, check_id: str, student_id: str = "") -> int:
         """The seed of one check's inputs for one student."""
         return derive_seed("check", self.seed, self.week, self.student_id or student_id, check_id)
@@ -81,6 +144,18 @@ class Variant:
         if path.suffix == ".toml":
             return cls.from_dict(tomllib.loads(path.read_text(encoding="utf-8"))["variant"])
         return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"no TOML form for {type(value).__name__}")
 
 
 DEFAULT = Variant()

@@ -26,5 +26,11 @@ SIGNATURES: dict[str, str] = {
     "weight_decay_grad": "weight_decay_grad(W, lam)",
 }
 
+#: Analysis answers: top-level variables the notebook asks for (see autograder/analysis.py).
+ANSWERS: tuple[str, ...] = ("answer_saturated", "answer_xavier_std", "answer_he_relu_std", "answer_penalty")
+
+#: Everything a check may grade: a function, or an analysis answer.
+GRADED: tuple[str, ...] = FUNCTIONS + ANSWERS
+
 #: The assignment file name a student hands in (with .py or .ipynb).
 SUBMISSION_STEM = "weight_init"

@@ -28,11 +28,20 @@ LABELS = {
 
 def failure_message(kind: str, fn: str, info: dict, timeout_s: float | None = None) -> tuple[Text, Text]:
     """(what happened, one hint) for a call of ``fn`` that returned no value."""
+    if kind == "not_attempted" and fn.startswith("answer_"):
+        return (T(f"{fn} is not computed yet (the cell still raises NotImplementedError).",
+                  f"{fn}을(를) 아직 계산하지 않았습니다 (셀이 NotImplementedError를 냅니다)."),
+                T("Replace `raise NotImplementedError()` in the analysis cell with your computation.",
+                  "분석 문제 셀의 `raise NotImplementedError()` 를 지우고 계산을 작성하세요."))
     if kind == "not_attempted":
         return (T(f"{fn} is not implemented yet (it raises NotImplementedError).",
                   f"{fn} 함수를 아직 구현하지 않았습니다 (NotImplementedError)."),
                 T("Replace `raise NotImplementedError()` with your code.",
                   "`raise NotImplementedError()` 를 지우고 코드를 작성하세요."))
+    if kind == "missing" and fn.startswith("answer_"):
+        return (T(f"{fn} is not defined in the submitted file.", f"제출한 파일에 {fn} 변수가 없습니다."),
+                T(f"Run the analysis cell so that it stores a number in {fn}.",
+                  f"분석 문제 셀을 완성해 {fn}에 숫자를 저장하세요."))
     if kind == "missing":
         return (T(f"{fn} is not defined in the submitted file.", f"제출한 파일에 {fn} 함수가 없습니다."),
                 T(f"Keep the name and signature of the template: def {fn}(...).",

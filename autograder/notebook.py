@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 
-from autograder.contract import FUNCTIONS
+from autograder.contract import GRADED
 from autograder.i18n import T, Text
 from autograder.messages import LABELS, STATUS_LABEL
 from autograder.submission import CheckResult
@@ -87,15 +87,25 @@ class CheckReport:
         return f"<table>{''.join(rows)}</table><p>{total}</p>"
 
 
+def variant(course_seed: int = 0, week: int = 0, student_id: str = "", per_student: bool = False):
+    """This week's set-up (released by the TA); per-student weeks need the 학번 / student id."""
+    from autograder.config import Variant
+
+    if per_student and not str(student_id).strip():
+        raise ValueError("이번 주 과제는 학생마다 설정이 다릅니다. STUDENT_ID에 학번을 입력하세요. / "
+                         "This week's set-up is per student: put your student id in STUDENT_ID.")
+    return Variant.derive(course_seed, week, str(student_id).strip(), per_student)
+
+
 def run_checks(*functions: str, namespace: dict | None = None) -> CheckReport:
     """Grade the named functions (all when none are named) of ``namespace`` and return the report."""
     from autograder.steps.run_checks import grade_namespace
 
     if GRADING:
         return CheckReport([])
-    unknown = [f for f in functions if f not in FUNCTIONS]
+    unknown = [f for f in functions if f not in GRADED]
     if unknown:
-        raise ValueError(f"unknown function(s): {', '.join(unknown)}; choose from {', '.join(FUNCTIONS)}")
+        raise ValueError(f"unknown name(s): {', '.join(unknown)}; choose from {', '.join(GRADED)}")
     ns = namespace if namespace is not None else _caller_namespace(2)
     # nbgrader gives a test cell 0 points if it writes anything to stderr, so nothing may.
     with warnings.catch_warnings(), np.errstate(all="ignore"), contextlib.redirect_stderr(io.StringIO()):

@@ -24,6 +24,8 @@ class GradeConfig:
     variant: Variant = field(default_factory=Variant)
     limits: Limits = field(default_factory=Limits)
     lang: str = "en"
+    own_variant: bool = False
+    """Trust the variant the submission declares (VARIANT_KEY): for a student's own self-check only."""
 
 
 def load_step(sub: Submission, cfg: GradeConfig) -> Submission:
@@ -53,7 +55,8 @@ def run_checks_step(subs: list[Submission], cfg: GradeConfig, launcher=None,
 
     results = grade_sources({k: s.source for k, s in ready.items()}, cfg.variant, cfg.limits, launcher,
                             on_done=done if on_done else None, load_reports=reports,
-                            student_ids={k: s.student_id for k, s in ready.items()}) if ready else {}
+                            student_ids={k: s.student_id for k, s in ready.items()},
+                            own_variant=cfg.own_variant) if ready else {}
     out = []
     for i, s in enumerate(subs):
         key = str(i)

@@ -21,7 +21,7 @@ from typing import Callable
 import pytest
 
 from autograder.config import Variant
-from autograder.contract import FUNCTIONS
+from autograder.contract import GRADED
 from autograder.feedback import CheckFailed, CheckSpec, Feedback
 from autograder.messages import GRADER_ERROR, failure_message
 from autograder.sandbox.runner import StudentFailure, TimedOut
@@ -57,6 +57,8 @@ class GradingRun:
     """Run only the checks of these functions (the notebook's per-function self-check)."""
     select: Callable[[CheckInfo], bool] | None = None
     """Run only the checks this predicate accepts (e.g. the statistical ones, for calibration)."""
+    own_variant: bool = False
+    """Take each submission's variant from its VARIANT_KEY (a student's self-check of a released week)."""
     on_done: Callable[[str, list[CheckResult]], None] | None = None
     """Called when the last check of a submission has run (progress bars)."""
     results: dict[str, list[CheckResult]] = field(default_factory=dict)
@@ -115,7 +117,7 @@ class InitlabPlugin:
                 continue
             kept.append(item)
         # Group by submission, then by the contract's order of functions, so reports read top-down.
-        order = {name: i for i, name in enumerate(FUNCTIONS)}
+        order = {name: i for i, name in enumerate(GRADED)}
         position = {id(item): i for i, item in enumerate(kept)}
         kept.sort(key=lambda it: (str(getattr(getattr(it, "callspec", None), "params", {}).get("student", "")).zfill(12),
                                   order.get(info_of(it).function, len(order)), position[id(it)]))
@@ -216,20 +218,29 @@ def fb() -> Feedback:
 
 
 @pytest.fixture
-def variant(request) -> Variant:
-    return _plugin(request).run.variant
+def variant(request, student) -> Variant:
+    """The submission's variant: the week's, the student's own when the week is per student, or
+    (for a self-check with ``own_variant``) the one the notebook declares."""
+    run = _plugin(request).run
+    if run.own_variant:
+        from autograder.student import variant_key_of
+
+        if not hasattr(student, "_declared_variant"):
+            student._declared_variant = variant_key_of(student)
+        if student._declared_variant is not None:
+            return student._declared_variant
+    return run.variant.for_student(student.sid)
 
 
 @pytest.fixture
-def seed(request, student) -> int:
+def seed(request, student, variant) -> int:
     """The seed of this check's grader-made inputs: from the variant, the check and the student."""
-    return _plugin(request).run.variant.check_seed(check_id_of(request.node), student.sid)
+    return variant.check_seed(check_id_of(request.node), student.sid)
 
 
 @pytest.fixture
-def seed_for(request, student):
+def seed_for(request, student, variant):
     """Seeds shared by several checks (``seed_for("draws:xavier_init")``): they then judge one draw."""
-    variant = _plugin(request).run.variant
     return lambda name: variant.check_seed(name, student.sid)
 
 

@@ -13,6 +13,13 @@ STUB_PY = ROOT / "assignment" / "weight_init.py"
 STUB_NB = ROOT / "assignment" / "weight_init.ipynb"
 
 
+def total_points() -> float:
+    """Full marks: the sum of every check's points (functions and analysis answers)."""
+    from autograder.steps.run_checks import list_checks
+
+    return sum(c.points for c in list_checks())
+
+
 def reference_source() -> str:
     return REFERENCE_PY.read_text(encoding="utf-8")
 

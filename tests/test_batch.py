@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 
 from autograder.batch import grade_class
+from autograder.contract import ANSWERS
+from autograder.steps.run_checks import list_checks
 from autograder.pipeline import GradeConfig
 from autograder.samples import build_class, labels, reference_source, sample_submissions
 from autograder.sandbox.limits import Limits
+from tests.conftest import total_points
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
 FAST = GradeConfig(limits=Limits(call_timeout_s=2.0, load_timeout_s=4.0))
@@ -40,21 +43,24 @@ def test_every_submission_gets_exactly_one_row(sample_run):
     assert [r["student_id"] for r in rows] == [s.student_id for s in result.submissions]
     assert rows[0]["name"] == "김민준"
     check_columns = [c for c in rows[0] if c.startswith("test_")]
-    assert len(check_columns) == 37
+    assert len(check_columns) == len(list_checks())
     for r in rows:  # the per-check columns add up to the score
         assert abs(sum(float(r[c]) for c in check_columns) - float(r["score"])) < 1e-9
 
 
 def test_scores_follow_what_each_sample_is(sample_run):
-    """Do right answers get 46, the stub 0, each mistake less than 46, broken files a clear status?"""
+    """Do right answers get full marks, the stub 0, each mistake less, broken files a clear status?"""
     _, _, result = sample_run
     what = labels()
+    full = total_points()
     for s in result.submissions:
         label = what[s.student_id]
-        if label.startswith("correct") or label == "top level never ends":
-            assert s.score == 46 and s.status == "graded", (label, [r.check_id for r in s.results if not r.passed])
+        if label.startswith("correct"):
+            assert s.score == full and s.status == "graded", (label, [r.check_id for r in s.results if not r.passed])
+        elif label == "top level never ends":  # loaded with definitions only: the top-level answers are lost
+            assert {r.function for r in s.results if not r.passed} <= set(ANSWERS) and s.score >= full - 8
         elif label.startswith("mistake") or "one function" in label:
-            assert 0 < s.score < 46 and s.status == "graded", label
+            assert 0 < s.score < full and s.status == "graded", label
         elif label == "untouched stub":
             assert s.score == 0 and s.status == "graded"
     status = {what[s.student_id]: s.status for s in result.submissions}
@@ -68,10 +74,10 @@ def test_a_hang_or_crash_costs_only_that_function(sample_run):
     what = labels()
     for s in result.submissions:
         if what[s.student_id] == "infinite loop in one function":
-            assert {r.function for r in s.results if not r.passed} == {"he_init"}
+            assert {r.function for r in s.results if not r.passed} - set(ANSWERS) == {"he_init"}
             assert {r.status for r in s.results if r.function == "he_init"} == {"timeout"}
         if what[s.student_id] == "exits the interpreter in one function":
-            assert {r.function for r in s.results if not r.passed} == {"weight_decay_grad"}
+            assert {r.function for r in s.results if not r.passed} - set(ANSWERS) == {"weight_decay_grad"}
 
 
 def test_results_json_follows_gradescopes_schema(sample_run):
@@ -144,9 +150,11 @@ def test_hostile_submissions_cannot_forge_or_snoop(tmp_path):
     (root / "honest" / "weight_init.py").write_text(reference_source(), encoding="utf-8")
     result = grade_class(root, out, FAST, jobs=2, show_progress=False)
     scores = {s.student_id: s.score for s in result.submissions}
-    assert scores["forger"] == 46 and scores["honest"] == 46  # graded on its functions, not its claims
-    assert scores["patcher"] < 46  # its sigmoid is wrong, whatever it did to numpy in its own process
-    assert {r.function for s in result.submissions if s.student_id == "patcher" for r in s.results if not r.passed} == {"sigmoid"}
+    full = total_points()
+    assert scores["forger"] == full and scores["honest"] == full  # graded on its functions, not its claims
+    assert scores["patcher"] < full  # its sigmoid is wrong, whatever it did to numpy in its own process
+    lost = {r.function for s in result.submissions if s.student_id == "patcher" for r in s.results if not r.passed}
+    assert lost - set(ANSWERS) == {"sigmoid"}
     rows = list(csv.DictReader(open(out / "grades.csv", encoding="utf-8-sig")))
     assert len(rows) == 4  # the forged grades.csv was replaced
     assert json.loads((out / "forger" / "results.json").read_text())["tests"]  # a real report, not the forgery

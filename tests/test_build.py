@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from autograder import build
-from autograder.contract import FUNCTIONS
+from autograder.contract import ANSWERS, FUNCTIONS, GRADED
 from autograder.steps.run_checks import list_checks
 from tests.conftest import MASTER_NB, REFERENCE_PY, STUB_NB, STUB_PY
 
@@ -34,12 +34,12 @@ def test_each_function_has_a_solution_cell_and_a_test_cell_worth_its_checks():
         points[c.function] += c.points
     grade_cells = {nbgrader_meta(c)["grade_id"]: c for c in cells(MASTER_NB) if nbgrader_meta(c).get("grade")}
     solution_ids = {nbgrader_meta(c)["grade_id"] for c in cells(MASTER_NB) if nbgrader_meta(c).get("solution")}
-    for fn in FUNCTIONS:
+    for fn in GRADED:
         cell = grade_cells[f"check_{fn}"]
         assert f'lab.check("{fn}")' in "".join(cell["source"])
         assert nbgrader_meta(cell)["points"] == points[fn]
         assert f"solution_{fn}" in solution_ids
-    assert set(grade_cells) == {f"check_{fn}" for fn in FUNCTIONS}
+    assert set(grade_cells) == {f"check_{fn}" for fn in GRADED}
 
 
 def test_the_student_versions_hold_no_solution_code():
@@ -47,7 +47,9 @@ def test_the_student_versions_hold_no_solution_code():
     notebook_code = "\n".join("".join(c["source"]) for c in cells(STUB_NB) if c["cell_type"] == "code")
     for text in (notebook_code, STUB_PY.read_text(encoding="utf-8")):
         assert "BEGIN SOLUTION" not in text and "standard_normal((n_in, n_out)) * std" not in text
+        # one stub per function (indented) and one per analysis answer (top level)
         assert text.count("    raise NotImplementedError()") == len(FUNCTIONS)
+        assert text.count("\nraise NotImplementedError()") == len(ANSWERS)
     for fn in FUNCTIONS:
         assert f"def {fn}(" in STUB_PY.read_text(encoding="utf-8")
 

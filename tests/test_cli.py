@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from autograder.cli import find_submission, main
-from tests.conftest import reference_source, STUB_PY
+from tests.conftest import STUB_PY, reference_source, total_points
 
 pytestmark = pytest.mark.sandbox
 
@@ -38,7 +38,7 @@ def test_a_correct_notebook_full_of_magics_gets_full_marks(write_notebook, capsy
     path = write_notebook(magic_notebook_cells(str(sentinel)))
     assert main(["check", str(path), "--lang", "en"]) == 0
     out = capsys.readouterr().out
-    assert "Total: 46 / 46" in out
+    assert f"Total: {total_points():g} / {total_points():g}" in out
     assert "not run while grading" in out and "!pip install numpy matplotlib" in out
     assert sentinel.exists()  # neither %%bash nor ! ran
 
@@ -53,14 +53,14 @@ def test_windows_encodings_get_full_marks(tmp_path, capsys, encode):
     path = tmp_path / "weight_init.py"
     path.write_bytes(encode(reference_source().replace("# 가중치의 초깃값", "# 가중치의 초깃값 한글 주석")))
     assert main(["check", str(path)]) == 0
-    assert "46 / 46" in capsys.readouterr().out
+    assert f"{total_points():g} / {total_points():g}" in capsys.readouterr().out
 
 
 def test_the_stub_exits_1_and_speaks_korean(capsys):
     """Does --lang ko give Korean messages, and is the exit code 1 without full marks?"""
     assert main(["check", str(STUB_PY), "--lang", "ko"]) == 1
     out = capsys.readouterr().out
-    assert "아직 구현하지 않았습니다" in out and "합계: 0 / 46" in out
+    assert "아직 구현하지 않았습니다" in out and f"합계: 0 / {total_points():g}" in out
 
 
 def test_plots_writes_the_lecture_figure(tmp_path, capsys):

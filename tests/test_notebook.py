@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests.conftest import MASTER_NB, STUB_NB
+from tests.conftest import MASTER_NB, STUB_NB, total_points
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
@@ -65,7 +65,7 @@ def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_nbgrader_autograde_gives_the_master_full_marks_and_the_release_zero(tmp_path):
-    """Does real nbgrader (generate_assignment, autograde, export) score 46 and 0?"""
+    """Does real nbgrader (generate_assignment, autograde, export) give full marks and 0?"""
     course = tmp_path / "course"
     (course / "source" / "week01").mkdir(parents=True)
     (course / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "dl"\n')
@@ -77,5 +77,5 @@ def test_nbgrader_autograde_gives_the_master_full_marks_and_the_release_zero(tmp
     nbgrader(course, "autograde", "week01", "--create")
     nbgrader(course, "export", "--to", "grades.csv")
     rows = {r["student_id"]: r for r in csv.DictReader(open(course / "grades.csv"))}
-    assert float(rows["alice"]["score"]) == float(rows["alice"]["max_score"]) == 46.0
+    assert float(rows["alice"]["score"]) == float(rows["alice"]["max_score"]) == total_points()
     assert float(rows["bob"]["score"]) == 0.0

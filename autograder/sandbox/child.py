@@ -235,6 +235,15 @@ def serve(rx, tx, filename: str = "submission") -> None:
             report.update(ok=True, stdout=out.take(), shell_notes=shell.take_notes(),
                           functions={name: callable(namespace.get(name)) for name in header.get("expect", [])})
             write_frame(tx, report)
+        elif op == "value":
+            # A module-level variable (an analysis answer), as plain data.
+            name = str(header.get("name", ""))
+            if name not in namespace:
+                write_frame(tx, {"ok": False, "error": {"type": "Missing", "message": f"{name} is not defined",
+                                                        "not_implemented": False, "frames": [], "missing": True}})
+            else:
+                blobs_out: list = []
+                write_frame(tx, {"ok": True, "value": encode(namespace[name], blobs_out)}, blobs_out)
         elif op == "call":
             reply, reply_blobs = call(namespace, header["fn"], header.get("args", []), blobs)
             write_frame(tx, reply, reply_blobs)

@@ -358,6 +358,10 @@ class Sandbox:
         self.close()
 
     # -- calls
+    def value(self, name: str) -> CallReply:
+        """The value of a top-level variable of the submission (e.g. an analysis answer)."""
+        return _value_request(self, name)
+
     def call(self, fn: str, *args, timeout: float | None = None) -> CallReply:
         """Call ``fn(*args)`` in the child.  Raises a :class:`StudentFailure` when no value came back."""
         if not self.load().functions.get(fn, False):
@@ -380,6 +384,17 @@ class Sandbox:
             child.kill()
             raise Crashed(f"the process running {fn} died (memory limit, os._exit or a crash)") from None
         return parse_reply(fn, header, reply_blobs)
+
+
+def _value_request(sandbox: "Sandbox", name: str) -> CallReply:
+    child = sandbox._ensure_child()
+    try:
+        child.channel.send({"op": "value", "name": name})
+        header, blobs = child.channel.recv(sandbox.limits.call_timeout_s)
+    except (TimeoutError, EOFError, OSError):
+        child.kill()
+        raise Crashed(f"reading {name} failed") from None
+    return parse_reply(name, header, blobs)
 
 
 def parse_reply(fn: str, header: dict, blobs: list[bytes]) -> CallReply:

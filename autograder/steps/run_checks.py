@@ -29,7 +29,7 @@ def run_pytest(run: GradingRun) -> GradingRun:
 
 def grade_sources(sources: dict[str, LoadedSource], variant: Variant = Variant(), limits: Limits = Limits(),
                   launcher=None, on_done=None, load_reports: dict | None = None,
-                  student_ids: dict[str, str] | None = None) -> dict[str, list[CheckResult]]:
+                  student_ids: dict[str, str] | None = None, own_variant: bool = False) -> dict[str, list[CheckResult]]:
     """Grade several loaded submissions in one pytest session, each in its own sandbox child.
 
     ``student_ids`` maps each key of ``sources`` to the student id that seeds the grader's
@@ -44,7 +44,7 @@ def grade_sources(sources: dict[str, LoadedSource], variant: Variant = Variant()
     try:
         handles = {key: SandboxStudent(student_ids.get(key, key), list(src.cells), limits, launcher)
                    for key, src in sources.items()}
-        run = run_pytest(GradingRun(handles=handles, variant=variant, on_done=on_done))
+        run = run_pytest(GradingRun(handles=handles, variant=variant, on_done=on_done, own_variant=own_variant))
         if load_reports is not None:
             load_reports.update({sid: h.sandbox.report for sid, h in handles.items()})
         return {sid: run.results.get(sid, []) for sid in sources}
@@ -54,9 +54,12 @@ def grade_sources(sources: dict[str, LoadedSource], variant: Variant = Variant()
 
 
 def grade_namespace(namespace: dict, functions: tuple[str, ...] = (), variant: Variant = Variant()) -> list[CheckResult]:
-    """Grade the functions of a live namespace in-process (the notebook's self-check cells)."""
+    """Grade the functions of a live namespace in-process (the notebook's self-check cells).
+
+    The notebook's own VARIANT_KEY, when it has one, decides the variant.
+    """
     run = run_pytest(GradingRun(handles={"notebook": InProcessStudent("notebook", namespace)},
-                                variant=variant, only_functions=functions))
+                                variant=variant, only_functions=functions, own_variant=True))
     return run.results.get("notebook", [])
 
 
