@@ -107,7 +107,7 @@ BY_NAME = {q.name: q for q in QUESTIONS}
 
 
 def reference_functions() -> dict:
-    from autograder.reference import weight_init as ref
+    from autograder.reference import functions as ref
 
     return {name: getattr(ref, name) for name in dir(ref) if not name.startswith("_")}
 

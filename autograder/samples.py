@@ -13,9 +13,9 @@ import re
 import zipfile
 from pathlib import Path
 
-from autograder.reference import weight_init as _reference_module
+from autograder.reference import functions as _reference_module
 
-REFERENCE_PATH = Path(_reference_module.__file__)
+REFERENCE_PATH = Path(_reference_module.__file__)  # solutions/weight_init.py
 
 
 def reference_source() -> str:

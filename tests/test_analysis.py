@@ -60,7 +60,7 @@ def _layer1(v: Variant, seed: int, init, act) -> np.ndarray:
 
 def _spread(v: Variant, name: str, seeds=range(120)) -> float:
     """The statistic's sd across seeds: what a correct student with another draw order could get."""
-    from autograder.reference import weight_init as ref
+    from autograder.reference import functions as ref
 
     if name == "answer_saturated":
         f = lambda s: np.mean(np.abs(_layer1(v, s, lambda i, o, r: ref.normal_init(i, o, r, v.std_large), ref.sigmoid) - 0.5) > 0.48)  # noqa: E731
@@ -77,7 +77,7 @@ def _spread(v: Variant, name: str, seeds=range(120)) -> float:
 @pytest.mark.parametrize("variant", VARIANTS, ids=[f"week{v.week}{'-student' if v.per_student else ''}" for v in VARIANTS])
 def test_tolerances_are_wide_for_any_seed_and_narrow_for_wrong_code(variant):
     """Is each tolerance >= 6 sd of the answer across seeds, yet smaller than the error of typical mistakes?"""
-    from autograder.reference import weight_init as ref
+    from autograder.reference import functions as ref
 
     fns = analysis.reference_functions()
     wrong = {

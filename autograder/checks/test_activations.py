@@ -5,7 +5,7 @@ import numpy as np
 
 from autograder.feedback import check
 from autograder.i18n import T
-from autograder.reference import weight_init as ref
+from autograder.reference import functions as ref
 
 #: float32 arithmetic is ~1e-7 relative; anything looser than that is a real error.
 RTOL, ATOL = 1e-6, 1e-12

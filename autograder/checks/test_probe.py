@@ -16,7 +16,7 @@ import pytest
 from autograder.checks import stats
 from autograder.feedback import check, describe
 from autograder.i18n import T
-from autograder.reference import weight_init as ref
+from autograder.reference import functions as ref
 from autograder.sandbox import callables
 from autograder.sandbox.protocol import CallableSpec, NormalArraySpec, RngSpec
 

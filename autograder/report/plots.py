@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.checks import stats
-from autograder.reference import weight_init as ref
+from autograder.reference import functions as ref
 from autograder.sandbox import callables
 from autograder.sandbox.protocol import NormalArraySpec
 from autograder.submission import Submission

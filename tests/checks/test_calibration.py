@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 def _calibrate(first: int, last: int) -> list[tuple[str, str, dict]]:
     """Grade the reference with seeds first..last-1 (one handle per seed); return plain results."""
     from autograder.plugin import GradingRun
-    from autograder.reference import weight_init as ref
+    from autograder.reference import functions as ref
     from autograder.steps.run_checks import run_pytest
     from autograder.student import InProcessStudent
 
