@@ -3,6 +3,7 @@
   initlab check [FILE]              a student checks their own weight_init.py / .ipynb
   initlab grade SUBMISSIONS --out   an instructor grades a class (folder or Moodle zip), sandboxed
   initlab export --course --to      gradebook CSV for Moodle / Canvas / a long sheet, from nbgrader's gradebook
+  initlab release --course --week   a TA releases a week's variant through nbgrader, with its eclass quiz bank
 """
 from __future__ import annotations
 
@@ -66,7 +67,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if (args.course is None) != (args.assignment is None):
         print("initlab grade: --course and --assignment go together", file=sys.stderr)
         return 2
-    cfg = GradeConfig(variant=_variant(args), lang=args.lang,
+    variant = _variant(args)
+    if args.course and not args.variant:  # a week released by initlab carries its own variant
+        from autograder.release import course_variant
+
+        variant = course_variant(args.course, args.assignment) or variant
+    cfg = GradeConfig(variant=variant, lang=args.lang,
                       limits=Limits(call_timeout_s=args.timeout, memory_mb=args.memory))
     result = grade_class(args.submissions, args.out, cfg, jobs=args.jobs, course=args.course,
                          assignment=args.assignment, title=args.title or "")
@@ -85,6 +91,30 @@ def cmd_grade(args: argparse.Namespace) -> int:
     print(f"  feedback:  {out}/<student_id>/feedback.html and results.json")
     if args.course:
         print(f"  gradebook: {Path(args.course) / 'gradebook.db'} (assignment {args.assignment})")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from autograder.release import ReleaseError, release
+
+    try:
+        r = release(args.course, args.week, seed=args.seed, roster=args.roster, check=not args.no_validate)
+    except ReleaseError as exc:
+        print(f"initlab release: {exc}", file=sys.stderr)
+        return 1
+    v = r.variant
+    print(f"released {r.assignment} of {args.course} (course seed {v.course_seed}"
+          f"{', one variant per student: ' + str(r.students) + ' students' if v.per_student else ''})")
+    print(f"  set-up:   {v.n_samples}x{v.input_dim} input, {v.n_layers} layers x {v.node_num} units, "
+          f"std {v.std_large:g} / {v.std_small:g}, lambda {v.lam:g}")
+    print(f"  variant:  {r.variant_file}")
+    print(f"  source:   {r.source}")
+    print(f"  release:  {r.release}")
+    print(f"  quiz:     {r.quiz_xml} and {r.quiz_gift}")
+    if r.validation:
+        for grader in ("initlab", "initlab gradebook", "nbgrader autograde"):
+            got = r.validation[grader]
+            print(f"  validated ({grader}): source {got['validator-full']:g}, release {got['validator-zero']:g}")
     return 0
 
 
@@ -136,6 +166,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", required=True, help="CSV file to write")
     p.add_argument("--per-function", action="store_true", help="also one column per graded function")
     p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("release", help="release a week's variant through nbgrader, with its quiz bank")
+    p.add_argument("--course", required=True, help="nbgrader course folder (created if missing)")
+    p.add_argument("--week", type=int, required=True, help="week number; the assignment is weekNN")
+    p.add_argument("--seed", type=int, help="course seed (first release only; stored in C/initlab.toml)")
+    p.add_argument("--roster", help="CSV with a student_id column: one variant per student")
+    p.add_argument("--no-validate", action="store_true", help="skip grading the release with both graders")
+    p.set_defaults(run=cmd_release)
     return parser
 
 

@@ -1,0 +1,269 @@
+"""``initlab release``: a week's variant through nbgrader, with its quiz bank, validated before it counts.
+
+  C/initlab.toml                      the course seed (written at the first release, then reused)
+  C/source/weekNN/variant.toml        the week's Variant (derived from course seed and week only)
+  C/source/weekNN/weight_init.ipynb   the master rendered with the week's set-up
+  C/release/weekNN/weight_init.ipynb  made by nbgrader's own generate_assignment
+  C/quiz/weekNN.xml, weekNN.gift      the eclass (Moodle) quiz bank, answers from the reference
+
+Before it reports success the release grades itself: the source notebook must score full
+marks and the released one zero, under ``initlab grade --course`` and under
+``nbgrader autograde``, in a throw-away copy of the course.  A release that fails removes
+everything it made (files and the gradebook entry) and says why.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.config import Variant
+from autograder.contract import SUBMISSION_STEM
+from autograder.reference import SOLUTION_PATH
+
+MASTER = SOLUTION_PATH.with_suffix(".ipynb")
+NOTEBOOK = f"{SUBMISSION_STEM}.ipynb"
+VARIANT_LINE = "COURSE_SEED, WEEK, PER_STUDENT = 0, 0, False"
+IGNORE_IN_RELEASE = tuple(f"--CourseDirectory.ignore={p}" for p in (
+    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "variant.toml", "students.csv"))
+
+
+class ReleaseError(Exception):
+    """The release could not be made or did not validate; nothing of it was left behind."""
+
+
+@dataclass(frozen=True)
+class ReleaseResult:
+    assignment: str
+    variant: Variant
+    source: Path
+    release: Path
+    variant_file: Path
+    quiz_xml: Path
+    quiz_gift: Path
+    validation: dict = field(default_factory=dict)
+    students: int = 0
+
+
+def assignment_name(week: int) -> str:
+    return f"week{week:02d}"
+
+
+# ---- the course seed ----------------------------------------------------------------------------
+
+
+def course_seed(course: Path, seed: int | None) -> int:
+    """The course's seed: the one in C/initlab.toml, else ``seed`` (or a new random one), then stored."""
+    path = course / "initlab.toml"
+    if path.is_file():
+        stored = int(tomllib.loads(path.read_text(encoding="utf-8"))["course"]["seed"])
+        if seed is not None and seed != stored:
+            raise ReleaseError(f"{path} has course seed {stored}; every week of a course uses one seed "
+                               f"(remove the file to start a new course)")
+        return stored
+    seed = seed if seed is not None else secrets.randbelow(2**31)
+    course.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"# initlab course settings\n[course]\nseed = {seed}\n", encoding="utf-8")
+    return seed
+
+
+# ---- rendering the source notebook -----------------------------------------------------------
+
+
+def render_source(master: Path, variant: Variant) -> str:
+    """The master with the week's set-up in its variant cell and the week in its title."""
+    nb = json.loads(master.read_text(encoding="utf-8"))
+    line = f"COURSE_SEED, WEEK, PER_STUDENT = {variant.course_seed}, {variant.week}, {variant.per_student}"
+    found = False
+    for cell in nb["cells"]:
+        src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "variant":
+            if VARIANT_LINE not in src:
+                raise ReleaseError(f"the master's variant cell no longer contains {VARIANT_LINE!r}")
+            src, found = src.replace(VARIANT_LINE, line), True
+        elif cell["cell_type"] == "markdown" and src.startswith("# 가중치의 초깃값"):
+            src = src.replace("# 가중치의 초깃값 / Weight initialisation",
+                              f"# {variant.week}주차: 가중치의 초깃값 / Week {variant.week}: Weight initialisation", 1)
+        cell["source"] = src
+    if not found:
+        raise ReleaseError("the master notebook has no cell with grade_id 'variant'")
+    return json.dumps(nb, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+# ---- nbgrader ---------------------------------------------------------------------------------
+
+
+def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run an nbgrader command in the course (its `alembic` sits beside this interpreter)."""
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
+               PYTHONWARNINGS="ignore")
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = (proc.stdout + proc.stderr).strip().splitlines()[-15:]
+        raise ReleaseError(f"nbgrader {args[0]} failed:\n" + "\n".join(tail))
+    return proc
+
+
+def read_roster(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(fh)]
+    if not rows or "student_id" not in rows[0]:
+        raise ReleaseError(f"{path}: a roster needs a 'student_id' column (and optionally name, email)")
+    ids = [r["student_id"] for r in rows]
+    if len(set(ids)) != len(ids) or not all(ids):
+        raise ReleaseError(f"{path}: student ids must be unique and non-empty")
+    return rows
+
+
+def _add_students(course: Path, roster: list[dict]) -> None:
+    from autograder.batch import split_name
+    from autograder.export.nbgrader_db import open_gradebook
+
+    with open_gradebook(course, create=True) as gb:
+        for row in roster:
+            first, last = (row.get("first_name", ""), row.get("last_name", "")) if row.get("first_name") or \
+                row.get("last_name") else split_name(row.get("name", ""))
+            gb.update_or_create_student(row["student_id"], first_name=first or None, last_name=last or None,
+                                        email=row.get("email") or None)
+
+
+def _remove_assignment(course: Path, assignment: str) -> None:
+    from autograder.export.nbgrader_db import open_gradebook
+
+    try:
+        with open_gradebook(course) as gb:
+            gb.remove_assignment(assignment)
+    except Exception:  # nothing recorded yet, or no gradebook: nothing to undo
+        pass
+
+
+# ---- self-validation ----------------------------------------------------------------------------
+
+
+def validate(course: Path, assignment: str, variant: Variant) -> dict:
+    """Grade the source (expects full marks) and the release (expects 0) with both graders."""
+    from autograder.batch import grade_class
+    from autograder.export.nbgrader_db import open_gradebook
+    from autograder.pipeline import GradeConfig
+    from autograder.steps.run_checks import list_checks
+
+    full = sum(c.points for c in list_checks())
+    expect = {"validator-full": full, "validator-zero": 0.0}
+    with tempfile.TemporaryDirectory(prefix="initlab-validate-") as tmp:
+        copy = Path(tmp) / "course"
+        copy.mkdir()
+        for name in ("nbgrader_config.py", "gradebook.db"):
+            if (course / name).exists():
+                shutil.copy2(course / name, copy / name)
+        for sub in ("source", "release"):
+            shutil.copytree(course / sub / assignment, copy / sub / assignment)
+        for sid, nb_path in (("validator-full", course / "source" / assignment / NOTEBOOK),
+                             ("validator-zero", course / "release" / assignment / NOTEBOOK)):
+            target = copy / "submitted" / sid / assignment / NOTEBOOK
+            target.parent.mkdir(parents=True)
+            nb = json.loads(nb_path.read_text(encoding="utf-8"))
+            if variant.per_student:  # the student types their id; the validator is a student too
+                for cell in nb["cells"]:
+                    if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "student_id":
+                        cell["source"] = f'STUDENT_ID = "{sid}"'
+            target.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
+        scores: dict = {"expected": expect}
+        # initlab, into the copy's gradebook, as `initlab grade --course C --assignment A` would
+        result = grade_class(copy / "submitted", copy / "initlab-out", GradeConfig(variant=variant), jobs=2,
+                             course=copy, assignment=assignment, show_progress=False)
+        scores["initlab"] = {s.student_id: s.score for s in result.submissions}
+        with open_gradebook(copy) as gb:
+            scores["initlab gradebook"] = {sid: gb.find_submission(assignment, sid).score for sid in expect}
+        # nbgrader's own autograde (in a second copy, so its grades are its own)
+        nb_copy = Path(tmp) / "nbgrader"
+        shutil.copytree(copy, nb_copy, ignore=shutil.ignore_patterns("initlab-out", "gradebook.db"))
+        if (course / "gradebook.db").exists():
+            shutil.copy2(course / "gradebook.db", nb_copy / "gradebook.db")
+        nbgrader(nb_copy, "autograde", assignment, "--create", "--force")
+        with open_gradebook(nb_copy) as gb:
+            scores["nbgrader autograde"] = {sid: gb.find_submission(assignment, sid).score for sid in expect}
+        problems = [f"{grader}: {sid} scored {got[sid]:g}, expected {want:g}"
+                    for grader, got in scores.items() if grader != "expected"
+                    for sid, want in expect.items() if abs(got.get(sid, -1) - want) > 1e-6]
+        if problems:
+            failing = [f"  {r.check_id}: {r.status} (expected {r.expected}; measured {r.measured})"
+                       for s in result.submissions if s.student_id == "validator-full"
+                       for r in s.results if not r.passed][:10]
+            raise ReleaseError("the release did not validate:\n  " + "\n  ".join(problems)
+                               + ("\nchecks the source notebook failed:\n" + "\n".join(failing) if failing else ""))
+    return scores
+
+
+# ---- the whole release -----------------------------------------------------------------------
+
+
+def release(course: str | Path, week: int, seed: int | None = None, roster: str | Path | None = None,
+            master: Path = MASTER, check: bool = True) -> ReleaseResult:
+    """Make week ``week`` of course ``course``; see the module docstring for what is written."""
+    from autograder.export.nbgrader_db import ensure_course
+    from autograder.export.quiz import to_gift, to_moodle_xml
+    from autograder.quizbank import quiz_items
+
+    if week < 1 or week > 99:
+        raise ReleaseError("weeks are numbered 1 to 99")
+    course = Path(course)
+    assignment = assignment_name(week)
+    students = read_roster(Path(roster)) if roster else []
+    ensure_course(course)
+    variant = Variant.derive(course_seed(course, seed), week, per_student=bool(students))
+    source_dir, release_dir = course / "source" / assignment, course / "release" / assignment
+    quiz_dir = course / "quiz"
+    quiz_xml, quiz_gift = quiz_dir / f"{assignment}.xml", quiz_dir / f"{assignment}.gift"
+    made = [p for p in (source_dir, release_dir, quiz_xml, quiz_gift) if not p.exists()]
+    try:
+        source_dir.mkdir(parents=True, exist_ok=True)
+        (source_dir / "variant.toml").write_text(variant.to_toml(), encoding="utf-8")
+        (source_dir / NOTEBOOK).write_text(render_source(master, variant), encoding="utf-8")
+        if students:
+            _add_students(course, students)
+            _write_student_variants(source_dir / "students.csv", variant, students)
+        # The variant and the roster stay with the instructor: not copied into the release.
+        nbgrader(course, "generate_assignment", assignment, "--force", *IGNORE_IN_RELEASE)
+        quiz_dir.mkdir(exist_ok=True)
+        items = quiz_items(variant)
+        quiz_xml.write_text(to_moodle_xml(items), encoding="utf-8")
+        quiz_gift.write_text(to_gift(items), encoding="utf-8")
+        validation = validate(course, assignment, variant) if check else {}
+    except BaseException as exc:
+        for path in made:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            elif path.exists():
+                path.unlink()
+        _remove_assignment(course, assignment)
+        if isinstance(exc, ReleaseError):
+            raise
+        raise ReleaseError(f"{type(exc).__name__}: {exc}") from exc
+    return ReleaseResult(assignment, variant, source_dir / NOTEBOOK, release_dir / NOTEBOOK,
+                         source_dir / "variant.toml", quiz_xml, quiz_gift, validation, len(students))
+
+
+def _write_student_variants(path: Path, variant: Variant, students: list[dict]) -> None:
+    """For the TA: each student's own numbers (what their notebook will derive from their id)."""
+    keys = ["node_num", "n_layers", "n_samples", "input_dim", "std_large", "std_small", "lam"]
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["student_id", "name"] + keys)
+        for row in students:
+            v = variant.for_student(row["student_id"])
+            w.writerow([row["student_id"], row.get("name", "")] + [getattr(v, k) for k in keys])
+
+
+def course_variant(course: str | Path, assignment: str) -> Variant | None:
+    """The variant a released assignment was made with (None if it was not made by initlab)."""
+    path = Path(course) / "source" / assignment / "variant.toml"
+    return Variant.load(path) if path.is_file() else None

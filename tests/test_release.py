@@ -1,0 +1,139 @@
+"""`initlab release`: reproducible weekly variants, per-student variants, a quiz bank, self-validation."""
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from autograder.config import Variant
+from autograder.release import ReleaseError, course_variant, release
+from tests.conftest import MASTER_NB, total_points
+
+pytestmark = pytest.mark.nbgrader
+
+FILES = ("source/week03/variant.toml", "source/week03/weight_init.ipynb", "release/week03/weight_init.ipynb",
+         "quiz/week03.xml", "quiz/week03.gift")
+
+
+@pytest.fixture(scope="module")
+def two_courses(tmp_path_factory):
+    a, b = tmp_path_factory.mktemp("a") / "course", tmp_path_factory.mktemp("b") / "course"
+    release(a, 3, seed=99, check=False)
+    release(b, 3, seed=99, check=False)
+    release(a, 4, check=False)  # the stored course seed is reused
+    return a, b
+
+
+def test_same_seed_and_week_give_byte_identical_files(two_courses):
+    """Are the variant, both notebooks and the quiz byte-identical across two courses with one seed?"""
+    a, b = two_courses
+    for rel in FILES:
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
+def test_two_weeks_differ_and_the_seed_is_kept(two_courses):
+    """Does week 4 get another set-up from the course seed stored at week 3?"""
+    a, _ = two_courses
+    w3, w4 = course_variant(a, "week03"), course_variant(a, "week04")
+    assert w3.course_seed == w4.course_seed == 99 and w3 != w4
+    assert (a / "quiz" / "week03.xml").read_bytes() != (a / "quiz" / "week04.xml").read_bytes()
+    with pytest.raises(ReleaseError):
+        release(a, 5, seed=100, check=False)  # one course, one seed
+
+
+def test_the_released_notebook_carries_the_variant_and_no_solutions(two_courses):
+    """Does the release declare the week's set-up, keep the instructor files out, and hold no solution?"""
+    a, _ = two_courses
+    nb = json.loads((a / "release" / "week03" / "weight_init.ipynb").read_text(encoding="utf-8"))
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    assert "COURSE_SEED, WEEK, PER_STUDENT = 99, 3, False" in code
+    assert "BEGIN SOLUTION" not in code and "raise NotImplementedError()" in code
+    assert sorted(p.name for p in (a / "release" / "week03").iterdir()) == ["weight_init.ipynb"]
+
+
+def test_the_moodle_quiz_bank(two_courses):
+    """>= 5 numerical templates x >= 2 variants, each in its own category, every answer with a tolerance?"""
+    a, _ = two_courses
+    text = (a / "quiz" / "week03.xml").read_text(encoding="utf-8")
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    root = ET.fromstring(text.encode())
+    category, per_category = None, {}
+    for q in root.findall("question"):
+        if q.get("type") == "category":
+            category = q.find("category/text").text
+            continue
+        per_category.setdefault(category, []).append(q)
+    numeric = {c: qs for c, qs in per_category.items() if all(q.get("type") == "numerical" for q in qs)}
+    assert len(numeric) >= 5 and all(len(qs) >= 2 for qs in numeric.values())
+    assert all(c.startswith("$course$/initlab/week03/") for c in per_category)
+    for qs in numeric.values():
+        for q in qs:
+            for ans in q.findall("answer"):
+                assert float(ans.find("text").text) == float(ans.find("text").text)
+                assert float(ans.find("tolerance").text) > 0
+    mc = [q for qs in per_category.values() for q in qs if q.get("type") == "multichoice"]
+    assert len(mc) >= 2
+    texts = " ".join(q.find("questiontext/text").text for q in mc)
+    assert "ReLU" in texts and "equal" in texts  # which init for ReLU; what equal weights do
+    for q in mc:  # Korean with English, exactly one right answer
+        text = q.find("questiontext/text").text
+        assert re.search("[\uac00-\ud7a3]", text) and re.search("[A-Za-z]{4}", text)
+        assert [a.get("fraction") for a in q.findall("answer")].count("100") == 1
+
+
+def test_the_gift_bank_escapes_what_gift_reads_specially(two_courses):
+    """In GIFT, are '=' ':' '~' '{' '}' '#' in texts escaped, and Korean left as is?"""
+    a, _ = two_courses
+    gift = (a / "quiz" / "week03.gift").read_text(encoding="utf-8")
+    assert "a \\= x·w" in gift and "가중치" in gift
+    for line in gift.splitlines():
+        if line.startswith("::"):
+            body = line.split("{", 1)[0] if "{#" in line else line
+            assert re.search(r"(?<!\\)[~=]", body.split("::", 2)[-1]) is None, line
+
+
+def test_two_roster_students_get_different_variants(tmp_path):
+    """With --roster, do two students get different numbers, each always the same?"""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name,email\n2026001,홍길동,hong@u.ac.kr\n2026002,김철수,kim@u.ac.kr\n", encoding="utf-8")
+    r = release(tmp_path / "course", 2, seed=5, roster=roster, check=False)
+    assert r.variant.per_student and r.students == 2
+    a, b = r.variant.for_student("2026001"), r.variant.for_student("2026002")
+    assert a != b and a == Variant.derive(5, 2, "2026001", True)
+    rows = (tmp_path / "course" / "source" / "week02" / "students.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(rows) == 3 and rows[1].startswith("2026001,홍길동")
+    nb = (tmp_path / "course" / "release" / "week02" / "weight_init.ipynb").read_text(encoding="utf-8")
+    assert "PER_STUDENT = 5, 2, True" in nb.replace("COURSE_SEED, WEEK, ", "") and "STUDENT_ID" in nb
+
+
+@pytest.mark.slow
+def test_a_broken_master_does_not_release_and_leaves_nothing(tmp_path):
+    """Does validation catch a master whose solution is wrong, and remove every file it made?"""
+    nb = json.loads(MASTER_NB.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        src = "".join(cell["source"])
+        if src.startswith("def xavier_init"):
+            cell["source"] = src.replace("np.sqrt(1.0 / n_in)", "np.sqrt(1.0 / n_out)")
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    course = tmp_path / "course"
+    with pytest.raises(ReleaseError) as info:
+        release(course, 1, seed=1, master=broken)
+    assert "validator-full scored" in str(info.value) and "xavier_init" in str(info.value)
+    assert not (course / "source" / "week01").exists() and not (course / "release" / "week01").exists()
+    assert not (course / "quiz" / "week01.xml").exists()
+    from autograder.export.nbgrader_db import open_gradebook
+    with open_gradebook(course) as gb:
+        assert "week01" not in [a.name for a in gb.assignments]
+
+
+@pytest.mark.slow
+def test_a_per_student_release_validates_with_both_graders(tmp_path):
+    """Does a per-student week's source score full marks and its release zero, in initlab and nbgrader?"""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id\n2026001\n", encoding="utf-8")
+    r = release(tmp_path / "course", 1, seed=3, roster=roster)
+    for grader in ("initlab", "initlab gradebook", "nbgrader autograde"):
+        assert r.validation[grader] == {"validator-full": total_points(), "validator-zero": 0.0}
