@@ -105,17 +105,45 @@ def _grade_here(sub: Submission, cfg: GradeConfig) -> Submission:
 # ---- the whole job ---------------------------------------------------------------------------
 
 
+def apply_roster(subs: list[Submission], roster: list[dict]) -> tuple[list[Submission], list[str]]:
+    """Give submissions their 학번 from the roster: by id, else by an exact, unique name match.
+
+    A Moodle zip knows students by participant id and full name only; per-student variants and
+    the LMS's "ID number" column need the student id the roster has.
+    """
+    ids = {r["student_id"] for r in roster}
+    by_name: dict[str, list[dict]] = {}
+    for r in roster:
+        if r.get("name"):
+            by_name.setdefault(" ".join(r["name"].split()), []).append(r)
+    out, warnings = [], []
+    for s in subs:
+        if s.student_id in ids:
+            out.append(s)
+            continue
+        matches = by_name.get(" ".join(s.name.split()), [])
+        if len(matches) == 1:
+            out.append(s.with_(student_id=matches[0]["student_id"], extra=dict(s.extra, submitted_as=s.student_id)))
+        else:
+            out.append(s)
+            warnings.append(f"{s.student_id} {s.name}: {'no' if not matches else 'several'} roster entries match")
+    return out, warnings
+
+
 def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = GradeConfig(), jobs: int | None = None,
                 course: str | Path | None = None, assignment: str | None = None, show_progress: bool = True,
-                title: str = "") -> BatchResult:
+                title: str = "", roster: list[dict] | None = None) -> BatchResult:
     """Grade every submission under ``submissions`` (folder or zip) and write the reports to ``out``."""
     from autograder.report.batch import write_reports
 
     jobs = max(1, jobs or os.cpu_count() or 1)
     source = discover(submissions)
     staging = make_staging()
+    roster_warnings: list[str] = []
     try:
         subs = stage(source, staging)
+        if roster:
+            subs, roster_warnings = apply_roster(subs, roster)
         # Every source is in memory before any student code runs; the staged copies go away,
         # so no child can read or change another student's file.
         subs = [load_step(s, cfg) for s in subs]
@@ -132,7 +160,7 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
         rows = [ScoreRow(student_id=s.student_id, first_name=split_name(s.name)[0], last_name=split_name(s.name)[1],
                          scores={r.check_id: r.score for r in s.results}) for s in subs]
         write_scores(Path(course), assignment or "week01", "weight_init", list(checks), rows)
-    return BatchResult(subs, Path(out), source.warnings)
+    return BatchResult(subs, Path(out), source.warnings + tuple(roster_warnings))
 
 
 def split_name(name: str) -> tuple[str, str]:

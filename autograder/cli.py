@@ -4,6 +4,7 @@
   initlab grade SUBMISSIONS --out   an instructor grades a class (folder or Moodle zip), sandboxed
   initlab export --course --to      gradebook CSV for Moodle / Canvas / a long sheet, from nbgrader's gradebook
   initlab release --course --week   a TA releases a week's variant through nbgrader, with its eclass quiz bank
+  initlab experiment ...            the lecture's MNIST figures (weight-init comparison, weight decay), offline
 """
 from __future__ import annotations
 
@@ -74,8 +75,17 @@ def cmd_grade(args: argparse.Namespace) -> int:
         variant = course_variant(args.course, args.assignment) or variant
     cfg = GradeConfig(variant=variant, lang=args.lang,
                       limits=Limits(call_timeout_s=args.timeout, memory_mb=args.memory))
+    roster = None
+    if args.roster:
+        from autograder.release import ReleaseError, read_roster
+
+        try:
+            roster = read_roster(Path(args.roster))
+        except ReleaseError as exc:
+            print(f"initlab grade: {exc}", file=sys.stderr)
+            return 2
     result = grade_class(args.submissions, args.out, cfg, jobs=args.jobs, course=args.course,
-                         assignment=args.assignment, title=args.title or "")
+                         assignment=args.assignment, title=args.title or "", roster=roster)
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
     subs = result.submissions
@@ -144,6 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=10.0, help="seconds one call of your function may take")
     p.set_defaults(run=cmd_check)
 
+    from autograder.experiments.command import register as register_experiment
+
+    register_experiment(sub)
+
     p = sub.add_parser("grade", help="grade a class: a folder of submissions or a Moodle 'download all' zip")
     p.add_argument("submissions", help="folder with one subfolder per student, or a Moodle zip")
     p.add_argument("--out", required=True, help="where grades.csv, summary.html and per-student feedback go")
@@ -156,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="seed of the grader's inputs (default: the variant's)")
     p.add_argument("--variant", metavar="FILE", help="variant.toml / variant.json of a released week")
     p.add_argument("--title", help="title of the feedback pages (e.g. the course and week)")
+    p.add_argument("--roster", help="CSV with student_id (and name): maps Moodle participants to student ids by name")
     p.add_argument("--show", type=int, default=15, help="rows of the result table to print")
     p.set_defaults(run=cmd_grade)
 
