@@ -100,3 +100,47 @@ matrices = [rng.standard_normal(shape) for shape in ((INPUT_DIM, NODE_NUM), (NOD
 # YOUR CODE HERE
 raise NotImplementedError()
 print("answer_penalty =", answer_penalty)
+
+
+# ---- 분석 문제 / analysis questions ----------------------------------------------------------------------
+from autograder import notebook as lab  # noqa: E402
+
+# 학생별 과제인 주에는 학번을 입력하세요 / for per-student weeks, your student id
+STUDENT_ID = ""
+
+# 이번 주 과제 설정: 조교가 배포할 때 정합니다 (고치지 마세요) / this week's set-up, fixed by the release (do not edit)
+COURSE_SEED, WEEK, PER_STUDENT = 0, 0, False
+VARIANT_KEY = (COURSE_SEED, WEEK, STUDENT_ID, PER_STUDENT)
+V = lab.variant(*VARIANT_KEY)
+N_SAMPLES, INPUT_DIM, N_LAYERS, NODE_NUM = V.n_samples, V.input_dim, V.n_layers, V.node_num
+STD_LARGE, STD_SMALL, LAM = V.std_large, V.std_small, V.lam
+print(f"입력 / input {N_SAMPLES}x{INPUT_DIM}, 은닉층 / hidden layers {N_LAYERS} x {NODE_NUM}, "
+      f"std {STD_LARGE:g} / {STD_SMALL:g}, λ = {LAM:g}")
+
+
+rng = np.random.default_rng(V.analysis_seed("saturated"))
+x = rng.standard_normal((N_SAMPLES, INPUT_DIM))
+# YOUR CODE HERE
+raise NotImplementedError()
+print("answer_saturated =", answer_saturated)
+
+
+rng = np.random.default_rng(V.analysis_seed("xavier"))
+x = rng.standard_normal((N_SAMPLES, INPUT_DIM))
+# YOUR CODE HERE
+raise NotImplementedError()
+print("answer_xavier_std =", answer_xavier_std)
+
+
+rng = np.random.default_rng(V.analysis_seed("he"))
+x = rng.standard_normal((N_SAMPLES, INPUT_DIM))
+# YOUR CODE HERE
+raise NotImplementedError()
+print("answer_he_relu_std =", answer_he_relu_std)
+
+
+rng = np.random.default_rng(V.analysis_seed("penalty"))
+matrices = [rng.standard_normal(shape) for shape in ((INPUT_DIM, NODE_NUM), (NODE_NUM, NODE_NUM), (NODE_NUM, 10))]
+# YOUR CODE HERE
+raise NotImplementedError()
+print("answer_penalty =", answer_penalty)
