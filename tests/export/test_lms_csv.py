@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.contract import GRADED
 from autograder.export.lms_csv import FORMATS, export, full_name, sortable_name
 from autograder.export.nbgrader_db import ScoreRow, open_gradebook, write_scores
 from autograder.steps.run_checks import list_checks
@@ -17,8 +18,9 @@ pytestmark = pytest.mark.nbgrader
 
 CHECKS = list_checks()
 BOM = b"\xef\xbb\xbf"
-FUNCTIONS = ("sigmoid", "relu", "normal_init", "xavier_init", "he_init", "activation_probe",
-             "weight_decay_penalty", "weight_decay_grad")
+FUNCTIONS = GRADED  # the functions, then the analysis answers
+MAX = sum(c.points for c in CHECKS)
+PER_FUNCTION = {f: sum(c.points for c in CHECKS if c.function == f) for f in GRADED}
 ROWS = (
     ScoreRow("20231234", "길동", "홍", "hong@univ.ac.kr", {c.check_id: c.points for c in CHECKS}),
     ScoreRow("20231235", "영희", "이", "lee@univ.ac.kr", {"test_sigmoid_values": 2.0, "test_relu_values": 2.0}),
@@ -71,7 +73,7 @@ def test_moodle_csv_has_a_bom_quotes_every_field_and_keeps_korean_names(course, 
     rows = read(path)
     assert rows[0] == ["ID number", "Email address", "First name", "Surname", ASSIGNMENT]
     assert rows[1:] == [
-        ["20231234", "hong@univ.ac.kr", "길동", "홍", "44"],  # 46 minus the late penalty
+        ["20231234", "hong@univ.ac.kr", "길동", "홍", f"{MAX - LATE:g}"],  # full marks minus the late penalty
         ["20231235", "lee@univ.ac.kr", "영희", "이", "4"],
         ["20231236", "bob@univ.ac.kr", 'Robert "Bob"', "O'Neil, Jr.", "1.5"],
         ["20231237", "park@univ.ac.kr", "민준", "박", "-"],
@@ -84,19 +86,19 @@ def test_per_function_columns_add_up_to_the_raw_total(course, tmp_path):
     rows = read(export(course, ASSIGNMENT, "moodle", tmp_path / "m.csv", per_function=True))
     assert rows[0][4:] == [ASSIGNMENT, *(f"{ASSIGNMENT}: {f}" for f in FUNCTIONS)]
     by_id = {r[0]: r[4:] for r in rows[1:]}
-    assert by_id["20231234"] == ["44", "5", "4", "7", "7", "7", "10", "3", "3"]
-    assert by_id["20231235"] == ["4", "2", "2", "0", "0", "0", "0", "0", "0"]
-    assert by_id["20231237"] == ["-"] * 9
+    assert by_id["20231234"] == [f"{MAX - LATE:g}", *(f"{PER_FUNCTION[f]:g}" for f in FUNCTIONS)]
+    assert by_id["20231235"] == ["4", "2", "2"] + ["0"] * (len(FUNCTIONS) - 2)
+    assert by_id["20231237"] == ["-"] * (1 + len(FUNCTIONS))
 
 
 def test_canvas_csv_has_the_header_canvas_checks_and_a_points_possible_row(course, tmp_path):
     """Does the Canvas file start with Student, ID, SIS User ID, SIS Login ID, Section, then Points Possible?"""
     path = export(course, ASSIGNMENT, "canvas", tmp_path / "canvas.csv")
     assert path.read_bytes().startswith(BOM + b"Student,ID,SIS User ID,SIS Login ID,Section,week01\r\n"
-                                              b"    Points Possible,,,,,46\r\n")
+                                        + f"    Points Possible,,,,,{MAX:g}\r\n".encode())
     rows = read(path)
     assert rows[2:] == [
-        ["홍, 길동", "", "20231234", "", "", "44"],
+        ["홍, 길동", "", "20231234", "", "", f"{MAX - LATE:g}"],
         ["이, 영희", "", "20231235", "", "", "4"],
         ['O\'Neil, Jr., Robert "Bob"', "", "20231236", "", "", "1.5"],
         ["박, 민준", "", "20231237", "", "", ""],
@@ -109,7 +111,7 @@ def test_long_csv_has_one_row_per_student_and_item(course, tmp_path, per_functio
     rows = read(export(course, ASSIGNMENT, "long", tmp_path / "long.csv", per_function=per_function))
     assert rows[0] == ["student_id", "email", "name", "assignment", "item", "score", "max_score", "late_penalty"]
     assert len(rows) - 1 == 4 * items
-    assert rows[1] == ["20231234", "hong@univ.ac.kr", "홍길동", ASSIGNMENT, "total", "44", "46", "2"]
+    assert rows[1] == ["20231234", "hong@univ.ac.kr", "홍길동", ASSIGNMENT, "total", f"{MAX - LATE:g}", f"{MAX:g}", "2"]
     absent = [r for r in rows[1:] if r[0] == "20231237"]
     assert len(absent) == items and all(r[5] == "" for r in absent)
     if per_function:

@@ -1,0 +1,117 @@
+"""Batch grading speed: `nbgrader autograde` vs `initlab grade --course` on the same notebooks, in one run.
+
+1. N notebooks, the master solution and the released stub alternating, in nbgrader's
+   submitted/ layout; each grader works in its own copy of one course (so each has its own
+   gradebook).  Both must give every student the same score; the speed ratio is printed
+   (goal: >= 20x).
+2. 1,000 generated .py submissions (right answers and typical mistakes) graded by
+   `initlab grade`; seconds per submission and the total are printed (goal: under 60 s on 2 cores).
+
+    python benchmarks/grade_vs_nbgrader.py [--notebooks 20] [--py 1000] [--jobs 2] [--skip-nbgrader]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+ENV = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", PYTHONWARNINGS="ignore")
+
+
+def run(cmd: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(cmd[:3])} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return elapsed
+
+
+def make_course(base: Path, n: int) -> Path:
+    course = base / "course"
+    (course / "source" / "bench").mkdir(parents=True)
+    (course / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "bench"\n')
+    shutil.copy(ROOT / "solutions" / "weight_init.ipynb", course / "source" / "bench" / "weight_init.ipynb")
+    run([sys.executable, "-m", "nbgrader", "generate_assignment", "bench", "--force"], course)
+    solution = course / "source" / "bench" / "weight_init.ipynb"
+    stub = course / "release" / "bench" / "weight_init.ipynb"
+    for i in range(n):
+        target = course / "submitted" / f"s{i:03d}" / "bench"
+        target.mkdir(parents=True)
+        shutil.copy(solution if i % 2 == 0 else stub, target / "weight_init.ipynb")
+    return course
+
+
+def nbgrader_scores(course: Path) -> dict[str, float]:
+    run([sys.executable, "-m", "nbgrader", "export", "--to", "nb.csv"], course)
+    return {r["student_id"]: float(r["score"]) for r in csv.DictReader(open(course / "nb.csv"))}
+
+
+def initlab_scores(out: Path) -> dict[str, float]:
+    return {r["student_id"]: float(r["score"]) for r in csv.DictReader(open(out / "grades.csv", encoding="utf-8-sig"))}
+
+
+def compare(n: int, jobs: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        course = make_course(base, n)
+        nb_course = base / "nbgrader-copy"
+        shutil.copytree(course, nb_course)
+        t_nb = run([sys.executable, "-m", "nbgrader", "autograde", "bench", "--create"], nb_course)
+        t_il = run([str(BIN / "initlab"), "grade", str(course / "submitted"), "--out", str(base / "out"),
+                    "--course", str(course), "--assignment", "bench", "--jobs", str(jobs), "--show", "0"], course)
+        a, b = nbgrader_scores(nb_course), initlab_scores(base / "out")
+        gradebook = nbgrader_scores(course)
+        same = a == b == gradebook
+        print(f"{n} notebooks (solution and stub alternating):")
+        print(f"  nbgrader autograde:          {t_nb:7.2f} s ({t_nb / n:.2f} s each)")
+        print(f"  initlab grade --course (-j{jobs}): {t_il:7.2f} s ({t_il / n:.3f} s each)")
+        print(f"  identical scores (nbgrader, initlab grades.csv, initlab's gradebook export): {same}")
+        if not same:
+            print(f"    nbgrader {a}\n    initlab  {b}\n    gradebook {gradebook}")
+        print(f"  speed ratio: {t_nb / t_il:.1f}x (goal >= 20x)")
+
+
+def thousand(n: int, jobs: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    from autograder.samples import CORRECT_VARIANTS, MUTANTS, mutate, reference_source
+
+    ref = reference_source()
+    sources = [ref] + [mutate(fn, body, ref) for _, fn, body in CORRECT_VARIANTS + MUTANTS]
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        for i in range(n):
+            d = base / "class" / f"2026{i:05d}"
+            d.mkdir(parents=True)
+            (d / "weight_init.py").write_text(sources[i % len(sources)], encoding="utf-8")
+        t = run([str(BIN / "initlab"), "grade", str(base / "class"), "--out", str(base / "out"),
+                 "--jobs", str(jobs), "--show", "0"], base)
+        rows = initlab_scores(base / "out")
+        print(f"{n} generated .py submissions, --jobs {jobs}: {t:.1f} s total, {t / n * 1000:.0f} ms per submission, "
+              f"{len(rows)} rows (goal: the 1,000 in under 60 s)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--notebooks", type=int, default=20)
+    parser.add_argument("--py", type=int, default=1000)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--skip-nbgrader", action="store_true")
+    args = parser.parse_args()
+    if not args.skip_nbgrader:
+        compare(args.notebooks, args.jobs)
+    if args.py:
+        thousand(args.py, args.jobs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
