@@ -20,13 +20,23 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	@echo "== 1. self-check of the reference solution (full marks expected) =="
-	$(BIN)/initlab check solutions/weight_init.py --plots $(OUT)
+	@rm -rf $(OUT) && mkdir -p $(OUT)
+	@echo "== 1. a student's self-check: the reference solution (full marks) and the lecture's figure =="
+	$(BIN)/initlab check solutions/weight_init.py --lang en --plots $(OUT)
 	@echo
-	@echo "== 2. self-check of the student stub (zero expected; exit code 1 is the point) =="
-	-$(BIN)/initlab check assignment/weight_init.py --lang ko | head -n 12
+	@echo "== 2. the untouched template (zero; exit code 1 is the point), in Korean =="
+	-@$(BIN)/initlab check assignment/weight_init.py --lang ko > $(OUT)/template-check.txt
+	@head -n 9 $(OUT)/template-check.txt; echo "   ... (all of it: $(OUT)/template-check.txt)"
 	@echo
-	@echo "The lecture's histogram figure (your probe vs the reference): $(OUT)/histograms.png"
+	@echo "== 3. an instructor grades a class: a Moodle 'download all' zip with Korean names =="
+	$(BIN)/python -m autograder.samples $(OUT)/moodle-download.zip
+	$(BIN)/initlab grade $(OUT)/moodle-download.zip --out $(OUT)/graded --timeout 3 --lang ko --show 30
+	@echo
+	@echo "== 4. a TA releases week 1 through nbgrader, with its eclass quiz bank (and validates it) =="
+	$(BIN)/initlab release --course $(OUT)/course --week 1 --seed 2026
+	@echo
+	@echo "Open: $(OUT)/histograms.png, $(OUT)/graded/summary.html, $(OUT)/graded/<student_id>/feedback.html,"
+	@echo "      $(OUT)/course/release/week01/weight_init.ipynb and $(OUT)/course/quiz/week01.xml"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -200,3 +200,20 @@ def build_class(dest: Path, moodle_zip: bool = True) -> Path:
 def labels() -> dict[str, str]:
     """Moodle participant id -> what the sample submission is (for the demo's printout)."""
     return {str(1000001 + i): label for i, (label, _, _) in enumerate(sample_submissions())}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m autograder.samples OUT.zip`` (Moodle zip) or ``OUT_DIR --folder``: write the sample class."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m autograder.samples", description=main.__doc__)
+    parser.add_argument("dest")
+    parser.add_argument("--folder", action="store_true", help="a folder of student folders instead of a Moodle zip")
+    args = parser.parse_args(argv)
+    path = build_class(Path(args.dest), moodle_zip=not args.folder)
+    print(f"sample class of {len(sample_submissions())} submissions: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
