@@ -15,10 +15,11 @@ import shutil
 import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
+from typing import Callable
 from pathlib import Path
 
 from autograder.pipeline import GradeConfig, load_step, run_checks_step, score_step
-from autograder.progress import Progress
+from autograder.progress import ProgressBar
 from autograder.sandbox.limits import sandbox_uid_for
 from autograder.steps.ingest import discover
 from autograder.steps.run_checks import list_checks
@@ -63,12 +64,20 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
-def run_parallel(subs: list[Submission], cfg: GradeConfig, jobs: int, progress: Progress | None = None) -> list[Submission]:
+def run_parallel(subs: list[Submission], cfg: GradeConfig, jobs: int,
+                 progress: Callable[[int, int], None] | None = None) -> list[Submission]:
     """Run the checks of every loadable submission in ``jobs`` judge processes; order is kept."""
     todo = [(i, s) for i, s in enumerate(subs) if s.status == "pending" and s.source is not None]
     done: dict[int, Submission] = {}
-    if progress:
-        progress.advance(len(subs) - len(todo))
+    finished = len(subs) - len(todo)  # nothing to run for files that could not be loaded
+
+    def advance(n: int) -> None:
+        nonlocal finished
+        finished += n
+        if progress:
+            progress(finished, len(subs))
+
+    advance(0)
     if todo:
         size = max(1, min(8, len(todo) // (jobs * 4) or 1))
         chunks = [todo[k:k + size] for k in range(0, len(todo), size)]
@@ -83,15 +92,13 @@ def run_parallel(subs: list[Submission], cfg: GradeConfig, jobs: int, progress: 
                 try:
                     for i, s in fut.result():
                         done[i] = s
-                    if progress:
-                        progress.advance(len(futures[fut]))
+                    advance(len(futures[fut]))
                 except Exception:  # a judge process died or the pool broke: grade that chunk here
                     failed.append(futures[fut])
         for chunk in failed:
             for i, s in chunk:
                 done[i] = _grade_here(s, cfg)
-                if progress:
-                    progress.advance()
+                advance(1)
     return [done.get(i, s) for i, s in enumerate(subs)]
 
 
@@ -149,8 +156,7 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
         subs = [load_step(s, cfg) for s in subs]
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    with Progress(len(subs), "grading", force=None if show_progress else False) as bar:
-        subs = run_parallel(subs, cfg, jobs, bar)
+    subs = run_parallel(subs, cfg, jobs, ProgressBar("grading") if show_progress else None)
     checks = list_checks()
     subs = [score_step(s, cfg) for s in subs]
     write_reports(Path(out), subs, checks, cfg.lang, title)

@@ -1,43 +1,48 @@
-"""A one-line progress bar on stderr (no dependency; silent when stderr is not a terminal)."""
+"""A progress bar on stderr, shared by the long-running verbs (grade, experiment).
+
+``bar(done, total)`` redraws one line on a terminal; elsewhere (CI logs, pipes) it prints a
+plain line at every quarter, so logs stay short.  No dependency.
+"""
 from __future__ import annotations
 
 import sys
 import time
+from typing import TextIO
 
 
-class Progress:
-    """``with Progress(total, "grading") as bar: ... bar.advance()``"""
+class ProgressBar:
+    """``progress(done, total)`` drawn as one self-overwriting line on a terminal.
 
-    def __init__(self, total: int, label: str = "", stream=None, force: bool | None = None, width: int = 30):
-        self.total, self.label, self.width = max(total, 0), label, width
-        self.stream = stream or sys.stderr
-        self.enabled = force if force is not None else getattr(self.stream, "isatty", lambda: False)()
-        self.done = 0
+    When the stream is not a terminal (CI logs, pipes) it prints a plain line at every
+    quarter instead, so logs stay short.
+    """
+
+    def __init__(self, label: str, stream: TextIO | None = None, width: int = 30, min_interval: float = 0.1):
+        self.label, self.width, self.min_interval = label, width, min_interval
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.started = time.monotonic()
-        self._last_draw = 0.0
+        self._last_draw = float("-inf")
+        self._last_quarter = -1
 
-    def advance(self, n: int = 1, note: str = "") -> None:
-        self.done += n
+    def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
-        if self.enabled and (now - self._last_draw > 0.1 or self.done >= self.total):
-            self._last_draw = now
-            self._draw(note)
+        finished = done >= total
+        if self.tty:
+            if finished or now - self._last_draw >= self.min_interval:
+                self._last_draw = now
+                self.stream.write("\r" + self.line(done, total, now) + ("\n" if finished else ""))
+                self.stream.flush()
+        else:
+            quarter = 4 * done // max(total, 1)
+            if quarter > self._last_quarter:
+                self._last_quarter = quarter
+                self.stream.write(self.line(done, total, now) + "\n")
+                self.stream.flush()
 
-    def _draw(self, note: str) -> None:
-        frac = self.done / self.total if self.total else 1.0
+    def line(self, done: int, total: int, now: float) -> str:
+        """e.g. ``init-compare [#########.....................]  31%  620/2000  4.1 s``"""
+        frac = done / total if total else 1.0
         filled = int(round(self.width * frac))
-        elapsed = time.monotonic() - self.started
-        eta = elapsed / self.done * (self.total - self.done) if self.done else 0.0
-        bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {self.done}/{self.total} {elapsed:5.1f}s eta {eta:4.0f}s {note[:30]:30s}")
-        self.stream.flush()
-
-    def __enter__(self) -> "Progress":
-        if self.enabled:
-            self._draw("")
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.enabled:
-            self.stream.write("\n")
-            self.stream.flush()
+        return (f"{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {100 * frac:4.0f}% "
+                f"{done:>{len(str(total))}}/{total}  {now - self.started:.1f} s")

@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from autograder.experiments import runs
-from autograder.experiments.command import HELP_DEFAULTS, ProgressBar, register
+from autograder.experiments.command import HELP_DEFAULTS, register
+from autograder.progress import ProgressBar
 from tests.conftest import STUB_PY, reference_source
 
 
