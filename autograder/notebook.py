@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 
 from autograder.contract import GRADED
-from autograder.i18n import T, Text
+from autograder.i18n import Text
 from autograder.messages import LABELS, STATUS_LABEL
 from autograder.submission import CheckResult
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-import time
 from typing import TextIO
 
 from autograder.i18n import T, Text

@@ -60,7 +60,7 @@ def test_the_reference_never_fails_a_statistical_check_over_1000_seeds(calibrati
 def test_probe_band_margins_are_at_least_6_standard_deviations(calibration):
     """Is every band edge >= 6 sd (normal fit over 1,000 seeds) from the statistic's mean?"""
     margins = {}
-    for check_id, status, measured in calibration:
+    for check_id, _status, measured in calibration:
         case = check_id.split("[", 1)[1].rstrip("]") if "lecture_stats" in check_id else None
         if case is None:
             continue
