@@ -35,9 +35,10 @@ class Question:
 
 
 def _probe_layer1(variant: Variant, fns: dict, init, activation, seed_tag: str) -> np.ndarray:
+    """The first hidden layer of the probe (one layer: the rest would not change it)."""
     rng = np.random.default_rng(variant.analysis_seed(seed_tag))
     x = rng.standard_normal((variant.n_samples, variant.input_dim))
-    acts = fns["activation_probe"](x, init, activation, variant.n_layers, variant.node_num, rng)
+    acts = fns["activation_probe"](x, init, activation, 1, variant.node_num, rng)
     return np.asarray(acts[0], dtype=float)
 
 

@@ -116,7 +116,8 @@ class Feedback:
         if not isinstance(value, np.ndarray):
             self.fail(f"{what}: a numpy array" + (f" of shape {shape}" if shape is not None else ""),
                       describe(value), hint or _ARRAY_HINT)
-        arr = np.array(value, dtype=np.float64, copy=True)
+        # Values were decoded from the child's bytes into buffers the judge owns: no copy needed.
+        arr = np.asarray(value, dtype=np.float64)
         if shape is not None and arr.shape != tuple(shape):
             self.fail(f"{what} of shape {tuple(shape)}", f"shape {arr.shape}", hint or _SHAPE_HINT)
         return arr

@@ -91,8 +91,7 @@ print(f"입력 / input {N_SAMPLES}x{INPUT_DIM}, 은닉층 / hidden layers {N_LAY
 rng = np.random.default_rng(V.analysis_seed("saturated"))
 x = rng.standard_normal((N_SAMPLES, INPUT_DIM))
 ### BEGIN SOLUTION
-acts = activation_probe(x, lambda n_in, n_out, r: normal_init(n_in, n_out, r, STD_LARGE), sigmoid,
-                        N_LAYERS, NODE_NUM, rng)
+acts = activation_probe(x, lambda n_in, n_out, r: normal_init(n_in, n_out, r, STD_LARGE), sigmoid, 1, NODE_NUM, rng)
 answer_saturated = float(np.mean((acts[0] < 0.02) | (acts[0] > 0.98)))
 ### END SOLUTION
 print("answer_saturated =", answer_saturated)
@@ -101,7 +100,7 @@ print("answer_saturated =", answer_saturated)
 rng = np.random.default_rng(V.analysis_seed("xavier"))
 x = rng.standard_normal((N_SAMPLES, INPUT_DIM))
 ### BEGIN SOLUTION
-acts = activation_probe(x, xavier_init, sigmoid, N_LAYERS, NODE_NUM, rng)
+acts = activation_probe(x, xavier_init, sigmoid, 1, NODE_NUM, rng)
 answer_xavier_std = float(acts[0].std())
 ### END SOLUTION
 print("answer_xavier_std =", answer_xavier_std)
@@ -110,7 +109,7 @@ print("answer_xavier_std =", answer_xavier_std)
 rng = np.random.default_rng(V.analysis_seed("he"))
 x = rng.standard_normal((N_SAMPLES, INPUT_DIM))
 ### BEGIN SOLUTION
-acts = activation_probe(x, he_init, relu, N_LAYERS, NODE_NUM, rng)
+acts = activation_probe(x, he_init, relu, 1, NODE_NUM, rng)
 answer_he_relu_std = float(acts[0].std())
 ### END SOLUTION
 print("answer_he_relu_std =", answer_he_relu_std)

@@ -31,6 +31,9 @@ MEAN_TOL = 0.03
 KS_ALPHA = 1e-6
 #: The init checks never look at fewer weights than this (Variant validates its shapes).
 MIN_WEIGHTS = 40_000
+#: Weights the KS rule looks at.  At alpha = 1e-6 the critical distance is 2.69 / sqrt(n) = 0.019;
+#: a variance-matched uniform is at 0.06 and a 1/n or fan-out scale error further still.
+KS_SAMPLE = 20_000
 
 
 def std_rule_false_fail(n: int, rel_tol: float = STD_REL_TOL) -> float:
@@ -109,22 +112,24 @@ class Band:
 _FINE = 150
 
 
-def _fine_counts(a: np.ndarray) -> np.ndarray:
+def fine_counts(a: np.ndarray) -> np.ndarray:
     """Counts of a's values in 150 equal bins over [0, 1] (values outside are not counted)."""
     v = a.ravel()
     inside = v[(v >= 0.0) & (v <= 1.0)]
-    return np.bincount(np.minimum((inside * _FINE).astype(np.intp), _FINE - 1), minlength=_FINE)
+    return np.bincount(np.minimum((inside * _FINE).astype(np.intp), _FINE - 1), minlength=_FINE)  # 1.0: last bin
 
 
-def probe_statistics(acts: list[np.ndarray], activation: str) -> dict[str, float]:
-    """The statistics the bands look at, from the list of layer activations."""
+def probe_statistics(acts: list[np.ndarray], activation: str, fine: list[np.ndarray] | None = None) -> dict[str, float]:
+    """The statistics the bands look at, from the list of layer activations.
+
+    ``fine``: the layers' 150-bin counts if already computed (see :func:`fine_counts`).
+    """
     stds = [float(a.std()) for a in acts]
     out = {"L1 std": stds[0], "min std L2+": min(stds[1:]), "max std L2+": max(stds[1:]),
            "max std": max(stds), "L5/L1 std": stds[-1] / stds[0] if stds[0] > 0 else float("inf")}
     if activation == "sigmoid":
         sat, centre = [], []
-        for a in acts:
-            c = _fine_counts(a)
+        for a, c in zip(acts, fine or [fine_counts(a) for a in acts]):
             # bin edges are multiples of 1/150, so 0.02 = 3 bins and 0.48..0.52 = bins 72..77 exactly;
             # values exactly on an edge (probability 0 for continuous data) may fall either side.
             sat.append(float(c[:3].sum() + c[-3:].sum()) / a.size)
@@ -171,6 +176,7 @@ PROBE_CASES: dict[str, tuple[str, str, dict]] = {
 PROBE_FALSE_FAIL = 1e-8
 
 
-def histogram(acts: list[np.ndarray], bins: int = 30) -> list[list[int]]:
+def histogram(acts: list[np.ndarray], bins: int = 30, fine: list[np.ndarray] | None = None) -> list[list[int]]:
     """The lecture's plot data: 30 bins over (0, 1) per layer (as plt.hist(a.flatten(), 30, range=(0,1)))."""
-    return [_fine_counts(a).reshape(bins, _FINE // bins).sum(axis=1).astype(int).tolist() for a in acts]
+    return [c.reshape(bins, _FINE // bins).sum(axis=1).astype(int).tolist()
+            for c in (fine or [fine_counts(a) for a in acts])]

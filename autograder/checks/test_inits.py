@@ -8,7 +8,8 @@ rule                    decision                                   false-fail ra
 ======================  =========================================  ==========================
 std                     |s / sigma - 1| <= 3 %                     < 1e-16 per matrix
 mean                    |mean| <= 0.03 sigma                       < 2e-9 per matrix
-distribution (KS)       p >= 1e-6 for W / s against N(0, 1)        <= 1e-6 (conservative)
+distribution (KS)       p >= 1e-6 for W / s against N(0, 1)        <= 1e-6 (conservative;
+                        on the first 20,000 weights)
 ======================  =========================================  ==========================
 
 The rng contract and symmetry breaking are exact (false-fail rate 0).
@@ -134,11 +135,12 @@ def test_init_distribution(student, fb, variant, seed_for, fn):
     n_in, n_out, std, reply = draws(student, fn, variant, seed_for)[0]
     w = fb.array(reply.value, shape=(n_in, n_out), what=fn)
     fb.finite(w, fn)
-    d, p = stats.ks_normal_shape(w)
+    sample = w.ravel()[:stats.KS_SAMPLE]  # enough for the rule (see stats.KS_SAMPLE), a quarter of the sort
+    d, p = stats.ks_normal_shape(sample)
     centred = w - w.mean()
     kurt = float(np.mean(centred**4) / max(np.mean(centred**2) ** 2, 1e-300) - 3.0)
     uniform = abs(kurt + 1.2) < 0.2
-    fb.expect(p >= stats.KS_ALPHA, f"KS p-value >= {stats.KS_ALPHA:g} against a normal shape ({w.size:,} weights)",
+    fb.expect(p >= stats.KS_ALPHA, f"KS p-value >= {stats.KS_ALPHA:g} against a normal shape ({sample.size:,} weights)",
               f"KS distance {d:.4f}, p = {p:.2g}, excess kurtosis {kurt:.2f} (normal: 0, uniform: -1.2)",
               T("The weights look uniform: use rng.standard_normal or rng.normal, not rng.random/rng.uniform."
                 if uniform else "Draw from a normal distribution: rng.standard_normal((n_in, n_out)) * scale.",

@@ -154,7 +154,8 @@ CASE_HINTS = {
 def test_activation_probe_lecture_stats(student, fb, seed, case):
     reply = lecture_run(student, case, seed)
     acts = layers_of(fb, reply.value, stats.LECTURE_LAYERS, stats.LECTURE_SAMPLES, stats.LECTURE_NODES)
-    fb.artifacts["histogram"] = {"case": case, "counts": stats.histogram(acts), "seed": seed}
+    fine = [stats.fine_counts(a) for a in acts]  # one pass per layer serves the figure and the bands
+    fb.artifacts["histogram"] = {"case": case, "counts": stats.histogram(acts, fine=fine), "seed": seed}
     activation = stats.PROBE_CASES[case][0]
     lo = min(float(a.min()) for a in acts)
     hi = max(float(a.max()) for a in acts)
@@ -164,7 +165,7 @@ def test_activation_probe_lecture_stats(student, fb, seed, case):
     else:
         fb.expect(lo >= 0.0, "ReLU activations >= 0", f"values from {lo:.3g}",
                   T("Store activation(prev @ W), not prev @ W.", "prev @ W가 아니라 activation(prev @ W)를 저장하세요."))
-    measured = stats.probe_statistics(acts, activation)
+    measured = stats.probe_statistics(acts, activation, fine=fine)
     fb.artifacts["statistics"] = measured
     for band in stats.PROBE_BANDS[case]:
         value = measured[band.stat]

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,6 +128,52 @@ class Channel:
         return item
 
 
+class SocketChannel:
+    """Frames over a socket, read in the caller's thread with a deadline (no reader thread).
+
+    Each ``recv`` gives the whole frame ``timeout`` seconds; a frame cut by the deadline leaves
+    the channel unusable, which is fine: the child is killed then.
+    """
+
+    def __init__(self, sock: socket.socket, max_bytes: int):
+        self.sock, self.max_bytes = sock, max_bytes
+        self.tx = sock.makefile("wb", buffering=1 << 16)
+        self._deadline = 0.0
+        self._closed: BaseException | None = None
+
+    def readinto(self, view) -> int:
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        self.sock.settimeout(remaining)
+        try:
+            return self.sock.recv_into(view)
+        except socket.timeout:
+            raise TimeoutError from None
+
+    def send(self, header: dict, blobs: list[bytes] = ()) -> None:
+        write_frame(self.tx, header, blobs)
+
+    def recv(self, timeout: float):
+        if self._closed is not None:
+            raise EOFError(str(self._closed))
+        self._deadline = time.monotonic() + timeout
+        try:
+            return read_frame(self, self.max_bytes)
+        except TimeoutError:
+            raise
+        except (EOFError, OSError, ValueError, ProtocolError) as exc:
+            self._closed = exc
+            raise EOFError(str(exc)) from None
+
+    def close(self) -> None:
+        for closer in (self.tx.close, self.sock.close):
+            try:
+                closer()
+            except OSError:
+                pass
+
+
 class ChildProcess:
     def __init__(self, pid: int, channel: Channel, killer, applied: dict):
         self.pid, self.channel, self._killer, self.applied = pid, channel, killer, applied
@@ -226,10 +273,7 @@ class ZygoteLauncher:
             self.control.sendall(json.dumps({"op": "spawn", "limits": limits.to_dict()}).encode() + b"\n")
             msg, fds, _flags, _addr = socket.recv_fds(self.control, 4096, 1)
         info = json.loads(msg)
-        sock = socket.socket(fileno=fds[0])
-        rx = sock.makefile("rb", buffering=1 << 16)
-        tx = sock.makefile("wb", buffering=1 << 16)
-        channel = Channel(rx, tx, self.max_frame)
+        channel = SocketChannel(socket.socket(fileno=fds[0]), self.max_frame)
 
         def kill(pid: int) -> None:
             try:
@@ -242,11 +286,7 @@ class ZygoteLauncher:
                     self._reader.readline()
                 except OSError:
                     pass
-            for stream in (rx, tx, sock):
-                try:
-                    stream.close()
-                except OSError:
-                    pass
+            channel.close()
 
         return ChildProcess(info["pid"], channel, kill, {})
 

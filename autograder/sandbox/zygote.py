@@ -32,6 +32,9 @@ def _preload() -> None:
     import matplotlib.pyplot  # noqa: F401
 
     import autograder.sandbox.child  # noqa: F401
+    import autograder.notebook  # noqa: F401  (a notebook's set-up cell calls lab.variant)
+    import autograder.config  # noqa: F401
+    import autograder.checks.stats  # noqa: F401  (Variant validates its shapes with it)
     # Modules students commonly import; preloading them also keeps them importable after
     # the child has dropped to a uid that cannot read the interpreter's directory.
     for name in ("math", "random", "time", "collections", "itertools", "functools", "copy", "typing",
@@ -153,6 +156,9 @@ def serve(control: socket.socket) -> None:
                 if sandbox_uid is not None and os.getuid() == 0:
                     os.chown(workdir, sandbox_uid, sandbox_uid)
                 ours, theirs = socket.socketpair()
+                for end in (ours, theirs):  # a probe's reply is ~4 MB: big buffers, fewer wake-ups
+                    end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+                    end.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
                 pid = os.fork()
                 if pid == 0:
                     reader.close()
