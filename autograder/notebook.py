@@ -25,7 +25,11 @@ from autograder.i18n import Text
 from autograder.messages import LABELS, STATUS_LABEL
 from autograder.submission import CheckResult
 
-GRADING = os.environ.get("INITLAB_GRADING") == "1"
+def grading() -> bool:
+    """True while initlab grades this code in its sandbox (read at call time: the sandbox's zygote
+    imports this module before the child's environment says so)."""
+    return os.environ.get("INITLAB_GRADING") == "1"
+
 
 
 def _caller_namespace(depth: int = 2) -> dict:
@@ -101,7 +105,7 @@ def run_checks(*functions: str, namespace: dict | None = None) -> CheckReport:
     """Grade the named functions (all when none are named) of ``namespace`` and return the report."""
     from autograder.steps.run_checks import grade_namespace
 
-    if GRADING:
+    if grading():
         return CheckReport([])
     unknown = [f for f in functions if f not in GRADED]
     if unknown:
@@ -120,7 +124,7 @@ def check(*functions: str, namespace: dict | None = None) -> float:
     While initlab grades the notebook in its sandbox, the cell does nothing: the grader runs
     the same checks itself, from outside.
     """
-    if GRADING:
+    if grading():
         return 0.0
     report = run_checks(*functions, namespace=namespace if namespace is not None else _caller_namespace(2))
     _show(report)
@@ -162,7 +166,7 @@ def lecture_histograms(activation_probe, sigmoid, relu, normal_init, xavier_init
     Rows: sigmoid with N(0, 1), N(0, 0.01^2), Xavier and He weights, then ReLU with He.
     Columns: the hidden layers, each a 30-bin histogram over (0, 1) as in the lecture.
     """
-    if GRADING:
+    if grading():
         return None
     import matplotlib.pyplot as plt
 
@@ -197,7 +201,7 @@ def lecture_histograms(activation_probe, sigmoid, relu, normal_init, xavier_init
 
 def symmetry_demo(activation_probe, sigmoid, xavier_init, value: float = 0.5, seed: int = 0) -> None:
     """Equal initial weights: identical units forward, identical gradients backward."""
-    if GRADING:
+    if grading():
         return None
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((3, 3))
@@ -237,7 +241,7 @@ def _two_layer_grads(x, t, w1, w2):
 def weight_decay_demo(weight_decay_penalty, weight_decay_grad, lam: float = 0.1, lr: float = 0.1,
                       steps: int = 50, seed: int = 0) -> None:
     """Gradient descent on the decay term alone: W shrinks by (1 - lr * lam) each step."""
-    if GRADING:
+    if grading():
         return None
     w = np.random.default_rng(seed).standard_normal((4, 3))
     start = _try(weight_decay_penalty, [w], lam)
@@ -262,7 +266,7 @@ def mnist_experiments(normal_init, xavier_init, he_init, iters: int = 2000, epoc
     images); data: the MNIST subset shipped with the kit, nothing is downloaded.  The CSV and
     PNG files go to ``out``.
     """
-    if GRADING:
+    if grading():
         return None
     import matplotlib
 

@@ -82,3 +82,14 @@ def test_nbgrader_autograde_gives_the_master_full_marks_and_the_release_zero(tmp
     rows = {r["student_id"]: r for r in csv.DictReader(open(course / "grades.csv"))}
     assert float(rows["alice"]["score"]) == float(rows["alice"]["max_score"]) == total_points()
     assert float(rows["bob"]["score"]) == 0.0
+
+
+def test_the_notebook_helpers_stand_still_while_grading(monkeypatch):
+    """Imported before INITLAB_GRADING was set (as the sandbox's zygote does), do the helpers still see it?"""
+    from autograder import notebook as lab
+
+    monkeypatch.setenv("INITLAB_GRADING", "1")
+    assert lab.check("sigmoid", namespace={}) == 0.0  # no checks run inside the sandbox
+    assert lab.lecture_histograms(None, None, None, None, None, None) is None
+    monkeypatch.delenv("INITLAB_GRADING")
+    assert not lab.grading()
