@@ -65,8 +65,13 @@ def _context():
 
 
 def run_parallel(subs: list[Submission], cfg: GradeConfig, jobs: int,
-                 progress: Callable[[int, int], None] | None = None) -> list[Submission]:
-    """Run the checks of every loadable submission in ``jobs`` judge processes; order is kept."""
+                 progress: Callable[[int, int], None] | None = None,
+                 warm_up: Callable[[], None] | None = None) -> list[Submission]:
+    """Run the checks of every loadable submission in ``jobs`` judge processes; order is kept.
+
+    ``warm_up`` runs in a thread of this (otherwise waiting) process once the judges are started,
+    e.g. to import nbgrader for the gradebook step.
+    """
     todo = [(i, s) for i, s in enumerate(subs) if s.status == "pending" and s.source is not None]
     done: dict[int, Submission] = {}
     finished = len(subs) - len(todo)  # nothing to run for files that could not be loaded
@@ -79,7 +84,8 @@ def run_parallel(subs: list[Submission], cfg: GradeConfig, jobs: int,
 
     advance(0)
     if todo:
-        size = max(1, min(8, len(todo) // (jobs * 4) or 1))
+        # Few, large chunks: each is one pytest session (~0.15 s to set up); two per judge at least.
+        size = max(1, min(32, -(-len(todo) // (jobs * 2))))
         chunks = [todo[k:k + size] for k in range(0, len(todo), size)]
         ctx = _context()
         indices = ctx.Queue()
@@ -88,6 +94,8 @@ def run_parallel(subs: list[Submission], cfg: GradeConfig, jobs: int,
         failed: list[list[tuple[int, Submission]]] = []
         with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(indices, cfg)) as pool:
             futures = {pool.submit(_grade_chunk, chunk): chunk for chunk in chunks}
+            if warm_up is not None:  # every judge is forked by now: threads are safe to start
+                threading.Thread(target=warm_up, daemon=True).start()
             for fut in as_completed(futures):
                 try:
                     for i, s in fut.result():
@@ -156,7 +164,8 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
         subs = [load_step(s, cfg) for s in subs]
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    subs = run_parallel(subs, cfg, jobs, ProgressBar("grading") if show_progress else None)
+    warm_up = _import_nbgrader if course is not None else None
+    subs = run_parallel(subs, cfg, jobs, ProgressBar("grading") if show_progress else None, warm_up)
     checks = list_checks()
     subs = [score_step(s, cfg) for s in subs]
     write_reports(Path(out), subs, checks, cfg.lang, title)
@@ -167,6 +176,11 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
                          scores={r.check_id: r.score for r in s.results}) for s in subs]
         write_scores(Path(course), assignment or "week01", "weight_init", list(checks), rows)
     return BatchResult(subs, Path(out), source.warnings + tuple(roster_warnings))
+
+
+def _import_nbgrader() -> None:
+    import autograder.export.nbgrader_db  # noqa: F401  (skips nbgrader's slowest optional import)
+    import nbgrader.api  # noqa: F401
 
 
 def split_name(name: str) -> tuple[str, str]:

@@ -219,6 +219,18 @@ def cell_items(cell_names: Sequence[str], checks: Sequence[CheckInfo]) -> dict[s
 # ---------------------------------------------------------------------------------------------
 # The course directory
 
+def _skip_slow_optional_imports() -> None:
+    """Keep nbgrader's import from loading rfc3987_syntax (1.3 s of grammar building).
+
+    nbgrader -> nbformat -> jsonschema imports it only to offer an "iri" format checker, inside
+    ``suppress(ImportError)``; nothing of initlab's or nbgrader's gradebook code uses it.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+_skip_slow_optional_imports()  # before anything below imports nbgrader
+
+
 def course_settings(course_dir: Path) -> CourseSettings:
     """Read the course's nbgrader_config.py (if any) as nbgrader does, to find its db and course id.
 
