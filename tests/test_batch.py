@@ -159,3 +159,40 @@ def test_hostile_submissions_cannot_forge_or_snoop(tmp_path):
     assert len(rows) == 4  # the forged grades.csv was replaced
     assert json.loads((out / "forger" / "results.json").read_text())["tests"]  # a real report, not the forgery
     assert json.loads(report.read_text()) == []  # no staged file was left for it to read
+
+
+@pytest.mark.nbgrader
+def test_nbgrader_export_agrees_with_grades_csv(tmp_path):
+    """After `initlab grade --course C --assignment A`, does `nbgrader export` give grades.csv's totals?"""
+    import shutil
+    import subprocess
+    import sys
+
+    from autograder.cli import main
+    from autograder.samples import as_notebook, mutate
+    from tests.conftest import MASTER_NB, STUB_NB
+
+    course = tmp_path / "course"
+    (course / "source" / "week01").mkdir(parents=True)
+    (course / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "dl"\n')
+    shutil.copy(MASTER_NB, course / "source" / "week01" / "weight_init.ipynb")
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    subprocess.run(nbgrader + ["generate_assignment", "week01", "--force"], cwd=course, env=env, check=True,
+                   capture_output=True)
+    files = {"alice": ("weight_init.ipynb", MASTER_NB.read_bytes()), "bob": ("weight_init.ipynb", STUB_NB.read_bytes()),
+             "carol": ("weight_init.py", mutate("he_init", "return rng.standard_normal((n_in, n_out)) * np.sqrt(1.0 / n_in)").encode()),
+             "dave": ("weight_init.ipynb", as_notebook(reference_source()).encode())}
+    for sid, (name, data) in files.items():
+        (course / "submitted" / sid / "week01").mkdir(parents=True)
+        (course / "submitted" / sid / "week01" / name).write_bytes(data)
+    (course / "submitted" / "erin" / "week01").mkdir(parents=True)  # handed in nothing
+    assert main(["grade", str(course / "submitted"), "--out", str(tmp_path / "out"), "--course", str(course),
+                 "--assignment", "week01", "--timeout", "3"]) == 0
+    subprocess.run(nbgrader + ["export", "--to", "export.csv"], cwd=course, env=env, check=True, capture_output=True)
+    exported = {r["student_id"]: float(r["score"]) for r in csv.DictReader(open(course / "export.csv"))}
+    ours = {r["student_id"]: float(r["score"])
+            for r in csv.DictReader(open(tmp_path / "out" / "grades.csv", encoding="utf-8-sig"))}
+    assert exported == ours
+    assert ours["alice"] == ours["dave"] == total_points() and ours["bob"] == 0 and ours["erin"] == 0
+    assert 0 < ours["carol"] < total_points()

@@ -110,11 +110,29 @@ def apply_in_child(limits: Limits, workdir: str, network_isolated: bool = False)
         os.setgid(limits.sandbox_uid)
         os.setuid(limits.sandbox_uid)
         applied["uid"] = limits.sandbox_uid
-    # RLIMIT_NPROC counts every process of the real uid and is ignored for root, so it only
-    # means something once the child has a uid of its own.
-    if os.getuid() != 0 and limits.sandbox_uid is not None:
-        cap(resource.RLIMIT_NPROC, limits.max_processes)
+    # RLIMIT_NPROC counts every process of the real uid and is ignored for root.  Under a sandbox
+    # uid of its own the child gets max_processes; under the judge's own (non-root) uid, what the
+    # user already runs plus max_processes, so a fork bomb stops there.
+    if os.getuid() != 0:
+        already = 0 if limits.sandbox_uid is not None else processes_of(os.getuid())
+        cap(resource.RLIMIT_NPROC, already + limits.max_processes)
+        applied["max_processes"] = already + limits.max_processes
     return applied
+
+
+def processes_of(uid: int) -> int:
+    """How many processes ``uid`` runs now (Linux /proc; 0 where unknown)."""
+    if not IS_LINUX:
+        return 0
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    count += 1
+            except OSError:
+                continue
+    return count
 
 
 # ---- a pids cgroup per child (Linux, when the judge may create one) -------------------------

@@ -221,3 +221,24 @@ def test_a_fork_bomb_is_contained(uid):
             assert not [d for d in os.listdir(base) if os.path.isdir(os.path.join(base, d))]
     finally:
         launcher.close()
+
+
+def test_a_non_root_judge_bounds_the_processes_of_its_children():
+    """Without root, is RLIMIT_NPROC set to what the user runs now plus max_processes?"""
+    import subprocess
+    import sys
+
+    if not IS_ROOT:
+        pytest.skip("needs root to become an unprivileged user for the test")
+    # Import first, then drop to nobody: the interpreter may live where nobody cannot read.
+    script = (
+        "import os, resource, tempfile\n"
+        "from autograder.sandbox.limits import Limits, apply_in_child, processes_of\n"
+        "os.setgid(65534); os.setuid(65534)\n"
+        "applied = apply_in_child(Limits(max_processes=7, isolate_network=False), tempfile.gettempdir())\n"
+        "print(resource.getrlimit(resource.RLIMIT_NPROC)[0], applied['max_processes'], processes_of(os.getuid()))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    soft, applied, running = map(int, out.stdout.split())
+    assert soft == applied and 7 <= applied <= running + 7
