@@ -115,8 +115,12 @@ def cmd_release(args: argparse.Namespace) -> int:
     v = r.variant
     print(f"released {r.assignment} of {args.course} (course seed {v.course_seed}"
           f"{', one variant per student: ' + str(r.students) + ' students' if v.per_student else ''})")
-    print(f"  set-up:   {v.n_samples}x{v.input_dim} input, {v.n_layers} layers x {v.node_num} units, "
-          f"std {v.std_large:g} / {v.std_small:g}, lambda {v.lam:g}")
+    if v.per_student:
+        print(f"  set-up:   one per student, from the student id (each student's numbers: "
+              f"{r.variant_file.with_name('students.csv')})")
+    else:
+        print(f"  set-up:   {v.n_samples}x{v.input_dim} input, {v.n_layers} layers x {v.node_num} units, "
+              f"std {v.std_large:g} / {v.std_small:g}, lambda {v.lam:g}")
     print(f"  variant:  {r.variant_file}")
     print(f"  source:   {r.source}")
     print(f"  release:  {r.release}")
