@@ -26,6 +26,35 @@ LABELS = {
 }
 
 
+#: Labels of the parts of a check's explanation, in the order they are shown.
+DETAIL_LABELS: dict[str, Text] = {
+    "message": T("what happened", "상황"),
+    "expected": LABELS["expected"],
+    "measured": LABELS["measured"],
+    "hint": LABELS["hint"],
+    "note": LABELS["note"],
+}
+
+
+def result_details(result, say) -> list[tuple[str, str]]:
+    """(kind, text) of what a report shows under a check: what happened, expected, measured, the
+    hint (only when points were lost) and notes.  ``say`` turns a Text into the report's language(s).
+
+    Every report (terminal table, notebook, results.json, feedback page) shows the same parts.
+    """
+    parts = []
+    if result.message is not None:
+        parts.append(("message", say(result.message)))
+    if result.expected:
+        parts.append(("expected", result.expected))
+    if result.measured:
+        parts.append(("measured", result.measured))
+    if result.hint is not None and not result.passed:
+        parts.append(("hint", say(result.hint)))
+    parts += [("note", say(n)) for n in result.notes]
+    return parts
+
+
 def failure_message(kind: str, fn: str, info: dict, timeout_s: float | None = None) -> tuple[Text, Text]:
     """(what happened, one hint) for a call of ``fn`` that returned no value."""
     if kind == "not_attempted" and fn.startswith("answer_"):

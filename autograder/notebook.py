@@ -22,7 +22,7 @@ import numpy as np
 
 from autograder.contract import GRADED
 from autograder.i18n import Text
-from autograder.messages import LABELS, STATUS_LABEL
+from autograder.messages import DETAIL_LABELS, LABELS, STATUS_LABEL, result_details
 from autograder.submission import CheckResult
 
 def grading() -> bool:
@@ -53,17 +53,8 @@ class CheckReport:
 
     def _rows(self):
         for r in self.results:
-            details = []
-            if r.message is not None:
-                details.append(("", _both(r.message)))
-            if r.expected:
-                details.append((_both(LABELS["expected"]), r.expected))
-            if r.measured:
-                details.append((_both(LABELS["measured"]), r.measured))
-            if r.hint is not None and not r.passed:
-                details.append((_both(LABELS["hint"]), _both(r.hint)))
-            for note in r.notes:
-                details.append((_both(LABELS["note"]), _both(note)))
+            details = [("" if kind == "message" else _both(DETAIL_LABELS[kind]), text)
+                       for kind, text in result_details(r, _both)]
             yield r, details
 
     def __repr__(self) -> str:

@@ -220,14 +220,10 @@ def write_init_compare(result: InitCompareResult, out: str | Path,
     ax.set_ylabel("loss")
     ax.set_ylim(0, 2.5)
     ax.legend()
-    arch = "-".join(str(n) for n in [784, *setup.hidden, 10])
+    arch = _arch(setup)
     ax.set_title(f"MNIST, {arch} {setup.activation}, SGD lr={setup.lr:g}, batch {setup.batch_size}\n"
                  f"{result.source}, seed {result.seed} (smoothed as in the book)", fontsize=9)
-    png_path = out / "loss.png"
-    fig.tight_layout()
-    fig.savefig(png_path, dpi=100)
-    plt.close(fig)
-    return csv_path, png_path
+    return csv_path, _save(plt, fig, out / "loss.png")
 
 
 # ---- 6.4: overfitting and weight decay ----------------------------------------------------
@@ -357,14 +353,21 @@ def write_weight_decay(result: WeightDecayResult, out: str | Path,
         ax.set_title(f"lambda = {_lam_text(lam)}: final train {result.train_acc[lam][-1]:.3f}, "
                      f"test {result.test_acc[lam][-1]:.3f} (gap {gap:.3f})", fontsize=9)
     axes[0][0].set_ylabel("accuracy")
-    arch = "-".join(str(n) for n in [784, *setup.hidden, 10])
+    arch = _arch(setup)
     fig.suptitle(f"Weight decay on {result.train_size} training images: {arch} {setup.activation}, He, "
                  f"SGD lr={setup.lr:g}, batch {setup.batch_size}; {result.source}, seed {result.seed}", fontsize=9)
-    png_path = out / "accuracy.png"
+    return csv_path, _save(plt, fig, out / "accuracy.png")
+
+
+def _arch(setup: TrainSetup) -> str:
+    return "-".join(str(n) for n in [784, *setup.hidden, 10])
+
+
+def _save(plt, fig, path: Path) -> Path:
     fig.tight_layout()
-    fig.savefig(png_path, dpi=100)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
-    return csv_path, png_path
+    return path
 
 
 def _pyplot():

@@ -21,7 +21,7 @@ import numpy as np
 
 from autograder.checks import stats
 from autograder.i18n import T, pick
-from autograder.messages import LABELS, STATUS_LABEL
+from autograder.messages import DETAIL_LABELS, LABELS, STATUS_LABEL, result_details
 from autograder.report import svg
 from autograder.report.table import load_notes
 from autograder.steps.stage import safe_name
@@ -70,17 +70,8 @@ def grades_csv(subs: list[Submission], checks: tuple[CheckInfo, ...]) -> str:
 
 
 def _result_output(r, lang: str) -> str:
-    lines = []
-    if r.message is not None:
-        lines.append(pick(r.message, lang))
-    if r.expected:
-        lines.append(f"{pick(LABELS['expected'], lang)}: {r.expected}")
-    if r.measured:
-        lines.append(f"{pick(LABELS['measured'], lang)}: {r.measured}")
-    if r.hint is not None and not r.passed:
-        lines.append(f"{pick(LABELS['hint'], lang)}: {pick(r.hint, lang)}")
-    lines += [f"{pick(LABELS['note'], lang)}: {pick(n, lang)}" for n in r.notes]
-    return "\n".join(lines)
+    return "\n".join(text if kind == "message" else f"{pick(DETAIL_LABELS[kind], lang)}: {text}"
+                     for kind, text in result_details(r, lambda t: pick(t, lang)))
 
 
 def results_json(sub: Submission, lang: str) -> str:

@@ -6,7 +6,6 @@ grader-made inputs.
 """
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
@@ -92,13 +91,3 @@ def save_histograms(sub: Submission, directory: str | Path, lang: str = "en") ->
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
-
-
-def png_bytes(sub: Submission, lang: str = "en") -> bytes:
-    import matplotlib.pyplot as plt
-
-    fig = histogram_figure(sub, lang)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80)
-    plt.close(fig)
-    return buf.getvalue()

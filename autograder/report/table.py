@@ -7,7 +7,7 @@ import textwrap
 import unicodedata
 
 from autograder.i18n import T, pick
-from autograder.messages import LABELS, STATUS_LABEL
+from autograder.messages import DETAIL_LABELS, LABELS, STATUS_LABEL, result_details
 from autograder.submission import CheckResult, Submission
 
 _COLOURS = {"passed": "32", "failed": "31"}
@@ -36,16 +36,8 @@ def _wrap(label: str, text: str, indent: int, cols: int) -> list[str]:
 def detail_lines(r: CheckResult, lang: str, indent: int = 6, cols: int = 100) -> list[str]:
     """expected / measured / hint (or what happened) under a check that lost points, plus notes."""
     lines: list[str] = []
-    if r.message is not None:
-        lines += _wrap(pick(T("what happened", "상황"), lang), pick(r.message, lang), indent, cols)
-    if r.expected:
-        lines += _wrap(pick(LABELS["expected"], lang), r.expected, indent, cols)
-    if r.measured:
-        lines += _wrap(pick(LABELS["measured"], lang), r.measured, indent, cols)
-    if r.hint is not None and not r.passed:
-        lines += _wrap(pick(LABELS["hint"], lang), pick(r.hint, lang), indent, cols)
-    for note in r.notes:
-        lines += _wrap(pick(LABELS["note"], lang), pick(note, lang), indent, cols)
+    for kind, text in result_details(r, lambda t: pick(t, lang)):
+        lines += _wrap(pick(DETAIL_LABELS[kind], lang), text, indent, cols)
     return lines
 
 
