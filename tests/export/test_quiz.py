@@ -23,7 +23,8 @@ from autograder.export.quiz import Category, Choice, Html, MultiChoice, Numerica
 from autograder.i18n import T
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = Path("/work/shared/notes/examples")
+#: Worked Moodle XML and GIFT examples, copied into the repository (see data/README.md).
+EXAMPLES = Path(__file__).resolve().parent / "data"
 
 #: Moodle's accepted fractions in percent, copied from the notes (not from the module under test).
 ACCEPTED = [100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667,
