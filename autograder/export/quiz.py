@@ -23,8 +23,8 @@ Texts (question text, choices, feedback, category info) take one of three shapes
 - a pair ``(ko, en)`` of the two above, or an :class:`autograder.i18n.Text`: Korean
   first, English beside it (one paragraph each in a question text, ``ko / en`` in a choice).
 
-The Moodle facts this relies on (see ../shared/notes/lms-formats.md and Moodle's
-question/format/xml/format.php, question/format/gift/format.php):
+The Moodle facts this relies on (from Moodle's question/format/xml/format.php and
+question/format/gift/format.php; worked examples are in tests/export/data/):
 
 - The XML file's first line is exactly the declaration below; text is in CDATA when it holds
   any of ``& < > " '``, with ``]]>`` split across two sections (what Moodle's exporter does).
