@@ -21,7 +21,9 @@ from pathlib import Path
 from autograder.pipeline import GradeConfig, load_step, run_checks_step, score_step
 from autograder.progress import ProgressBar
 from autograder.sandbox.limits import sandbox_uid_for
+from autograder.sandbox.jail import end_survivors, run_tag
 from autograder.steps.ingest import discover
+from autograder.steps.journal import JOURNAL, record, resume, submission_key
 from autograder.steps.run_checks import list_checks
 from autograder.steps.stage import make_staging, stage
 from autograder.submission import Submission
@@ -39,21 +41,51 @@ class BatchResult:
 _WORKER: dict = {}
 
 
-def _init_worker(indices, cfg: GradeConfig) -> None:
+#: Address space a judge process may use: replies are capped (protocol.REPLY_MAX_BYTES), and this is
+#: the backstop if anything still grows without bound.  A judge that hits it dies; its chunk is
+#: graded again in the main process (run_parallel), so no row is lost.
+JUDGE_MEMORY_MB = 8192
+
+
+def _limit_own_memory(megabytes: int) -> None:
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        want = megabytes * 1024 * 1024
+        if hard == resource.RLIM_INFINITY or want < hard:
+            resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+    except (ImportError, ValueError, OSError):  # not on this platform
+        pass
+
+
+def _init_worker(indices, cfg: GradeConfig, journal: Path | None = None) -> None:
     from autograder.sandbox.runner import default_launcher
 
     index = indices.get()
-    limits = replace(cfg.limits, sandbox_uid=sandbox_uid_for(index)) if cfg.limits.sandbox_uid is None else cfg.limits
-    launcher = default_launcher()
+    _limit_own_memory(JUDGE_MEMORY_MB)
+    limits = cfg.limits
+    if limits.unconfined and limits.sandbox_uid is None:  # the jail has a user namespace of its own
+        limits = replace(limits, sandbox_uid=sandbox_uid_for(index))
+    launcher = default_launcher(limits)
     launcher.start()
-    _WORKER.update(cfg=replace(cfg, limits=limits), launcher=launcher)
-    import atexit
+    _WORKER.update(cfg=replace(cfg, limits=limits), launcher=launcher, journal=journal, key_cfg=cfg)
+    # Run when the worker exits (multiprocessing skips atexit): the zygote and everything it started
+    # are gone before the pool reports the worker done.
+    from multiprocessing.util import Finalize
 
-    atexit.register(launcher.close)
+    Finalize(None, launcher.close, exitpriority=10)
+
+
+def _journal_writer(journal: Path | None, cfg: GradeConfig):
+    if journal is None:
+        return None
+    return lambda sub: record(journal, submission_key(sub, cfg), sub)
 
 
 def _grade_chunk(chunk: list[tuple[int, Submission]]) -> list[tuple[int, Submission]]:
-    subs = run_checks_step([s for _, s in chunk], _WORKER["cfg"], _WORKER["launcher"])
+    subs = run_checks_step([s for _, s in chunk], _WORKER["cfg"], _WORKER["launcher"],
+                           on_done=_journal_writer(_WORKER["journal"], _WORKER["key_cfg"]))
     return [(i, s) for (i, _), s in zip(chunk, subs)]
 
 
@@ -66,13 +98,14 @@ def _context():
 
 def run_parallel(subs: list[Submission], cfg: GradeConfig, jobs: int,
                  progress: Callable[[int, int], None] | None = None,
-                 warm_up: Callable[[], None] | None = None) -> list[Submission]:
+                 warm_up: Callable[[], None] | None = None, journal: Path | None = None) -> list[Submission]:
     """Run the checks of every loadable submission in ``jobs`` judge processes; order is kept.
 
     ``warm_up`` runs in a thread of this (otherwise waiting) process once the judges are started,
     e.g. to import nbgrader for the gradebook step.
     """
-    todo = [(i, s) for i, s in enumerate(subs) if s.status == "pending" and s.source is not None]
+    todo = [(i, s) for i, s in enumerate(subs)
+            if s.status == "pending" and s.source is not None and not s.extra.get("resumed")]
     done: dict[int, Submission] = {}
     finished = len(subs) - len(todo)  # nothing to run for files that could not be loaded
 
@@ -92,7 +125,7 @@ def run_parallel(subs: list[Submission], cfg: GradeConfig, jobs: int,
         for k in range(jobs):
             indices.put(k)
         failed: list[list[tuple[int, Submission]]] = []
-        with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(indices, cfg)) as pool:
+        with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(indices, cfg, journal)) as pool:
             futures = {pool.submit(_grade_chunk, chunk): chunk for chunk in chunks}
             if warm_up is not None:  # every judge is forked by now: threads are safe to start
                 threading.Thread(target=warm_up, daemon=True).start()
@@ -105,14 +138,14 @@ def run_parallel(subs: list[Submission], cfg: GradeConfig, jobs: int,
                     failed.append(futures[fut])
         for chunk in failed:
             for i, s in chunk:
-                done[i] = _grade_here(s, cfg)
+                done[i] = _grade_here(s, cfg, journal)
                 advance(1)
     return [done.get(i, s) for i, s in enumerate(subs)]
 
 
-def _grade_here(sub: Submission, cfg: GradeConfig) -> Submission:
+def _grade_here(sub: Submission, cfg: GradeConfig, journal: Path | None = None) -> Submission:
     try:
-        return run_checks_step([sub], cfg)[0]
+        return run_checks_step([sub], cfg, on_done=_journal_writer(journal, cfg))[0]
     except Exception as exc:  # never lose the row
         return sub.with_(status="grader_error", message=f"{type(exc).__name__}: {exc}"[:300])
 
@@ -165,17 +198,30 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     warm_up = _import_nbgrader if course is not None else None
-    subs = run_parallel(subs, cfg, jobs, ProgressBar("grading") if show_progress else None, warm_up)
+    if cfg.limits.unconfined:
+        subs = [s.with_(extra=dict(s.extra, unconfined=True)) for s in subs]
+    else:
+        run_tag()  # before the judges fork: they tag their jails with it, and end_survivors finds them
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    journal = out / JOURNAL
+    subs, reused = resume(subs, cfg, journal)
+    subs = run_parallel(subs, cfg, jobs, ProgressBar("grading") if show_progress else None, warm_up, journal)
+    notes: list[str] = []
+    if reused:
+        notes.append(f"{reused} submissions were already graded in {out} (an earlier run); their rows were reused")
+    if not cfg.limits.unconfined and end_survivors():
+        notes.append("processes of submissions were still running after grading; they were killed")
     checks = list_checks()
     subs = [score_step(s, cfg) for s in subs]
-    write_reports(Path(out), subs, checks, cfg.lang, title)
+    write_reports(out, subs, checks, cfg.lang, title)
     if course is not None:
         from autograder.export.nbgrader_db import ScoreRow, write_scores
 
         rows = [ScoreRow(student_id=s.student_id, first_name=split_name(s.name)[0], last_name=split_name(s.name)[1],
                          scores={r.check_id: r.score for r in s.results}) for s in subs]
         write_scores(Path(course), assignment or "week01", "weight_init", list(checks), rows)
-    return BatchResult(subs, Path(out), source.warnings + tuple(roster_warnings))
+    return BatchResult(subs, out, source.warnings + tuple(roster_warnings) + tuple(notes))
 
 
 def _import_nbgrader() -> None:

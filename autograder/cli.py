@@ -5,6 +5,7 @@
   initlab export --course --to      gradebook CSV for Moodle / Canvas / a long sheet, from nbgrader's gradebook
   initlab release --course --week   a TA releases a week's variant through nbgrader, with its eclass quiz bank
   initlab experiment ...            the lecture's MNIST figures (weight-init comparison, weight decay), offline
+  initlab doctor                    is student code jailed on this machine?
 """
 from __future__ import annotations
 
@@ -32,6 +33,42 @@ def find_submission(cwd: Path) -> Path | None:
     return None
 
 
+def confinement(unconfined_ok: bool, command: str) -> tuple[bool, str] | None:
+    """Whether student code will run jailed here, and the line that says so.
+
+    Returns (confined, line), or None after printing a one-line refusal when no jail can be
+    built and ``unconfined_ok`` is False (``initlab grade`` without ``--unconfined``).
+    """
+    from autograder.sandbox.jail import status
+
+    confined, detail = status()
+    if confined:
+        return True, f"jail: on ({detail})"
+    if not unconfined_ok:
+        print(f"initlab {command}: student code cannot be confined here: {detail}. Fix that (see `initlab doctor`), "
+              "or pass --unconfined to run it without the jail (every report will say so).", file=sys.stderr)
+        return None
+    return False, f"jail: OFF, student code runs unconfined ({detail})"
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """``initlab doctor``: is the jail available here, and does it hold?"""
+    from autograder.sandbox.jail import JailUnavailable, build, self_test
+
+    try:
+        jail = build()
+    except JailUnavailable as exc:
+        print(f"jail: unavailable: {exc}")
+        return 1
+    print(f"jail: bubblewrap at {jail.bwrap}")
+    ok = True
+    for line, passed in self_test():
+        ok &= passed
+        print(f"  [{'ok' if passed else 'FAIL'}] {line}")
+    print("jail: on" if ok else "jail: NOT sound on this machine; grade with care")
+    return 0 if ok else 1
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from autograder.pipeline import GradeConfig, grade_file
     from autograder.report.table import render
@@ -41,9 +78,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     if path is None or not path.is_file():
         print(f"initlab check: no {args.file or SUBMISSION_STEM + '.ipynb / .py'} found", file=sys.stderr)
         return 2
+    # A student's own file may run unconfined where no jail can be built (a Mac, an old kernel).
+    confined, line = confinement(True, "check")
+    if not confined:
+        print(line, file=sys.stderr)
     # Without --variant, a released notebook's own set-up (its VARIANT_KEY cell) decides.
-    cfg = GradeConfig(variant=_variant(args), limits=Limits(call_timeout_s=args.timeout), lang=args.lang,
-                      own_variant=not args.variant)
+    cfg = GradeConfig(variant=_variant(args), limits=Limits(call_timeout_s=args.timeout, unconfined=not confined),
+                      lang=args.lang, own_variant=not args.variant)
     sub = grade_file(path, cfg)
     print(render(sub, args.lang))
     if args.plots:
@@ -73,8 +114,14 @@ def cmd_grade(args: argparse.Namespace) -> int:
         from autograder.release import course_variant
 
         variant = course_variant(args.course, args.assignment) or variant
+    jail = confinement(args.unconfined, "grade")
+    if jail is None:
+        return 2
+    confined, line = jail
+    print(line, file=sys.stderr if not confined else sys.stdout)
     cfg = GradeConfig(variant=variant, lang=args.lang,
-                      limits=Limits(call_timeout_s=args.timeout, memory_mb=args.memory))
+                      limits=Limits(call_timeout_s=args.timeout, memory_mb=args.memory, budget_s=args.budget,
+                                    load_timeout_s=min(Limits.load_timeout_s, args.budget), unconfined=not confined))
     roster = None
     if args.roster:
         from autograder.release import ReleaseError, read_roster
@@ -91,11 +138,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
     subs = result.submissions
     print(f"{'student_id':<16} {'name':<20} {'score':>7}  status")
     for s in subs[: args.show]:
-        print(f"{s.student_id[:16]:<16} {s.name[:20]:<20} {s.score:>7g}  {s.status}")
+        print(f"{s.student_id[:16]:<16} {s.name[:20]:<20} {s.score:>7g}  {s.status}"
+              f"{'' if confined else ' (UNCONFINED)'}")
     if len(subs) > args.show:
         print(f"... and {len(subs) - args.show} more (all in grades.csv)")
     out = Path(args.out)
-    print(f"\n{len(subs)} submissions graded into {out}/")
+    print(f"\n{len(subs)} submissions graded into {out}/, {'in the jail' if confined else 'UNCONFINED'}")
     print(f"  grades:    {out / 'grades.csv'}")
     print(f"  summary:   {out / 'summary.html'}")
     print(f"  feedback:  {out}/<student_id>/feedback.html and results.json")
@@ -170,13 +218,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="judge processes (default: cores)")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds one call of a student function may take")
     p.add_argument("--memory", type=int, default=2048, help="MB of memory each submission may add")
+    p.add_argument("--budget", type=float, default=60.0,
+                   help="seconds one submission may take in all (loads and calls); then its remaining checks fail")
     p.add_argument("--lang", choices=("ko", "en"), default=default_lang(), help="language of the feedback")
     p.add_argument("--seed", type=int, help="seed of the grader's inputs (default: the variant's)")
     p.add_argument("--variant", metavar="FILE", help="variant.toml / variant.json of a released week")
     p.add_argument("--title", help="title of the feedback pages (e.g. the course and week)")
     p.add_argument("--roster", help="CSV with student_id (and name): maps Moodle participants to student ids by name")
     p.add_argument("--show", type=int, default=15, help="rows of the result table to print")
+    p.add_argument("--unconfined", action="store_true",
+                   help="where no jail can be built, run student code without it (reports say so)")
     p.set_defaults(run=cmd_grade)
+
+    p = sub.add_parser("doctor", help="is student code jailed on this machine? (checks that the jail holds)")
+    p.set_defaults(run=cmd_doctor)
 
     p = sub.add_parser("export", help="gradebook CSV for LMS import (Moodle, Canvas, long), from an nbgrader course")
     p.add_argument("--course", required=True, help="nbgrader course folder (with gradebook.db)")

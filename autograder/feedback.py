@@ -20,6 +20,7 @@ import numpy as np
 
 from autograder.i18n import Text, T
 from autograder.sandbox.protocol import Unsupported
+from autograder.sandbox.runner import excerpt
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,9 @@ def describe(value: Any) -> str:
         return f"a dict with keys {list(value)[:6]}"
     if value is None:
         return "None (did you forget `return`?)"
-    return f"{type(value).__name__} {fmt(value)}"
+    if isinstance(value, str):
+        return f"str {excerpt(repr(value), 40)}"
+    return f"{type(value).__name__} {excerpt(fmt(value), 80)}"
 
 
 @dataclass

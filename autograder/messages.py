@@ -75,6 +75,14 @@ def failure_message(kind: str, fn: str, info: dict, timeout_s: float | None = No
         return (T(f"{fn} is not defined in the submitted file.", f"제출한 파일에 {fn} 함수가 없습니다."),
                 T(f"Keep the name and signature of the template: def {fn}(...).",
                   f"템플릿의 함수 이름과 인자를 그대로 두세요: def {fn}(...)."))
+    if kind == "timeout" and info.get("budget"):
+        s = f"{timeout_s:g}" if timeout_s else "its"
+        return (T(f"This submission used up its whole time budget ({s} s in all), so {fn} was not run.",
+                  f"이 제출물이 전체 시간 한도({s}초)를 모두 써서 {fn}을(를) 실행하지 않았습니다."),
+                T("Find the function or top-level code that is slow or never ends (earlier messages name it); "
+                  "after that fix, every check runs again.",
+                  "느리거나 끝나지 않는 함수나 최상위 코드를 찾아 고치세요 (앞의 메시지에 나옵니다). "
+                  "고치면 모든 점검이 다시 실행됩니다."))
     if kind == "timeout":
         s = f"{timeout_s:g}" if timeout_s else "the allowed"
         if info.get("earlier"):

@@ -20,10 +20,10 @@ import warnings
 
 import numpy as np
 
-from autograder.contract import GRADED
-from autograder.i18n import Text
-from autograder.messages import DETAIL_LABELS, LABELS, STATUS_LABEL, result_details
-from autograder.submission import CheckResult
+# Only numpy and the standard library at import: while a submission is graded, this module is
+# imported inside the jail, which holds none of the kit's other modules (see sandbox/jail.py).
+# The self-check's report imports them when a student calls it.
+
 
 def grading() -> bool:
     """True while initlab grades this code in its sandbox (read at call time: the sandbox's zygote
@@ -36,7 +36,7 @@ def _caller_namespace(depth: int = 2) -> dict:
     return sys._getframe(depth).f_globals
 
 
-def _both(text: Text | None) -> str:
+def _both(text) -> str:
     """Korean first, English beside it."""
     if text is None:
         return ""
@@ -46,18 +46,22 @@ def _both(text: Text | None) -> str:
 class CheckReport:
     """What a self-check cell displays: one row per check; HTML in Jupyter, text elsewhere."""
 
-    def __init__(self, results: list[CheckResult]):
+    def __init__(self, results: list):
         self.results = results
         self.score = round(sum(r.score for r in results), 6)
         self.max_score = round(sum(r.points for r in results), 6)
 
     def _rows(self):
+        from autograder.messages import DETAIL_LABELS, result_details
+
         for r in self.results:
             details = [("" if kind == "message" else _both(DETAIL_LABELS[kind]), text)
                        for kind, text in result_details(r, _both)]
             yield r, details
 
     def __repr__(self) -> str:
+        from autograder.messages import LABELS, STATUS_LABEL
+
         lines = []
         for r, details in self._rows():
             lines.append(f"[{_both(STATUS_LABEL[r.status])}] {r.function}: {_both(r.info.title)}  {r.score:g}/{r.points:g}")
@@ -66,6 +70,8 @@ class CheckReport:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
+        from autograder.messages import LABELS, STATUS_LABEL
+
         colour = {"passed": "#1a7f37", "failed": "#cf222e"}
         rows = []
         for r, details in self._rows():
@@ -82,8 +88,45 @@ class CheckReport:
         return f"<table>{''.join(rows)}</table><p>{total}</p>"
 
 
+class GradedSetup:
+    """The set-up a submission is graded against, as the judge sent it to the sandbox child.
+
+    Plain values only (the variant's numbers and the analysis questions' seeds): the child can
+    neither derive a set-up nor see how one is derived.
+    """
+
+    def __init__(self, values: dict):
+        values = dict(values)
+        self._seeds = {str(k): int(v) for k, v in dict(values.pop("analysis_seeds", {})).items()}
+        for key, value in values.items():
+            setattr(self, key, _tuples(value))
+
+    def analysis_seed(self, tag: str) -> int:
+        """The seed of the analysis question ``tag`` (the notebook's own cells draw with it)."""
+        return self._seeds[tag]
+
+
+def _tuples(value):
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+#: Set by the sandbox child before it runs a submission: what ``variant()`` returns while graded.
+_GRADED_SETUP: GradedSetup | None = None
+
+
+def use_graded_setup(values: dict | None) -> None:
+    """Called by the sandbox child (never by a student): the set-up of this grading run."""
+    global _GRADED_SETUP
+    _GRADED_SETUP = GradedSetup(values) if values is not None else None
+
+
 def variant(course_seed: int = 0, week: int = 0, student_id: str = "", per_student: bool = False):
-    """This week's set-up (released by the TA); per-student weeks need the 학번 / student id."""
+    """This week's set-up (released by the TA); per-student weeks need the 학번 / student id.
+
+    While graded, the set-up is the one the instructor grades against, whatever the notebook declares.
+    """
+    if _GRADED_SETUP is not None:
+        return _GRADED_SETUP
     from autograder.config import Variant
 
     if per_student and not str(student_id).strip():
@@ -94,6 +137,7 @@ def variant(course_seed: int = 0, week: int = 0, student_id: str = "", per_stude
 
 def run_checks(*functions: str, namespace: dict | None = None) -> CheckReport:
     """Grade the named functions (all when none are named) of ``namespace`` and return the report."""
+    from autograder.contract import GRADED
     from autograder.steps.run_checks import grade_namespace
 
     if grading():

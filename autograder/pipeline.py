@@ -40,6 +40,8 @@ def load_step(sub: Submission, cfg: GradeConfig) -> Submission:
         return sub.with_(status=exc.status, message=str(exc))
     except OSError as exc:
         return sub.with_(status="unreadable", message=f"could not read the file: {exc.strerror or exc}")
+    except Exception as exc:  # RecursionError on a nested notebook, ...: this row's status, not the batch's end
+        return sub.with_(status="unreadable", message=f"the file could not be read ({type(exc).__name__})")
     return sub.with_(source=source)
 
 
@@ -51,7 +53,7 @@ def run_checks_step(subs: list[Submission], cfg: GradeConfig, launcher=None,
 
     def done(key, results):
         if on_done:
-            on_done(ready[key].with_(results=tuple(results)))
+            on_done(ready[key].with_(results=tuple(results), load_report=reports.get(key)))
 
     results = grade_sources({k: s.source for k, s in ready.items()}, cfg.variant, cfg.limits, launcher,
                             on_done=done if on_done else None, load_reports=reports,

@@ -196,8 +196,9 @@ class InitlabPlugin:
 
 
 def _called_function(exc: StudentFailure, default: str) -> str:
-    text = str(exc)
-    return text.split(" ", 1)[0] if text and text.split(" ", 1)[0].isidentifier() else default
+    """The student function (or answer) the failed call was for: the sandbox says so in ``info``."""
+    fn = exc.info.get("fn")
+    return fn if isinstance(fn, str) and fn.isidentifier() else default
 
 
 # ---- fixtures (module level: pytest looks them up in this module, registered with the plugin)
@@ -229,6 +230,8 @@ def variant(request, student) -> Variant:
     """The submission's variant: the week's, the student's own when the week is per student, or
     (for a self-check with ``own_variant``) the one the notebook declares."""
     run = _plugin(request).run
+    if getattr(student, "variant", None) is not None:  # a sandboxed submission: set before it ran
+        return student.variant
     if run.own_variant:
         from autograder.student import variant_key_of
 

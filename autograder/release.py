@@ -71,7 +71,9 @@ def course_seed(course: Path, seed: int | None) -> int:
         return stored
     seed = seed if seed is not None else secrets.randbelow(2**31)
     course.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"# initlab course settings\n[course]\nseed = {seed}\n", encoding="utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others, not even briefly
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(f"# initlab course settings\n[course]\nseed = {seed}\n")
     return seed
 
 
@@ -248,8 +250,26 @@ def release(course: str | Path, week: int, seed: int | None = None, roster: str 
         if isinstance(exc, ReleaseError):
             raise
         raise ReleaseError(f"{type(exc).__name__}: {exc}") from exc
+    keep_private(course)
     return ReleaseResult(assignment, variant, source_dir / NOTEBOOK, release_dir / NOTEBOOK,
                          source_dir / "variant.toml", quiz_xml, quiz_gift, validation, len(students))
+
+
+#: What only the instructor may read: the answers' source, the grades and the course's secret.
+PRIVATE = ("source", "gradebook.db", "initlab.toml", "quiz")
+
+
+def keep_private(course: Path) -> None:
+    """Make the course's secrets readable by their owner only (folders 0700, files 0600)."""
+    for name in PRIVATE:
+        path = course / name
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                os.chmod(root, 0o700)
+                for f in files:
+                    os.chmod(os.path.join(root, f), 0o600)
+        elif path.is_file():
+            os.chmod(path, 0o600)
 
 
 def _write_student_variants(path: Path, variant: Variant, students: list[dict]) -> None:

@@ -15,7 +15,7 @@ import json
 
 import numpy as np
 
-from autograder.contract import FUNCTIONS
+from autograder.contract import ANALYSIS_SEED_TAGS, FUNCTIONS
 from autograder.sandbox import child
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.protocol import encode, pack_frame
@@ -78,16 +78,65 @@ def variant_key_of(handle):
     return None
 
 
+_KEY_NAMES = ("COURSE_SEED", "WEEK", "STUDENT_ID", "PER_STUDENT")
+
+
+def declared_variant(cells: list[dict]):
+    """The variant a submission's source declares (COURSE_SEED, WEEK, STUDENT_ID, PER_STUDENT as
+    literals at top level), read without running it; None when it declares none."""
+    import ast
+
+    found: dict = {}
+    for cell in cells:
+        try:
+            tree = ast.parse(cell["source"])
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for node in tree.body:
+            if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+                continue
+            target, value = node.targets[0], node.value
+            pairs = [(target, value)]
+            if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
+                pairs = list(zip(target.elts, value.elts))
+            for name, expr in pairs:
+                if isinstance(name, ast.Name) and name.id in _KEY_NAMES:
+                    try:
+                        found[name.id] = ast.literal_eval(expr)
+                    except (ValueError, TypeError, SyntaxError, RecursionError):
+                        pass
+    seed, week, sid, per = (found.get(k) for k in _KEY_NAMES)
+    if type(seed) is not int or type(week) is not int or not isinstance(per, bool):
+        return None
+    from autograder.config import Variant
+
+    try:
+        return Variant.derive(seed, week, str(sid or "").strip(), per)
+    except ValueError:
+        return None
+
+
+def graded_setup(variant) -> dict:
+    """What a submission's ``lab.variant()`` returns while graded: the variant's plain values and
+    the analysis questions' seeds (the child gets numbers, never the derivation)."""
+    return dict(variant.to_dict(), analysis_seeds={tag: variant.analysis_seed(tag) for tag in ANALYSIS_SEED_TAGS})
+
+
 class SandboxStudent:
-    def __init__(self, sid: str, cells: list[dict], limits: Limits, launcher):
+    def __init__(self, sid: str, cells: list[dict], limits: Limits, launcher, variant=None):
         self.sid = sid
-        self.sandbox = Sandbox(cells, list(FUNCTIONS), limits, launcher)
+        self.variant = variant
+        """The set-up this submission is graded against (None: the run's, for this student)."""
+        self.sandbox = Sandbox(cells, list(FUNCTIONS), limits, launcher,
+                               setup=graded_setup(variant) if variant is not None else None)
         self._reuse = _Reuse()
 
     def load(self) -> LoadReport:
         return self.sandbox.load()
 
-    def call(self, fn: str, *args, reuse: bool = False) -> CallReply:
+    def call(self, fn: str, *args, reuse: bool = False, return_args: bool = False) -> CallReply:
+        if return_args:
+            return self.sandbox.call(fn, *args, return_args=True)
         return self._reuse.call(self.sandbox.call, fn, args, reuse)
 
     def value(self, name: str) -> CallReply:
@@ -107,7 +156,9 @@ class InProcessStudent:
     def load(self) -> LoadReport:
         return LoadReport(functions={f: callable(self.namespace.get(f)) for f in FUNCTIONS}, errors=[])
 
-    def call(self, fn: str, *args, reuse: bool = False) -> CallReply:
+    def call(self, fn: str, *args, reuse: bool = False, return_args: bool = False) -> CallReply:
+        if return_args:
+            return self._call(fn, *args, return_args=True)
         return self._reuse.call(self._call, fn, args, reuse)
 
     def value(self, name: str) -> CallReply:
@@ -116,13 +167,13 @@ class InProcessStudent:
         blobs: list = []
         return parse_reply(name, {"ok": True, "value": encode(self.namespace[name], blobs)}, blobs)
 
-    def _call(self, fn: str, *args) -> CallReply:
+    def _call(self, fn: str, *args, return_args: bool = False) -> CallReply:
         if not callable(self.namespace.get(fn)):
             raise MissingFunction(f"{fn} is not defined")
         blobs: list[bytes] = []
         encoded = [encode(a, blobs) for a in args]
         # Round-trip through the wire format so values are validated exactly as in the sandbox.
-        header, reply_blobs = child.call(self.namespace, fn, encoded, blobs)
+        header, reply_blobs = child.call(self.namespace, fn, encoded, blobs, return_args=return_args)
         pack_frame(header, reply_blobs)  # fails loudly if the reply would not serialise
         return parse_reply(fn, header, reply_blobs)
 

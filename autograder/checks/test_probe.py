@@ -104,22 +104,35 @@ def test_activation_probe_exact(student, fb, variant, seed_for):
 @check("activation_probe", points=1, title=T("calls init(n_prev, node_num, rng) once per layer",
                                              "층마다 init(n_prev, node_num, rng)을 한 번씩 호출"))
 def test_activation_probe_init_calls(student, fb, variant, seed_for):
-    reply, x, n_layers, node_num, _, _ = exact_run(student, variant, seed_for("probe-exact"))
+    """Judged from returned values: each returned layer must be activation(prev @ W_k) with the k-th
+    matrix the grader's init gives for the shape (n_prev, node_num), prev being the layer before as the
+    student returned it; and the seed of the Generator init received must be the probe's.  The init's
+    own log of its calls (kept by the child, so it could be forged) only picks the hint."""
+    seed = seed_for("probe-exact")
+    reply, x, n_layers, node_num, init, act = exact_run(student, variant, seed)
+    layers = layers_of(fb, reply.value, n_layers, len(x), node_num)
     log = reply.callable_logs[0] if reply.callable_logs else []
-    want = [[x.shape[1] if i == 0 else node_num, node_num, True] for i in range(n_layers)]
     shapes = [tuple(c[:2]) for c in log]
-    if len(log) != n_layers:
-        fb.fail(f"{n_layers} calls of init", f"{len(log)} calls",
-                T("Draw one new weight matrix per layer, inside the loop over layers.",
-                  "층 반복문 안에서 층마다 새 가중치 행렬을 하나씩 뽑으세요."))
-    if shapes != [tuple(w[:2]) for w in want]:
-        transposed = shapes == [tuple(w[:2])[::-1] for w in want]
-        fb.fail(f"init called with {[tuple(w[:2]) for w in want]}", f"{shapes}",
-                T("init(n_in, n_out, ...) takes the previous layer's width first: init(prev.shape[1], node_num, rng)."
-                  if transposed else "The first layer's n_in is x.shape[1]; after that it is node_num.",
-                  "init(n_in, n_out, ...)은 앞 층의 너비를 먼저 받습니다: init(prev.shape[1], node_num, rng)."
-                  if transposed else "첫 층의 n_in은 x.shape[1], 그다음 층부터는 node_num입니다."))
-    fb.expect(all(c[2] for c in log), "init receives the rng given to the probe", "a different rng (or none)",
+    want = [(x.shape[1] if i == 0 else node_num, node_num) for i in range(n_layers)]
+    activation = callables.build(act.name, act.params)
+    prev = x
+    for k, layer in enumerate(layers):
+        w = callables.TableInit.matrix(int(init.params["seed"]), k, prev.shape[1], node_num)
+        if not np.allclose(layer, activation(prev @ w), rtol=EXACT_RTOL, atol=EXACT_ATOL):
+            if len(log) != n_layers:
+                hint = T("Draw one new weight matrix per layer, inside the loop over layers.",
+                         "층 반복문 안에서 층마다 새 가중치 행렬을 하나씩 뽑으세요.")
+            elif shapes == [w_[::-1] for w_ in want]:
+                hint = T("init(n_in, n_out, ...) takes the previous layer's width first: init(prev.shape[1], node_num, rng).",
+                         "init(n_in, n_out, ...)은 앞 층의 너비를 먼저 받습니다: init(prev.shape[1], node_num, rng).")
+            else:
+                hint = T("The first layer's n_in is x.shape[1]; after that it is node_num.",
+                         "첫 층의 n_in은 x.shape[1], 그다음 층부터는 node_num입니다.")
+            fb.fail(f"layer {k + 1} = activation(prev @ W) with call {k + 1} of init{want[k]}",
+                    f"layer {k + 1} does not match; init calls: {shapes[:8]}", hint)
+        prev = layer
+    fb.expect(len(log) == n_layers and all(c[2] == seed for c in log), "init receives the rng given to the probe",
+              "a different rng (or none)",
               T("Pass the probe's own rng argument to init; do not create a new Generator.",
                 "probe가 받은 rng를 그대로 init에 넘기세요. 새 Generator를 만들지 마세요."))
 

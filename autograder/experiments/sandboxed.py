@@ -12,6 +12,8 @@ the weights of the in-process reference.
 from __future__ import annotations
 
 import contextlib
+import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
@@ -97,9 +99,19 @@ def student_inits(path: str | Path, limits: Limits = Limits()) -> Iterator[dict[
         cells = list(load_file(path).cells)
     except (OSError, LoadError) as exc:
         raise SubmissionProblem(T(f"Could not read {path}: {exc}", f"{path} 파일을 읽을 수 없습니다: {exc}")) from None
-    launcher = default_launcher()
+    from autograder.sandbox.jail import JailUnavailable
+
+    try:
+        launcher = default_launcher(limits)
+    except JailUnavailable as exc:  # the student's own inits on their own machine, as `initlab check` does
+        print(f"jail: OFF, your code runs unconfined ({exc})", file=sys.stderr)
+        launcher = default_launcher(replace(limits, unconfined=True))
     launcher.start()
-    sandbox = Sandbox(cells, [fn for fn, _ in STUDENT_INITS.values()], limits, launcher)
+    from autograder.config import Variant
+    from autograder.student import declared_variant, graded_setup
+
+    setup = graded_setup(declared_variant(cells) or Variant())
+    sandbox = Sandbox(cells, [fn for fn, _ in STUDENT_INITS.values()], limits, launcher, setup=setup)
     try:
         report = sandbox.load()
         if report.mode == "none":

@@ -54,6 +54,16 @@ def folder_names(subs: list[Submission]) -> list[str]:
 # ---- grades.csv ------------------------------------------------------------------------------
 
 
+def row_status(sub: Submission) -> str:
+    """The status column: the pipeline's status, and whether the code ran without the jail."""
+    return f"{sub.status}; unconfined" if sub.extra.get("unconfined") else sub.status
+
+
+UNCONFINED_TEXT = T("This submission's code ran WITHOUT the jail (--unconfined): it could read and write what the "
+                    "grader can.", "이 제출물의 코드는 격리 없이(--unconfined) 실행되었습니다: 채점기가 읽고 쓸 수 있는 "
+                    "모든 것에 접근할 수 있었습니다.")
+
+
 def grades_csv(subs: list[Submission], checks: tuple[CheckInfo, ...]) -> str:
     """One row per submission, always; UTF-8 with BOM so Korean Excel reads the names."""
     buf = io.StringIO()
@@ -61,7 +71,7 @@ def grades_csv(subs: list[Submission], checks: tuple[CheckInfo, ...]) -> str:
     w.writerow(FIXED_COLUMNS + [c.check_id for c in checks])
     for s in subs:
         by_id = {r.check_id: r.score for r in s.results}
-        w.writerow([s.student_id, s.name, f"{s.score:g}", f"{s.max_score:g}", s.status]
+        w.writerow([s.student_id, s.name, f"{s.score:g}", f"{s.max_score:g}", row_status(s)]
                    + [f"{by_id.get(c.check_id, 0.0):g}" for c in checks])
     return "\ufeff" + buf.getvalue()
 
@@ -78,6 +88,7 @@ def results_json(sub: Submission, lang: str) -> str:
     doc = {
         "score": sub.score,
         "output": "\n".join([pick(STATUS_TEXT.get(sub.status, T(sub.status, sub.status)), lang)]
+                            + ([pick(UNCONFINED_TEXT, lang)] if sub.extra.get("unconfined") else [])
                             + ([sub.message] if sub.message else []) + load_notes(sub, lang)),
         "tests": [
             {"name": f"{r.function}: {pick(r.info.title, lang)}", "number": r.check_id, "score": r.score,
@@ -85,7 +96,7 @@ def results_json(sub: Submission, lang: str) -> str:
              "output": _result_output(r, lang), "visibility": "visible"}
             for r in sub.results
         ],
-        "extra_data": {"student_id": sub.student_id, "name": sub.name, "status": sub.status,
+        "extra_data": {"student_id": sub.student_id, "name": sub.name, "status": row_status(sub),
                        "max_score": sub.max_score, "file": sub.extra.get("file", "")},
     }
     return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
@@ -120,7 +131,8 @@ def feedback_html(sub: Submission, lang: str, title: str = "") -> str:
         rows.append(f"<tr><td class='{r.status}'>{escape(pick(STATUS_LABEL[r.status], lang))}</td>"
                     f"<td><code>{escape(r.function)}</code> {escape(pick(r.info.title, lang))}{detail_html}</td>"
                     f"<td>{r.score:g}&nbsp;/&nbsp;{r.points:g}</td></tr>")
-    notes = load_notes(sub, lang) + ([sub.message] if sub.message else []) + list(sub.extra.get("notes", []))
+    notes = (([pick(UNCONFINED_TEXT, lang)] if sub.extra.get("unconfined") else [])
+             + load_notes(sub, lang) + ([sub.message] if sub.message else []) + list(sub.extra.get("notes", [])))
     notes_html = ("<div class='notes'>" + "".join(f"<div>{escape(n)}</div>" for n in notes) + "</div>") if notes else ""
     student_hist = {r.artifacts["histogram"]["case"]: r.artifacts["histogram"]["counts"]
                     for r in sub.results if r.artifacts.get("histogram")}
@@ -162,13 +174,17 @@ def summary_html(subs: list[Submission], checks: tuple[CheckInfo, ...], lang: st
                     f"<td>{c.points:g}</td><td>{rate:.0%} ({passed}/{len(results)}){bar}</td>"
                     f"<td>{escape(f'{top[1]}× {top[0]}') if top else ''}</td></tr>")
     statuses = Counter(s.status for s in subs)
+    unconfined = sum(bool(s.extra.get("unconfined")) for s in subs)
+    warn = T(f"{unconfined} submissions ran WITHOUT the jail (--unconfined).",
+             f"제출물 {unconfined}개가 격리 없이(--unconfined) 실행되었습니다.")
+    banner = f"<p style='color:#cf222e;font-weight:bold'>{escape(pick(warn, lang))}</p>" if unconfined else ""
     status_rows = "".join(f"<tr><td>{escape(pick(STATUS_TEXT.get(k, T(k, k)), lang))}</td><td>{v}</td></tr>"
                           for k, v in sorted(statuses.items()))
     mean = float(np.mean(scores)) if scores else 0.0
     median = float(np.median(scores)) if scores else 0.0
     L = lambda en, ko: escape(pick(T(en, ko), lang))  # noqa: E731
     return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{L('Class summary', '전체 요약')}</title>"
-            f"<style>{_CSS}</style></head><body><h1>{escape(title) or L('Class summary', '전체 요약')}</h1>"
+            f"<style>{_CSS}</style></head><body><h1>{escape(title) or L('Class summary', '전체 요약')}</h1>{banner}"
             f"<p>{L('Submissions', '제출물')}: <b>{len(subs)}</b> — {L('mean', '평균')} {mean:.1f}, "
             f"{L('median', '중앙값')} {median:.1f} / {max_score:g}</p>"
             f"<h2>{L('Scores', '점수 분포')}</h2>{svg.score_histogram(scores, max_score)}"

@@ -5,7 +5,7 @@ judge beyond "these are the numbers the student's function returned".  It holds 
 expected value, no score and no grader secret.
 
 Requests (JSON headers, see protocol.py):
-  {"op": "load", "cells": [{"source": str, "name": str}], "mode": "full" | "defs"}
+  {"op": "load", "cells": [{"source": str, "name": str}], "mode": "full" | "defs", "setup": {...} | null}
   {"op": "call", "fn": str, "args": [value, ...]}
   {"op": "bye"}
 """
@@ -159,8 +159,15 @@ def _materialise(value: Any, built: list, rngs: list) -> Any:
     return value
 
 
-def call(namespace: dict, fn_name: str, raw_args: list, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
-    """Call one student function on judge-made arguments; report only plain data."""
+def call(namespace: dict, fn_name: str, raw_args: list, blobs: list[bytes],
+         return_args: bool = False) -> tuple[dict, list[bytes]]:
+    """Call one student function on judge-made arguments; report only plain data.
+
+    With ``return_args`` the reply also holds the arguments as they are after the call, so the
+    judge itself can see whether the function changed its input (it compares them with what it
+    sent).  ``callable_logs`` are the (n_in, n_out, rng seed) of each call of a grader-made init:
+    values the judge checks against what the calls must have been.
+    """
     fn = namespace.get(fn_name)
     if not callable(fn):
         return {"ok": False, "error": {"type": "Missing", "message": f"{fn_name} is not defined",
@@ -168,11 +175,6 @@ def call(namespace: dict, fn_name: str, raw_args: list, blobs: list[bytes]) -> t
     built: list = []
     rngs: list = []
     args = [_materialise(decode(a, blobs), built, rngs) for a in raw_args]
-    for obj in built:  # an init passed to the probe knows which Generator the probe was given
-        if isinstance(obj, callables._Init) and rngs:
-            obj.expected_rng = rngs[-1]
-    before = [a.copy() if isinstance(a, np.ndarray) else None for a in args]
-    rng_states = [r.bit_generator.state for r in rngs]
     out = CappedText()
     saved = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = out
@@ -194,11 +196,10 @@ def call(namespace: dict, fn_name: str, raw_args: list, blobs: list[bytes]) -> t
         "seconds": seconds,
         "stdout": out.take(),
         "warnings": [f"{w.category.__name__}: {w.message}"[:300] for w in caught[:20]],
-        "mutated_args": [i for i, (a, b) in enumerate(zip(args, before))
-                         if b is not None and not (a.shape == b.shape and np.array_equal(a, b, equal_nan=True))],
-        "rng_used": [r.bit_generator.state != s for r, s in zip(rngs, rng_states)],
         "callable_logs": [obj.log[:1000] for obj in built],
     }
+    if return_args:
+        header["args_after"] = [encode(a, reply_blobs) if isinstance(a, np.ndarray) else {"k": "none"} for a in args]
     return header, reply_blobs
 
 
@@ -223,6 +224,9 @@ def serve(rx, tx, filename: str = "submission") -> None:
         if op == "ping":
             write_frame(tx, {"ok": True, "pid": os.getpid()})
         elif op == "load":
+            import autograder.notebook
+
+            autograder.notebook.use_graded_setup(header.get("setup"))
             out = CappedText()
             saved = sys.stdout, sys.stderr
             sys.stdout = sys.stderr = out
@@ -245,7 +249,8 @@ def serve(rx, tx, filename: str = "submission") -> None:
                 blobs_out: list = []
                 write_frame(tx, {"ok": True, "value": encode(namespace[name], blobs_out)}, blobs_out)
         elif op == "call":
-            reply, reply_blobs = call(namespace, header["fn"], header.get("args", []), blobs)
+            reply, reply_blobs = call(namespace, header["fn"], header.get("args", []), blobs,
+                                      return_args=header.get("return_args") is True)
             write_frame(tx, reply, reply_blobs)
         else:
             write_frame(tx, {"ok": False, "error": {"type": "Protocol", "message": f"unknown op {op!r}"}})

@@ -25,6 +25,9 @@ class Limits:
     load_timeout_s: float = 15.0
     """Wall-clock seconds to execute the submission's top-level code (all cells); past it, the
     submission is loaded again with its definitions only (imports, def, class, assignments)."""
+    budget_s: float = 60.0
+    """Wall-clock seconds for the whole submission: loads, reloads and every call together.  Once it
+    is spent, the remaining calls fail at once as timeouts (a submission cannot hold the batch)."""
     memory_mb: int = 2048
     """Address space the child may add to what it had when it started."""
     cpu_s: int = 300
@@ -38,7 +41,10 @@ class Limits:
     isolate_network: bool = True
     """Give the child an empty network namespace where the platform allows it."""
     sandbox_uid: int | None = None
-    """Run as this uid (only when the judge is root); None keeps the judge's uid."""
+    """Run as this uid (only when the judge is root and unconfined); None keeps the judge's uid."""
+    unconfined: bool = False
+    """Run student code without the jail (jail.py): only where none can be built and the user asked
+    for it (``--unconfined``); every report then says so."""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -71,13 +77,13 @@ def vm_bytes() -> int:
         return 0
 
 
-def apply_in_child(limits: Limits, workdir: str, network_isolated: bool = False) -> dict:
+def apply_in_child(limits: Limits, workdir: str, network_isolated: bool = False, jailed: bool = False) -> dict:
     """Lock the current (child) process down; returns what could be applied.
 
     Order matters: namespaces need privileges, so they come before the uid is dropped,
     and the address-space limit is set relative to what the process already maps.
     """
-    applied = {"network": network_isolated, "uid": os.getuid() if IS_POSIX else None}
+    applied = {"network": network_isolated, "uid": os.getuid() if IS_POSIX else None, "jail": jailed}
     if not IS_POSIX:
         os.chdir(workdir)
         return applied
@@ -99,6 +105,20 @@ def apply_in_child(limits: Limits, workdir: str, network_isolated: bool = False)
     cap(resource.RLIMIT_FSIZE, limits.max_file_mb * 1024 * 1024)
     cap(resource.RLIMIT_NOFILE, limits.max_open_files)
     cap(resource.RLIMIT_CORE, 0)
+
+    if jailed:
+        # In the jail's user namespace RLIMIT_NPROC counts the jail's processes only (the zygote
+        # and this child's), for root too; the zygote is one of them.
+        cap(resource.RLIMIT_NPROC, limits.max_processes + 1)
+        applied["max_processes"] = limits.max_processes
+        from autograder.sandbox.landlock import scope_child
+
+        try:
+            applied["landlock_scope"] = scope_child()
+        except OSError:
+            applied["landlock_scope"] = False
+        os.chdir(workdir)
+        return applied
 
     if os.getuid() == 0 and limits.sandbox_uid is None:
         # Root ignores RLIMIT_NPROC; a pids cgroup is the way to bound processes then.

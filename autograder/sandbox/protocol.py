@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import struct
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -20,6 +21,10 @@ import numpy as np
 
 #: A frame larger than this is refused (a child cannot make the judge allocate without bound).
 MAX_FRAME_BYTES = 256 * 1024 * 1024
+#: What the judge accepts from a child: a header (JSON) of at most 1 MB, and arrays whose
+#: sizes are declared up front, at most 64 MB in all (the largest honest reply is ~4 MB).
+REPLY_MAX_HEADER = 1024 * 1024
+REPLY_MAX_BYTES = 64 * 1024 * 1024
 #: Nesting deeper than this is refused when decoding (lists of lists of ...).
 MAX_DEPTH = 6
 #: At most this many items in one list/dict value.
@@ -137,12 +142,30 @@ def encode(value: Any, blobs: list, depth: int = 0) -> dict:
         blobs.append(_array_blob(arr))
         return {"k": "ndarray", "b": len(blobs) - 1, "scalar": isinstance(value, np.generic)}
     if isinstance(value, (list, tuple)):
+        kind = "list" if isinstance(value, list) else "tuple"
+        packed = _numeric_list(value)
+        if packed is not None:  # many plain numbers: one npy blob, not a JSON header of megabytes
+            blobs.append(_array_blob(packed))
+            return {"k": kind, "arr": len(blobs) - 1}
         items = [encode(v, blobs, depth + 1) for v in list(value)[:MAX_ITEMS]]
-        return {"k": "list" if isinstance(value, list) else "tuple", "items": items}
+        return {"k": kind, "items": items}
     if isinstance(value, dict):
         pairs = list(value.items())[:MAX_ITEMS]
         return {"k": "dict", "items": [[encode(a, blobs, depth + 1), encode(b, blobs, depth + 1)] for a, b in pairs]}
     return {"k": "unsupported", "type": f"{type(value).__module__}.{type(value).__qualname__}"}
+
+
+def _numeric_list(value) -> np.ndarray | None:
+    """A long (nested) list of plain numbers as one array, or None (short, ragged or not numbers)."""
+    if len(value) < 64 or not all(type(v) in (int, float, list, tuple) for v in value[:64]):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            arr = np.asarray(value[:MAX_ITEMS])
+    except (ValueError, TypeError, OverflowError, RecursionError, MemoryError):
+        return None
+    return arr if arr.dtype.kind in "biuf" and 1 <= arr.ndim <= MAX_DEPTH else None
 
 
 def decode(obj: Any, blobs: list[bytes], depth: int = 0) -> Any:
@@ -175,6 +198,15 @@ def decode(obj: Any, blobs: list[bytes], depth: int = 0) -> Any:
             raise ProtocolError("array refers to a missing blob")
         arr = _read_array(blobs[idx])
         return arr[()] if obj.get("scalar") else arr
+    if kind in ("list", "tuple") and "arr" in obj:
+        idx = obj.get("arr")
+        if type(idx) is not int or not 0 <= idx < len(blobs):
+            raise ProtocolError("list refers to a missing blob")
+        arr = _read_array(blobs[idx])
+        if arr.ndim < 1 or arr.shape[0] > MAX_ITEMS:
+            raise ProtocolError("malformed packed list")
+        out = arr.tolist()
+        return out if kind == "list" else tuple(out)
     if kind in ("list", "tuple"):
         items = obj.get("items")
         if not isinstance(items, list) or len(items) > MAX_ITEMS:
@@ -272,14 +304,16 @@ def _read_exact(stream: BinaryIO, n: int) -> bytearray:
     return buf
 
 
-def read_frame(stream: BinaryIO, max_bytes: int = MAX_FRAME_BYTES) -> tuple[dict, list[bytearray]]:
+def read_frame(stream: BinaryIO, max_bytes: int = MAX_FRAME_BYTES,
+               max_header: int | None = None) -> tuple[dict, list[bytearray]]:
+    """One frame; a header over ``max_header`` or a frame over ``max_bytes`` is refused before it is read."""
     (n,) = _LEN.unpack(_read_exact(stream, _LEN.size))
-    if n > max_bytes:
+    if n > min(max_bytes, max_header or max_bytes):
         raise ProtocolError(f"header of {n} bytes is over the limit")
     try:
         header = json.loads(_read_exact(stream, n))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProtocolError(f"header is not JSON: {exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ProtocolError(f"header is not JSON: {type(exc).__name__}") from None
     sizes = header.get("blobs", []) if isinstance(header, dict) else None
     if not isinstance(sizes, list) or not all(type(s) is int and s >= 0 for s in sizes):
         raise ProtocolError("malformed blob list")

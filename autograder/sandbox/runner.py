@@ -20,10 +20,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from autograder.sandbox.limits import (
     IS_LINUX, IS_POSIX, Limits, apply_in_child, cgroup_path, kill_cgroup, sandbox_environment,
 )
-from autograder.sandbox.protocol import ProtocolError, Unsupported, decode, encode, read_frame, write_frame
+from autograder.sandbox.protocol import (
+    REPLY_MAX_BYTES, REPLY_MAX_HEADER, ProtocolError, Unsupported, decode, encode, read_frame, write_frame,
+)
 
 #: Printed output of the submission kept by the judge (the child caps it too; this is not trusting it).
 OUTPUT_CAP = 16 * 1024
@@ -36,11 +40,23 @@ def cap_text(value, limit: int) -> str:
     return text[:limit] + f"\n... [{len(text) - limit} more characters not kept]"
 
 
+def excerpt(value, limit: int = 160) -> str:
+    """A short, printable excerpt of text a submission controls (exception messages, strings it
+    returns, its source lines): shown to the student at most ``limit`` characters long, with
+    control characters (terminal escapes, newlines) replaced, so nothing long can leave through
+    feedback.  Reports still escape it for HTML."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in str(value)[: limit + 1])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 # ---- failures of student code, as the checks see them -------------------------------------
 
 
 class StudentFailure(Exception):
-    """A call did not return a value; ``kind`` says why (the checks turn it into feedback)."""
+    """A call did not return a value; ``kind`` says why (the checks turn it into feedback).
+
+    ``info["fn"]`` names the function (or answer) whose call failed, when one was called.
+    """
 
     kind = "error"
 
@@ -77,9 +93,10 @@ class CallReply:
     seconds: float = 0.0
     stdout: str = ""
     warnings: list[str] = field(default_factory=list)
-    mutated_args: list[int] = field(default_factory=list)
-    rng_used: list[bool] = field(default_factory=list)
     callable_logs: list[list] = field(default_factory=list)
+    """[n_in, n_out, rng seed] of each call of each grader-made init, as the child recorded them."""
+    args_after: list = field(default_factory=list)
+    """The array arguments as they were after the call (``return_args=True``); None for others."""
 
 
 @dataclass
@@ -110,8 +127,8 @@ class Channel:
     def _pump(self, rx, max_bytes) -> None:
         try:
             while True:
-                self._frames.put(read_frame(rx, max_bytes))
-        except (EOFError, OSError, ValueError, ProtocolError) as exc:
+                self._frames.put(read_frame(rx, max_bytes, REPLY_MAX_HEADER))
+        except (EOFError, OSError, ValueError, ProtocolError, RecursionError, MemoryError) as exc:
             self._frames.put(exc)
 
     def send(self, header: dict, blobs: list[bytes] = ()) -> None:
@@ -159,10 +176,10 @@ class SocketChannel:
             raise EOFError(str(self._closed))
         self._deadline = time.monotonic() + timeout
         try:
-            return read_frame(self, self.max_bytes)
+            return read_frame(self, self.max_bytes, REPLY_MAX_HEADER)
         except TimeoutError:
             raise
-        except (EOFError, OSError, ValueError, ProtocolError) as exc:
+        except (EOFError, OSError, ValueError, ProtocolError, RecursionError, MemoryError) as exc:
             self._closed = exc
             raise EOFError(str(exc)) from None
 
@@ -237,24 +254,39 @@ class SpawnLauncher:
 
 
 class ZygoteLauncher:
-    """Linux backend: fork children from a preloaded zygote (see zygote.py)."""
+    """Linux backend: fork children from a preloaded zygote (see zygote.py), in a jail when given one."""
 
-    def __init__(self, max_frame: int):
+    def __init__(self, max_frame: int, jail=None):
         self.max_frame = max_frame
+        self.jail = jail
         self.proc: subprocess.Popen | None = None
         self.control: socket.socket | None = None
+        self.applied: dict = {}
         self._lock = threading.Lock()
+
+    @property
+    def confined(self) -> bool:
+        return self.jail is not None
 
     def start(self) -> None:
         if self.proc is not None:
             return
         ours, theirs = socket.socketpair()
-        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-                   MPLBACKEND="Agg", PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL,
-        )
+        env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+        if self.jail is not None:
+            from autograder.sandbox.jail import JAIL_KIT, JAIL_SITE, run_tag
+
+            boot = (f"import sys; sys.path[:0] = {[JAIL_SITE, JAIL_KIT]!r}; "
+                    "from autograder.sandbox.zygote import main; main(jailed=True)")
+            env.update(LANG="C.UTF-8", HOME="/tmp", TMPDIR="/tmp", MPLCONFIGDIR="/tmp", PATH="/usr/bin:/bin")
+            # The tag names this run's jails in the host's /proc (see jail.survivors).
+            argv = self.jail.argv(["python", "-c", boot, str(theirs.fileno()), run_tag()], env)
+            env = {}  # bwrap's own environment does not reach the jail (--clearenv)
+        else:
+            argv = [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno())]
+            env = dict(os.environ, **env, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        self.proc = subprocess.Popen(argv, pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL if self.jail is not None else None)
         theirs.close()
         self.control = ours
         self._reader = ours.makefile("rb")
@@ -264,6 +296,7 @@ class ZygoteLauncher:
             line = self._reader.readline()
             if not line:
                 raise RuntimeError("the sandbox zygote did not start")
+            self.applied = json.loads(line).get("applied", {})
             self._ready = True
 
     def spawn(self, limits: Limits) -> ChildProcess:
@@ -272,14 +305,17 @@ class ZygoteLauncher:
             self._wait_ready()
             self.control.sendall(json.dumps({"op": "spawn", "limits": limits.to_dict()}).encode() + b"\n")
             msg, fds, _flags, _addr = socket.recv_fds(self.control, 4096, 1)
+        if not fds:
+            raise RuntimeError("the sandbox zygote stopped")
         info = json.loads(msg)
         channel = SocketChannel(socket.socket(fileno=fds[0]), self.max_frame)
 
         def kill(pid: int) -> None:
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            if self.jail is None:  # in the jail, pids are the jail's: only the zygote may signal them
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
             with self._lock:
                 try:
                     self.control.sendall(json.dumps({"op": "kill", "pid": pid}).encode() + b"\n")
@@ -299,12 +335,19 @@ class ZygoteLauncher:
                 try:
                     self.proc.wait(timeout=10)
                 except subprocess.TimeoutExpired:
-                    self.proc.kill()
+                    self.proc.kill()  # bwrap's --die-with-parent / init's death take the jail with it
+                    self.proc.wait()
                 self.proc = None
 
 
-def default_launcher(max_frame: int = 256 * 1024 * 1024):
-    return ZygoteLauncher(max_frame) if IS_LINUX else SpawnLauncher(max_frame)
+def default_launcher(limits: Limits | None = None, max_frame: int = REPLY_MAX_BYTES):
+    """The launcher ``limits`` asks for: jailed (raises JailUnavailable where no jail can be built),
+    or, with ``limits.unconfined``, a bare zygote (Linux) or a fresh interpreter per child."""
+    if limits is not None and limits.unconfined:
+        return ZygoteLauncher(max_frame) if IS_LINUX else SpawnLauncher(max_frame)
+    from autograder.sandbox.jail import build
+
+    return ZygoteLauncher(max_frame, jail=build())
 
 
 # ---- one submission's sandbox ----------------------------------------------------------------
@@ -313,14 +356,34 @@ def default_launcher(max_frame: int = 256 * 1024 * 1024):
 class Sandbox:
     """The child process of one submission, restarted whenever a call kills it."""
 
-    def __init__(self, cells: list[dict], expect: list[str], limits: Limits, launcher):
+    def __init__(self, cells: list[dict], expect: list[str], limits: Limits, launcher, setup: dict | None = None):
         self.cells, self.expect, self.limits, self.launcher = cells, expect, limits, launcher
+        self.setup = setup  # what the submission's lab.variant() returns (plain values; None: its own)
         self.child: ChildProcess | None = None
         self.report: LoadReport | None = None
         self.restarts = 0
         # A function that hung once is not called again: each further wait would cost the
-        # whole timeout (nbgrader's 30 s per cell), and the verdict would not change.
+        # whole timeout (nbgrader's 30 s per cell), and the verdict would not change.  One that
+        # killed its process is not called again either: each call would cost a reload.
         self.timed_out: dict[str, float] = {}
+        self.crashed: dict[str, str] = {}
+        self.reload_failed = False
+        self.spent = 0.0  # wall-clock seconds of this submission so far, against limits.budget_s
+
+    def _remaining(self, want: float) -> float:
+        """``want`` seconds, or what is left of the submission's budget if less; TimedOut if none is."""
+        left = self.limits.budget_s - self.spent
+        if left <= 0:
+            raise TimedOut(f"the submission used its whole time budget ({self.limits.budget_s:g} s); not run",
+                           {"seconds": self.limits.budget_s, "budget": True})
+        return min(want, left)
+
+    def _timed(self, fn, *args):
+        started = time.monotonic()
+        try:
+            return fn(*args)
+        finally:
+            self.spent += time.monotonic() - started
 
     # -- lifecycle
     def _start_child(self) -> ChildProcess:
@@ -333,20 +396,27 @@ class Sandbox:
         child.applied = hello.get("applied", {})
         return child
 
-    def _load_into(self, child: ChildProcess, mode: str) -> dict:
-        child.channel.send({"op": "load", "cells": self.cells, "mode": mode, "expect": self.expect})
-        header, _ = child.channel.recv(self.limits.load_timeout_s)
+    def _load_into(self, child: ChildProcess, mode: str, timeout: float | None = None) -> dict:
+        child.channel.send({"op": "load", "cells": self.cells, "mode": mode, "expect": self.expect,
+                            "setup": self.setup})
+        header, _ = child.channel.recv(self.limits.load_timeout_s if timeout is None else timeout)
         return header
 
     def load(self) -> LoadReport:
         """Run the submission; if its top level hangs or kills the child, retry with definitions only."""
-        if self.report is not None:
-            return self.report
+        if self.report is None:
+            self._timed(self._load)
+        return self.report
+
+    def _load(self) -> None:
         problem = None
         for mode in ("full", "defs"):
+            if self.spent + self.limits.load_timeout_s > self.limits.budget_s and mode == "defs":
+                break  # no budget left for a second try
+            timeout = min(self.limits.load_timeout_s, self.limits.budget_s - self.spent)
             child = self._start_child()
             try:
-                header = self._load_into(child, mode)
+                header = self._load_into(child, mode, timeout)
             except TimeoutError:
                 child.kill()
                 problem = "timeout"
@@ -358,36 +428,43 @@ class Sandbox:
             self.child = child
             self.report = LoadReport(
                 functions={k: bool(v) for k, v in dict(header.get("functions", {})).items() if k in self.expect},
-                errors=list(header.get("errors", []))[:50],
+                errors=[_load_error(e) for e in list(header.get("errors", []))[:50] if isinstance(e, dict)],
                 stdout=cap_text(header.get("stdout", ""), OUTPUT_CAP),
-                shell_notes=[str(n)[:200] for n in header.get("shell_notes", [])][:50],
+                shell_notes=[excerpt(n, 80) for n in header.get("shell_notes", [])][:50],
                 mode=mode, problem=problem, applied=child.applied,
             )
-            return self.report
+            return
         self.report = LoadReport(functions={k: False for k in self.expect}, errors=[], mode="none",
                                  problem=problem, applied={})
-        return self.report
 
     def _ensure_child(self) -> ChildProcess:
         report = self.load()
         if self.child is None or not self.child.alive:
             if report.mode == "none":
                 raise Crashed("the submission could not be loaded", {"problem": report.problem})
-            self.child = self._start_child()
-            self.restarts += 1
-            try:
-                self._load_into(self.child, report.mode)
-            except (TimeoutError, EOFError):
-                self.child.kill()
-                raise Crashed("the submission could not be reloaded after an earlier failure") from None
+            if self.reload_failed:
+                raise Crashed("the submission could not be reloaded after an earlier failure", {"earlier": True})
+            self._timed(self._reload, report.mode)
         return self.child
+
+    def _reload(self, mode: str) -> None:
+        timeout = self._remaining(self.limits.load_timeout_s)
+        self.child = self._start_child()
+        self.restarts += 1
+        try:
+            self._load_into(self.child, mode, timeout)
+        except (TimeoutError, EOFError):
+            self.child.kill()
+            self.reload_failed = True
+            raise Crashed("the submission could not be reloaded after an earlier failure") from None
 
     def close(self) -> None:
         if self.child is not None:
-            try:
-                self.child.channel.send({"op": "bye"})
-            except OSError:
-                pass
+            if self.child.alive:
+                try:
+                    self.child.channel.send({"op": "bye"})
+                except (OSError, ValueError):  # the child is gone, or its channel closed
+                    pass
             self.child.kill()
             self.child = None
 
@@ -400,21 +477,39 @@ class Sandbox:
     # -- calls
     def value(self, name: str) -> CallReply:
         """The value of a top-level variable of the submission (e.g. an analysis answer)."""
-        return _value_request(self, name)
+        try:
+            return _value_request(self, name)
+        except StudentFailure as exc:
+            exc.info.setdefault("fn", name)
+            raise
 
-    def call(self, fn: str, *args, timeout: float | None = None) -> CallReply:
-        """Call ``fn(*args)`` in the child.  Raises a :class:`StudentFailure` when no value came back."""
+    def call(self, fn: str, *args, timeout: float | None = None, return_args: bool = False) -> CallReply:
+        """Call ``fn(*args)`` in the child.  Raises a :class:`StudentFailure` when no value came back.
+
+        ``return_args``: the reply also holds the array arguments as they are after the call.
+        """
+        try:
+            return self._call(fn, *args, timeout=timeout, return_args=return_args)
+        except StudentFailure as exc:
+            exc.info.setdefault("fn", fn)
+            raise
+
+    def _call(self, fn: str, *args, timeout: float | None = None, return_args: bool = False) -> CallReply:
         if not self.load().functions.get(fn, False):
             raise MissingFunction(f"{fn} is not defined")
         if fn in self.timed_out:
             raise TimedOut(f"{fn} did not return within {self.timed_out[fn]:g} s (in an earlier check; not run again)",
                            {"seconds": self.timed_out[fn], "earlier": True})
+        if fn in self.crashed:
+            raise Crashed(f"{self.crashed[fn]} (in an earlier check; not run again)", {"earlier": True})
+        limit = self._remaining(self.limits.call_timeout_s if timeout is None else timeout)
         child = self._ensure_child()
         blobs: list[bytes] = []
         encoded = [encode(a, blobs) for a in args]
-        limit = self.limits.call_timeout_s if timeout is None else timeout
+        limit = self._remaining(limit)
+        started = time.monotonic()
         try:
-            child.channel.send({"op": "call", "fn": fn, "args": encoded}, blobs)
+            child.channel.send({"op": "call", "fn": fn, "args": encoded, "return_args": return_args}, blobs)
             header, reply_blobs = child.channel.recv(limit)
         except TimeoutError:
             child.kill()
@@ -422,19 +517,32 @@ class Sandbox:
             raise TimedOut(f"{fn} did not return within {limit:g} s", {"seconds": limit}) from None
         except (EOFError, OSError):
             child.kill()
-            raise Crashed(f"the process running {fn} died (memory limit, os._exit or a crash)") from None
+            self.crashed[fn] = f"the process running {fn} died (memory limit, os._exit or a crash)"
+            raise Crashed(self.crashed[fn]) from None
+        finally:
+            self.spent += time.monotonic() - started
         return parse_reply(fn, header, reply_blobs)
 
 
 def _value_request(sandbox: "Sandbox", name: str) -> CallReply:
+    limit = sandbox._remaining(sandbox.limits.call_timeout_s)
     child = sandbox._ensure_child()
+    started = time.monotonic()
     try:
         child.channel.send({"op": "value", "name": name})
-        header, blobs = child.channel.recv(sandbox.limits.call_timeout_s)
+        header, blobs = child.channel.recv(limit)
     except (TimeoutError, EOFError, OSError):
         child.kill()
         raise Crashed(f"reading {name} failed") from None
+    finally:
+        sandbox.spent += time.monotonic() - started
     return parse_reply(name, header, blobs)
+
+
+def _load_error(e: dict) -> dict:
+    """A cell error as the child reported it, cut to plain, short fields."""
+    return {"cell": excerpt(e.get("cell", ""), 40), "type": excerpt(e.get("type", "Error"), 60),
+            "message": excerpt(e.get("message", ""), 160), "line": e.get("line") if type(e.get("line")) is int else None}
 
 
 def parse_reply(fn: str, header: dict, blobs: list[bytes]) -> CallReply:
@@ -444,9 +552,9 @@ def parse_reply(fn: str, header: dict, blobs: list[bytes]) -> CallReply:
     if not header.get("ok"):
         err = header.get("error") if isinstance(header.get("error"), dict) else {}
         info = {
-            "type": str(err.get("type", "Error"))[:100],
-            "message": str(err.get("message", ""))[:500],
-            "frames": [[str(f[0])[:80], f[1] if type(f[1]) is int else None, str(f[2])[:200]]
+            "type": excerpt(err.get("type", "Error"), 60),
+            "message": excerpt(err.get("message", ""), 160),
+            "frames": [[excerpt(f[0], 80), f[1] if type(f[1]) is int else None, excerpt(f[2], 120)]
                        for f in err.get("frames", []) if isinstance(f, list) and len(f) == 3][:3],
             "stdout": cap_text(header.get("stdout", ""), 4000),
         }
@@ -468,11 +576,35 @@ def parse_reply(fn: str, header: dict, blobs: list[bytes]) -> CallReply:
         value=value,
         seconds=float(header.get("seconds", 0.0)) if isinstance(header.get("seconds"), (int, float)) else 0.0,
         stdout=cap_text(header.get("stdout", ""), 4000),
-        warnings=[str(w)[:300] for w in _list("warnings", str, 20)],
-        mutated_args=_list("mutated_args", int, 20),
-        rng_used=_list("rng_used", bool, 20),
-        callable_logs=_list("callable_logs", list, 20),
+        warnings=[excerpt(w, 160) for w in _list("warnings", str, 20)],
+        callable_logs=_logs(header.get("callable_logs")),
+        args_after=_args_after(header.get("args_after"), blobs),
     )
+
+
+def _logs(raw) -> list[list]:
+    """Init call logs as [[n_in, n_out, seed | None], ...] per init; anything else is dropped."""
+    if not isinstance(raw, list):
+        return []
+    out = []
+    for log in raw[:20]:
+        calls = log if isinstance(log, list) else []
+        out.append([[c[0], c[1], c[2] if type(c[2]) is int else None] for c in calls[:1000]
+                    if isinstance(c, list) and len(c) == 3 and type(c[0]) is int and type(c[1]) is int])
+    return out
+
+
+def _args_after(raw, blobs) -> list:
+    if not isinstance(raw, list):
+        return []
+    out = []
+    for item in raw[:20]:
+        try:
+            value = decode(item, blobs)
+        except (ProtocolError, KeyError, TypeError, ValueError):
+            value = None
+        out.append(value if isinstance(value, np.ndarray) else None)
+    return out
 
 
 __all__ = [

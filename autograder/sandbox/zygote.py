@@ -5,10 +5,15 @@ process that already has them costs a few milliseconds.  The zygote holds no gra
 state (it never sees an expected value), so a forked child inherits nothing worth
 stealing.  Linux only; elsewhere the judge spawns a fresh interpreter per submission.
 
+Jailed (the default, see jail.py) the zygote is the init of the jail's PID namespace and runs
+one child at a time: killing a child kills *every* other process of the jail (``kill(-1)``
+from init), so daemons, double forks and thread-group leaders that exit alone all end with
+it, and the scratch folder is emptied before the next child starts.
+
 Control messages are JSON lines on a Unix socket from the judge:
-  {"op": "spawn", "limits": {...}}   -> {"pid": int, "applied": {...}} plus one fd (SCM_RIGHTS):
+  {"op": "spawn", "limits": {...}}   -> {"pid": int} plus one fd (SCM_RIGHTS):
                                         the judge's end of a socket to the new child
-  {"op": "kill", "pid": int}         -> {"status": int | null}: group killed, workdir removed
+  {"op": "kill", "pid": int}         -> {"status": int | null}: everything of the child killed
 The zygote exits when the judge closes the socket, killing whatever children remain.
 """
 from __future__ import annotations
@@ -20,6 +25,13 @@ import signal
 import socket
 import sys
 import tempfile
+
+#: Set in the jail: this process is PID 1 of the jail's namespace (see jail.py).
+JAILED = False
+#: Whether this zygote (and so every child it forks) already sits in an empty network namespace.
+NETWORK_ISOLATED = False
+#: The jail's scratch folder (a size-capped tmpfs), emptied after every child.
+SCRATCH = "/tmp"
 
 
 def _preload() -> None:
@@ -33,8 +45,6 @@ def _preload() -> None:
 
     import autograder.sandbox.child  # noqa: F401
     import autograder.notebook  # noqa: F401  (a notebook's set-up cell calls lab.variant)
-    import autograder.config  # noqa: F401
-    import autograder.checks.stats  # noqa: F401  (Variant validates its shapes with it)
     # Modules students commonly import; preloading them also keeps them importable after
     # the child has dropped to a uid that cannot read the interpreter's directory.
     for name in ("math", "random", "time", "collections", "itertools", "functools", "copy", "typing",
@@ -45,10 +55,6 @@ def _preload() -> None:
             __import__(name)
         except ImportError:
             pass
-
-
-#: Whether this zygote (and so every child it forks) already sits in an empty network namespace.
-NETWORK_ISOLATED = False
 
 
 def _child_main(conn: socket.socket, limits_dict: dict, workdir: str, keep_fd: int) -> None:
@@ -64,7 +70,7 @@ def _child_main(conn: socket.socket, limits_dict: dict, workdir: str, keep_fd: i
             os.dup2(devnull, fd)
         os.environ.clear()
         os.environ.update(sandbox_environment(workdir))
-        applied = apply_in_child(Limits(**limits_dict), workdir, network_isolated=NETWORK_ISOLATED)
+        applied = apply_in_child(Limits(**limits_dict), workdir, network_isolated=NETWORK_ISOLATED, jailed=JAILED)
         rx = os.fdopen(keep_fd, "rb", buffering=1 << 16, closefd=False)
         tx = os.fdopen(os.dup(keep_fd), "wb", buffering=1 << 16)
         from autograder.sandbox.protocol import write_frame
@@ -75,19 +81,23 @@ def _child_main(conn: socket.socket, limits_dict: dict, workdir: str, keep_fd: i
         os._exit(0)
 
 
-def _become_subreaper() -> None:
-    """Orphans of a submission (a fork bomb's children) are re-parented to us, so we can reap them.
-
-    Otherwise they would become zombies of PID 1, which in a container often never reaps,
-    and zombies still count against the sandbox uid's process limit.
-    """
+def _prctl(option: int, value: int) -> None:
     if sys.platform.startswith("linux"):
         import ctypes
 
         try:
-            ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+            ctypes.CDLL(None).prctl(option, value, 0, 0, 0)
         except (OSError, AttributeError):
             pass
+
+
+def _become_subreaper() -> None:
+    """Orphans of a submission (a fork bomb's children) are re-parented to us, so we can reap them.
+
+    Otherwise they would become zombies of PID 1, which in a container often never reaps,
+    and zombies still count against the sandbox uid's process limit.  (In the jail we are PID 1.)
+    """
+    _prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
 
 
 def _reap(children: dict) -> dict:
@@ -102,7 +112,7 @@ def _reap(children: dict) -> dict:
             break
         if pid in children:
             done[pid] = status
-            shutil.rmtree(children.pop(pid), ignore_errors=True)
+            _remove(children.pop(pid))
     for pid in list(children):
         try:
             got, status = os.waitpid(pid, os.WNOHANG)
@@ -110,15 +120,77 @@ def _reap(children: dict) -> dict:
             got, status = pid, None
         if got:
             done[pid] = status
-            shutil.rmtree(children.pop(pid), ignore_errors=True)
-            if os.getuid() == 0:
+            _remove(children.pop(pid))
+            if os.getuid() == 0 and not JAILED:
                 from autograder.sandbox.limits import cgroup_path, kill_cgroup
 
                 kill_cgroup(cgroup_path(pid))
     return done
 
 
+def _remove(workdir: str) -> None:
+    if JAILED:
+        wipe_scratch(SCRATCH)
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def wipe_scratch(root: str) -> None:
+    """Empty the jail's scratch folder, whatever modes a submission left on what it wrote there."""
+    def make_writable(func, path, _exc):
+        try:
+            os.chmod(os.path.dirname(path), 0o700)
+            os.chmod(path, 0o700)
+            func(path)
+        except OSError:
+            pass
+
+    try:
+        entries = os.listdir(root)
+    except OSError:
+        return
+    for name in entries:
+        path = os.path.join(root, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, onerror=make_writable)
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
+def kill_jail_processes() -> None:
+    """As the jail's init: SIGKILL every other process of the namespace and reap them all.
+
+    ``kill(-1)`` reaches every process we may signal but ourselves; from init that is the whole
+    namespace, setsid daemons and double forks included.  Repeated until /proc shows nobody
+    else, because a process may be forking while the signal is delivered.
+    """
+    for _ in range(100):
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # nobody else is left
+        while True:
+            try:
+                os.waitpid(-1, 0)
+            except ChildProcessError:
+                break
+            except InterruptedError:
+                continue
+        if not any(p.isdigit() and p != "1" for p in os.listdir("/proc")):
+            return
+
+
 def _kill(pid: int, children: dict, sandbox_uid) -> int | None:
+    if JAILED:
+        kill_jail_processes()
+        status = None
+        if pid in children:
+            children.pop(pid)
+        wipe_scratch(SCRATCH)
+        return status
     from autograder.sandbox.limits import cgroup_path, kill_cgroup, kill_uid
 
     try:
@@ -150,9 +222,12 @@ def serve(control: socket.socket) -> None:
             request = json.loads(line)
             _reap(children)
             if request["op"] == "spawn":
+                if JAILED and children:  # one child at a time: nothing of the last one may see this one
+                    for pid in list(children):
+                        _kill(pid, children, None)
                 limits = request["limits"]
-                sandbox_uid = limits.get("sandbox_uid")
-                workdir = tempfile.mkdtemp(prefix="initlab-run-")
+                sandbox_uid = limits.get("sandbox_uid") if not JAILED else None
+                workdir = tempfile.mkdtemp(prefix="initlab-run-", dir=SCRATCH if JAILED else None)
                 if sandbox_uid is not None and os.getuid() == 0:
                     os.chown(workdir, sandbox_uid, sandbox_uid)
                 ours, theirs = socket.socketpair()
@@ -177,18 +252,30 @@ def serve(control: socket.socket) -> None:
             _kill(pid, children, sandbox_uid)
 
 
-def main() -> None:
+def main(jailed: bool = False) -> None:
+    """Serve the judge on the socket whose fd is ``sys.argv[1]``; ``jailed`` when started by jail.py."""
+    global JAILED, NETWORK_ISOLATED
     control = socket.socket(fileno=int(sys.argv[1]))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the judge, which then closes us
-    _become_subreaper()
-    _preload()
-    global NETWORK_ISOLATED
-    # The zygote talks to the judge over a socketpair only, so it can give up the network once
-    # for all its children (a namespace per child would cost ~20 ms each).
-    from autograder.sandbox.limits import unshare_network
+    applied: dict = {"jail": jailed}
+    if jailed:
+        JAILED = NETWORK_ISOLATED = True
+        # Not dumpable: a child (same uid) can neither ptrace us nor read our memory or environment.
+        _prctl(4, 0)  # PR_SET_DUMPABLE
+        from autograder.sandbox.landlock import restrict_jail
 
-    NETWORK_ISOLATED = unshare_network()
-    control.sendall(b'{"ready": true}\n')
+        applied["landlock"] = restrict_jail(SCRATCH)
+    else:
+        _become_subreaper()
+    _preload()
+    if not jailed:
+        # The zygote talks to the judge over a socketpair only, so it can give up the network once
+        # for all its children (a namespace per child would cost ~20 ms each).
+        from autograder.sandbox.limits import unshare_network
+
+        NETWORK_ISOLATED = unshare_network()
+    applied["network"] = NETWORK_ISOLATED
+    control.sendall(json.dumps({"ready": True, "applied": applied}).encode() + b"\n")
     serve(control)
 
 

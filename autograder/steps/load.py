@@ -152,7 +152,11 @@ def notebook_code_cells(nb: dict) -> list[str]:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         src = cell.get("source", cell.get("input", ""))
-        out.append("".join(src) if isinstance(src, list) else str(src))
+        if isinstance(src, list) and all(isinstance(line, str) for line in src):
+            src = "".join(src)
+        if not isinstance(src, str):
+            raise LoadError("not_a_notebook", "a code cell's source is not text")
+        out.append(src)
     return out
 
 
@@ -161,7 +165,7 @@ def load_notebook(data: bytes, filename: str) -> LoadedSource:
         raise LoadError("too_large", f"{filename} is {len(data)} bytes; at most {MAX_NOTEBOOK_BYTES} are graded")
     try:
         nb = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise LoadError("not_a_notebook", f"{filename} is not a readable notebook ({exc.__class__.__name__})") from None
     if not isinstance(nb, dict):
         raise LoadError("not_a_notebook", f"{filename} is not a notebook")

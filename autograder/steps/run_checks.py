@@ -13,7 +13,7 @@ from autograder.plugin import GradingRun, InitlabPlugin, checks_args
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.runner import default_launcher
 from autograder.steps.load import LoadedSource, load_file
-from autograder.student import InProcessStudent, SandboxStudent
+from autograder.student import InProcessStudent, SandboxStudent, declared_variant
 from autograder.submission import CheckInfo, CheckResult
 
 
@@ -39,12 +39,24 @@ def grade_sources(sources: dict[str, LoadedSource], variant: Variant = Variant()
     """
     student_ids = student_ids or {}
     own = launcher is None
-    launcher = launcher or default_launcher()
+    launcher = launcher or default_launcher(limits)
     launcher.start()
+
+    def variant_of(key: str, src: LoadedSource) -> Variant:
+        declared = declared_variant(list(src.cells)) if own_variant else None
+        return declared or variant.for_student(student_ids.get(key, key))
+
     try:
-        handles = {key: SandboxStudent(student_ids.get(key, key), list(src.cells), limits, launcher)
+        handles = {key: SandboxStudent(student_ids.get(key, key), list(src.cells), limits, launcher,
+                                       variant=variant_of(key, src))
                    for key, src in sources.items()}
-        run = run_pytest(GradingRun(handles=handles, variant=variant, on_done=on_done, own_variant=own_variant))
+        def finished(key: str, results: list[CheckResult]) -> None:
+            if load_reports is not None:
+                load_reports[key] = handles[key].sandbox.report
+            if on_done:
+                on_done(key, results)
+
+        run = run_pytest(GradingRun(handles=handles, variant=variant, on_done=finished, own_variant=own_variant))
         if load_reports is not None:
             load_reports.update({sid: h.sandbox.report for sid, h in handles.items()})
         return {sid: run.results.get(sid, []) for sid in sources}
@@ -75,10 +87,10 @@ def list_checks() -> tuple[CheckInfo, ...]:
 
 def sandbox_handles(paths: list[str]):
     """Handles for files named on the pytest command line (``-p autograder.plugin``)."""
-    launcher = default_launcher()
+    launcher = default_launcher(Limits())
     launcher.start()
     handles = {}
     for path in paths:
         src = load_file(path)
-        handles[path] = SandboxStudent(path, list(src.cells), Limits(), launcher)
+        handles[path] = SandboxStudent(path, list(src.cells), Limits(), launcher, variant=Variant())
     return handles, launcher

@@ -58,7 +58,12 @@ def stage(source: Source, staging: Path) -> list[Submission]:
     zf = zipfile.ZipFile(source.path) if source.is_zip else None
     try:
         for i, found in enumerate(source.found):
-            subs.append(_stage_one(found, i, staging, zf))
+            try:
+                subs.append(_stage_one(found, i, staging, zf))
+            except Exception as exc:  # anything unforeseen costs this student's file, never the batch
+                subs.append(Submission(student_id=found.student_id, name=found.name, status="unreadable",
+                                       message=f"the file could not be staged ({type(exc).__name__})",
+                                       extra=dict(found.extra, notes=list(found.notes))))
     finally:
         if zf is not None:
             zf.close()
@@ -92,7 +97,7 @@ def _stage_one(found: Found, index: int, staging: Path, zf: zipfile.ZipFile | No
     except TooLarge:
         target.unlink(missing_ok=True)
         return base.with_(status="too_large", message=f"{member.rel} is larger than {limit:,} bytes")
-    except (zipfile.BadZipFile, RuntimeError, OSError, EOFError) as exc:  # CRC error, encrypted entry, I/O
+    except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, ValueError) as exc:  # CRC, encrypted, I/O
         target.unlink(missing_ok=True)
         return base.with_(status="unreadable", message=f"{member.rel} could not be read: {exc}")
     return base.with_(path=str(target))
