@@ -128,9 +128,15 @@ def _reap(children: dict) -> dict:
     return done
 
 
+#: Writable places of the jail that may outlive a child: emptied after each one.  (/dev/shm is on
+#: bwrap's /dev; Landlock already forbids new files there, this covers kernels without Landlock.)
+WIPED = (SCRATCH, "/dev/shm")
+
+
 def _remove(workdir: str) -> None:
     if JAILED:
-        wipe_scratch(SCRATCH)
+        for folder in WIPED:
+            wipe_scratch(folder)
     else:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -189,7 +195,8 @@ def _kill(pid: int, children: dict, sandbox_uid) -> int | None:
         status = None
         if pid in children:
             children.pop(pid)
-        wipe_scratch(SCRATCH)
+        for folder in WIPED:
+            wipe_scratch(folder)
         return status
     from autograder.sandbox.limits import cgroup_path, kill_cgroup, kill_uid
 

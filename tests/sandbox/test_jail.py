@@ -120,3 +120,30 @@ def test_no_process_of_a_jail_outlives_the_launcher():
     launcher.close()
     assert jail.end_survivors(wait_s=10) == 0
     assert not jail.survivors()
+
+
+def test_nothing_one_child_writes_is_there_for_the_next():
+    """Does a file left in /tmp or /dev/shm by one submission vanish before the next one runs?"""
+    from autograder.sandbox.limits import Limits
+    from autograder.sandbox.protocol import REPLY_MAX_BYTES
+    from autograder.sandbox.runner import Sandbox, ZygoteLauncher
+
+    leave = ("import os\n"
+             "def relu(x):\n"
+             "    for d in ('/tmp', '/dev/shm', os.environ['TMPDIR']):\n"
+             "        try:\n"
+             "            open(os.path.join(d, 'left-behind'), 'w').write('x')\n"
+             "        except OSError:\n"
+             "            pass\n"
+             "    return x\n")
+    look = ("import glob\n"
+            "def relu(x):\n"
+            "    return float(len(glob.glob('/tmp/**/left-behind', recursive=True) + glob.glob('/dev/shm/*')))\n")
+    launcher = ZygoteLauncher(REPLY_MAX_BYTES, jail=jail.build())
+    launcher.start()
+    try:
+        for source, want in ((leave, 1.0), (look, 0.0)):
+            with Sandbox([{"source": source, "name": "s"}], ["relu"], Limits(), launcher, setup={}) as sandbox:
+                assert sandbox.call("relu", 1.0).value == want
+    finally:
+        launcher.close()
