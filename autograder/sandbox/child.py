@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import builtins
 import io
+import linecache
 import os
 import sys
 import time
@@ -119,6 +120,9 @@ def load(namespace: dict, cells: list[dict], mode: str) -> dict:
     errors = []
     for cell in cells:
         name = f"{STUDENT_PREFIX} {cell['name']}>"
+        # Tracebacks show the student's own line ("line 7: return x @ W"): the cell's text is
+        # registered where the traceback module looks for source lines.
+        linecache.cache[name] = (len(cell["source"]), None, cell["source"].splitlines(True), name)
         try:
             tree = ast.parse(cell["source"], filename=name)
             if mode == "defs":
