@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import kernels
+
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_PY = ROOT / "solutions" / "weight_init.py"
 MASTER_NB = ROOT / "solutions" / "weight_init.ipynb"
@@ -40,3 +42,14 @@ def write_notebook(tmp_path):
         path.write_text(json.dumps(notebook(cells), ensure_ascii=False), encoding="utf-8")
         return path
     return write
+
+
+@pytest.fixture(scope="session", autouse=True)
+def patient_nbgrader(tmp_path_factory):
+    """Every nbgrader a test starts (also the one inside `initlab release`) gives its kernels the
+    timeouts of tests/kernels.py, and reads no nbgrader_config.py from the user's ~/.jupyter."""
+    config_dir = tmp_path_factory.mktemp("jupyter-config")
+    (config_dir / "nbgrader_config.py").write_text(kernels.nbgrader_config(), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JUPYTER_CONFIG_DIR", str(config_dir))
+        yield config_dir

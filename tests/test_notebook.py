@@ -2,25 +2,19 @@
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from tests.conftest import MASTER_NB, STUB_NB, total_points
+from tests.kernels import execute_notebook, nbgrader
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
 
 def execute(path: Path):
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True).execute()
-    return nb
+    return execute_notebook(path, allow_errors=True)
 
 
 def grade_cells(nb):
@@ -59,12 +53,6 @@ def test_the_released_notebook_runs_and_scores_zero_without_errors():
         for out in cell.get("outputs", []):
             if out.output_type == "error":
                 assert cell.metadata["nbgrader"].get("solution") and out.ename == "NotImplementedError"
-
-
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
-                          capture_output=True, text=True, check=True)
 
 
 def test_nbgrader_autograde_gives_the_master_full_marks_and_the_release_zero(tmp_path):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MASTER_NB
+from tests.kernels import PROCESS_TIMEOUT, nbgrader_env
 
 ASSIGNMENT = "week01"
 NEW_ASSIGNMENT = "week02"
@@ -25,19 +25,13 @@ COURSE_ID = "dl"
 CONFIG = f'c = get_config()\nc.CourseDirectory.course_id = "{COURSE_ID}"\n'
 
 
-def nbgrader_env() -> dict:
-    # nbgrader runs `alembic` from PATH; the venv's bin folder is not on it under `.venv/bin/python`.
-    return dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
-                PYTHONWARNINGS="ignore")
-
-
 def run_nbgrader(course: Path, *commands: list[str]) -> list[subprocess.CompletedProcess]:
     """Run ``python -m nbgrader <args>`` for each command in ``course``, side by side; fail on any error."""
     procs = [subprocess.Popen([sys.executable, "-m", "nbgrader", *args], cwd=course, env=nbgrader_env(),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for args in commands]
     done = []
     for args, proc in zip(commands, procs):
-        out, err = proc.communicate(timeout=120)
+        out, err = proc.communicate(timeout=PROCESS_TIMEOUT)
         if proc.returncode != 0:
             raise AssertionError(f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n{out}\n{err}")
         done.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
