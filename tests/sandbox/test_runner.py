@@ -17,7 +17,9 @@ from autograder.sandbox.protocol import Unsupported
 
 pytestmark = pytest.mark.sandbox
 IS_ROOT = hasattr(os, "getuid") and os.getuid() == 0
-FAST = Limits(call_timeout_s=1.5, load_timeout_s=4.0, memory_mb=512)
+# A hang costs the whole call timeout, so it stays short; no test here waits out the load timeout,
+# so it is generous (a busy machine may take seconds to start a child).
+FAST = Limits(call_timeout_s=1.5, load_timeout_s=60.0, memory_mb=512)
 EXPECT = ["good", "bad", "sigmoid", "relu"]
 
 
@@ -39,12 +41,13 @@ GOOD = "import numpy as np\ndef good(x):\n    return np.asarray(x) * 2\n"
 
 
 def test_a_hang_costs_only_that_call(launcher):
-    """Does an infinite loop time out, and does the next call run in a fresh child?"""
+    """Is an infinite loop cut off at the call timeout, and does the next call run in a fresh child?"""
     with sandbox(launcher, GOOD + "def bad(x):\n    while True:\n        pass\n") as sb:
-        started = time.monotonic()
-        with pytest.raises(TimedOut):
+        with pytest.raises(TimedOut) as hung:
             sb.call("bad", 1)
-        assert time.monotonic() - started < FAST.call_timeout_s + 3
+        # The judge stopped waiting at the call's own limit (not the far longer load timeout); a
+        # stopwatch would also count starting the child, which a busy machine makes slow.
+        assert hung.value.info["seconds"] == FAST.call_timeout_s
         np.testing.assert_array_equal(sb.call("good", np.arange(3)).value, [0, 2, 4])
         assert sb.restarts == 1
 
