@@ -10,6 +10,7 @@ import pytest
 
 from autograder.cli import find_submission, main
 from tests.conftest import STUB_PY, reference_source, total_points
+from tests.kernels import PROCESS_TIMEOUT
 
 pytestmark = pytest.mark.sandbox
 
@@ -83,5 +84,6 @@ def test_the_default_file_is_the_newest_weight_init_here(tmp_path, monkeypatch):
 
 def test_the_console_command_is_installed():
     """Is `initlab` on the venv's PATH and does `python -m autograder` work the same?"""
-    out = subprocess.run([sys.executable, "-m", "autograder", "check", "--help"], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "autograder", "check", "--help"], capture_output=True, text=True,
+                         timeout=PROCESS_TIMEOUT)
     assert out.returncode == 0 and "--lang" in out.stdout

@@ -12,6 +12,7 @@ from autograder.experiments import runs
 from autograder.experiments.command import HELP_DEFAULTS, register
 from autograder.progress import ProgressBar
 from tests.conftest import STUB_PY, reference_source
+from tests.kernels import PROCESS_TIMEOUT
 
 
 #: A submission with correct normal_init and he_init; each test supplies xavier_init's body.
@@ -81,7 +82,7 @@ def test_parser_is_cheap_and_its_help_tells_the_real_defaults():
     """Does building the parser leave numpy unimported, and does its help quote runs' real defaults?"""
     code = ("import sys, argparse; from autograder.experiments.command import register; "
             "register(argparse.ArgumentParser().add_subparsers()); print('numpy' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=PROCESS_TIMEOUT)
     assert out.stdout.strip() == "False", out.stderr
     assert HELP_DEFAULTS == {"iters": runs.DEFAULT_ITERS, "epochs": runs.DEFAULT_EPOCHS}
 

