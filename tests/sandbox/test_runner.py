@@ -48,7 +48,7 @@ def test_a_hang_costs_only_that_call(launcher):
             sb.call("bad", 1)
         # The judge stopped waiting at the call's own limit (not the far longer load timeout); a
         # stopwatch would also count starting the child, which a busy machine makes slow.
-        assert hung.value.info["seconds"] == FAST.call_timeout_s
+        assert hung.value.info["seconds"] == FAST.call_timeout_s and hung.value.info["fn"] == "bad"
         np.testing.assert_array_equal(sb.call("good", np.arange(3)).value, [0, 2, 4])
         assert sb.restarts == 1
 
