@@ -82,7 +82,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     confined, line = confinement(True, "check")
     if not confined:
         print(line, file=sys.stderr)
-    # Without --variant, a released notebook's own set-up (its VARIANT_KEY cell) decides.
+    # Without --variant, a released notebook's own set-up (its SETUP cell) decides.
     cfg = GradeConfig(variant=_variant(args), limits=Limits(call_timeout_s=args.timeout, unconfined=not confined),
                       lang=args.lang, own_variant=not args.variant)
     sub = grade_file(path, cfg)
@@ -161,11 +161,12 @@ def cmd_release(args: argparse.Namespace) -> int:
         print(f"initlab release: {exc}", file=sys.stderr)
         return 1
     v = r.variant
-    print(f"released {r.assignment} of {args.course} (course seed {v.course_seed}"
-          f"{', one variant per student: ' + str(r.students) + ' students' if v.per_student else ''})")
+    print(f"released {r.assignment} of {args.course}"
+          f"{' (one set-up per student: ' + str(r.students) + ' students)' if v.per_student else ''}")
+    print(f"  key:      {Path(args.course) / 'initlab.toml'} (the course's secret: keep it private)")
     if v.per_student:
-        print(f"  set-up:   one per student, from the student id (each student's numbers: "
-              f"{r.variant_file.with_name('students.csv')})")
+        print(f"  set-up:   one per student; send each student their set-up code from "
+              f"{r.variant_file.with_name('students.csv')}")
     else:
         print(f"  set-up:   {v.n_samples}x{v.input_dim} input, {v.n_layers} layers x {v.node_num} units, "
               f"std {v.std_large:g} / {v.std_small:g}, lambda {v.lam:g}")
@@ -244,7 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("release", help="release a week's variant through nbgrader, with its quiz bank")
     p.add_argument("--course", required=True, help="nbgrader course folder (created if missing)")
     p.add_argument("--week", type=int, required=True, help="week number; the assignment is weekNN")
-    p.add_argument("--seed", type=int, help="course seed (first release only; stored in C/initlab.toml)")
+    p.add_argument("--seed", type=int, help="make the course key from this number (reproducible demos and tests; "
+                   "first release only); without it the key is random. Stored in C/initlab.toml")
     p.add_argument("--roster", help="CSV with a student_id column: one variant per student")
     p.add_argument("--no-validate", action="store_true", help="skip grading the release with both graders")
     p.set_defaults(run=cmd_release)

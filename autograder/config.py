@@ -5,21 +5,33 @@ the lecture's calibrated protocol: the shapes handed to the init functions, the 
 decay lambda, the probe's depth and width in the deterministic check.  The default is
 the lecture's own set-up.  Everything random in grading derives from ``Variant.seed``
 through :func:`derive_seed`, so a re-run gives identical results.
+
+A course's variants derive from its secret key (``C/initlab.toml``) with HMAC-SHA256: a
+released notebook carries its own week's numbers (:meth:`Variant.public_dict`) and nothing
+from which another week's, another student's or the quiz bank's numbers follow.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import tomllib
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
 
+from autograder.notebook import analysis_seed, seed_from
 
-def derive_seed(*parts: object) -> int:
-    """A 63-bit seed from any parts (strings, ints); stable across runs, machines and Python versions."""
-    digest = hashlib.sha256(json.dumps([str(p) for p in parts]).encode()).digest()
+
+def derive_seed(*parts: object, key: str = "") -> int:
+    """A 63-bit seed from any parts (strings, ints); stable across runs, machines and Python versions.
+
+    With a course ``key`` it is an HMAC: nobody without the key can compute it from the parts.
+    """
+    if not key:
+        return seed_from(*parts)
+    digest = hmac.new(key.encode(), json.dumps([str(p) for p in parts]).encode(), hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "big") >> 1
 
 
@@ -56,8 +68,9 @@ class Variant:
     decay_shapes: tuple[tuple[int, int], ...] = ((6, 5), (5, 3), (3, 1))
     """Shapes of the matrices handed to weight_decay_penalty."""
 
-    course_seed: int = 0
-    """The course's seed this variant was derived from (see :meth:`derive`)."""
+    course_key: str = field(default="", repr=False)
+    """The course's secret key this variant was derived from (see :meth:`derive`): kept in the
+    instructor's files only, never in a notebook, a quiz or what the sandbox child receives."""
     per_student: bool = False
     """Whether every student gets a variant of their own, derived from their student id."""
 
@@ -74,16 +87,17 @@ class Variant:
             raise ValueError(f"activation {self.activation!r}: 'sigmoid' or 'tanh'")
 
     @classmethod
-    def derive(cls, course_seed: int, week: int, student_id: str = "", per_student: bool = False) -> "Variant":
-        """The variant of a week (and of one student when ``per_student``), from the course seed only.
+    def derive(cls, course_key: str, week: int, student_id: str = "", per_student: bool = False) -> "Variant":
+        """The variant of a week (and of one student when ``per_student``), from the course key only.
 
         Week 0 is the lecture's own set-up.  The same arguments always give the same variant.
         """
         sid = str(student_id) if per_student else ""
+        key = str(course_key) if course_key else ""  # no key (0, ""): the unreleased default
         if week == 0:
-            return cls(course_seed=course_seed, per_student=per_student, student_id=sid,
-                       seed=derive_seed("variant", course_seed, 0, sid) if (course_seed or sid) else 0)
-        rng = np.random.default_rng(derive_seed("variant", course_seed, week, sid) % 2**63)
+            return cls(course_key=key, per_student=per_student, student_id=sid,
+                       seed=derive_seed("variant", 0, sid, key=key) if (key or sid) else 0)
+        rng = np.random.default_rng(derive_seed("variant", week, sid, key=key) % 2**63)
         pick = lambda options: options[int(rng.integers(len(options)))]  # noqa: E731
         node_num = pick((50, 64, 80, 100, 128))
         input_dim = pick((64, 100, 128, 196))
@@ -92,8 +106,8 @@ class Variant:
         rows, cols, layers, nodes = int(rng.integers(25, 61)), int(rng.integers(12, 41)), int(rng.integers(3, 6)), 0
         nodes = pick(tuple(n for n in (16, 20, 24, 28, 32) if n != cols))
         return cls(
-            seed=derive_seed("variant", course_seed, week, sid), week=week, student_id=sid,
-            course_seed=course_seed, per_student=per_student,
+            seed=derive_seed("variant-seed", week, sid, key=key), week=week, student_id=sid,
+            course_key=key, per_student=per_student,
             node_num=node_num, n_layers=pick((4, 5, 6)), n_samples=pick((500, 800, 1000)), input_dim=input_dim,
             activation="sigmoid", std_large=pick((0.5, 1.0, 2.0)), std_small=pick((0.005, 0.01, 0.02)),
             init_shapes=shapes, probe_shape=(rows, cols, layers, nodes), lam=pick((0.01, 0.05, 0.1, 0.2)),
@@ -104,11 +118,17 @@ class Variant:
         """This week's variant for one student (itself when the week is the same for everyone)."""
         if not self.per_student or not student_id:
             return self
-        return Variant.derive(self.course_seed, self.week, student_id, per_student=True)
+        return Variant.derive(self.course_key, self.week, student_id, per_student=True)
+
+    def public_dict(self) -> dict:
+        """What a student may see of this variant: every number but the course key (the notebook's
+        SETUP and what the sandbox child receives)."""
+        return {k: v for k, v in self.to_dict().items() if k != "course_key"}
 
     def analysis_seed(self, tag: str) -> int:
-        """The seed the notebook's analysis question ``tag`` draws with (a 32-bit int, easy to print)."""
-        return derive_seed("analysis", self.seed, self.week, self.student_id, tag) % 2**32
+        """The seed the notebook's analysis question ``tag`` draws with (a 32-bit int, easy to print);
+        the notebook computes it from its SETUP the same way (notebook.analysis_seed)."""
+        return analysis_seed(self.seed, self.week, self.student_id, tag)
 
     def to_toml(self) -> str:
         """The variant as a [variant] TOML table (readable by :meth:`load`)."""
@@ -118,8 +138,13 @@ class Variant:
         return "\n".join(lines) + "\n"
 
     def check_seed(self, check_id: str, student_id: str = "") -> int:
-        """The seed of one check's inputs for one student."""
-        return derive_seed("check", self.seed, self.week, self.student_id or student_id, check_id)
+        """The seed of one check's inputs for one student (keyed: a student cannot compute it)."""
+        return derive_seed("check", self.seed, self.week, self.student_id or student_id, check_id,
+                           key=self.course_key)
+
+    def quiz_seed(self, *parts: object) -> int:
+        """A seed of the week's quiz bank (keyed: the released notebook's numbers do not give the quiz's)."""
+        return derive_seed("quiz", self.seed, self.week, *parts, key=self.course_key)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -29,9 +29,6 @@ SIGNATURES: dict[str, str] = {
 #: Analysis answers: top-level variables the notebook asks for (see autograder/analysis.py).
 ANSWERS: tuple[str, ...] = ("answer_saturated", "answer_xavier_std", "answer_he_relu_std", "answer_penalty")
 
-#: The tags of the analysis questions' seeds (``V.analysis_seed(tag)`` in the notebook).
-ANALYSIS_SEED_TAGS: tuple[str, ...] = ("saturated", "xavier", "he", "penalty")
-
 #: Everything a check may grade: a function, or an analysis answer.
 GRADED: tuple[str, ...] = FUNCTIONS + ANSWERS
 

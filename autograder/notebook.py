@@ -11,12 +11,16 @@ which always runs submissions in the sandbox.  While a submission is being grade
 """
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import html
 import io
+import json
 import os
 import sys
 import warnings
+import zlib
 
 import numpy as np
 
@@ -88,22 +92,61 @@ class CheckReport:
         return f"<table>{''.join(rows)}</table><p>{total}</p>"
 
 
-class GradedSetup:
-    """The set-up a submission is graded against, as the judge sent it to the sandbox child.
+def seed_from(*parts: object) -> int:
+    """A 63-bit seed from any parts; stable across runs, machines and Python versions."""
+    digest = hashlib.sha256(json.dumps([str(p) for p in parts]).encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
 
-    Plain values only (the variant's numbers and the analysis questions' seeds): the child can
-    neither derive a set-up nor see how one is derived.
+
+def analysis_seed(seed: int, week: int, student_id: str, tag: str) -> int:
+    """The seed of the analysis question ``tag`` under a set-up (a 32-bit int, easy to print)."""
+    return seed_from("analysis", seed, week, student_id, tag) % 2**32
+
+
+#: A per-student week's set-up travels as one line of text the TA sends each student.
+SETUP_CODE_PREFIX = "initlab1:"
+
+
+def encode_setup(values: dict) -> str:
+    """A set-up as a code to paste into the notebook's SETUP (for a per-student week)."""
+    raw = json.dumps(values, sort_keys=True, separators=(",", ":")).encode()
+    return SETUP_CODE_PREFIX + base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+
+
+def decode_setup(code: str) -> dict:
+    """The set-up a code holds; ValueError (in both languages) if it is not one."""
+    text = "".join(str(code).split())
+    if not text.startswith(SETUP_CODE_PREFIX):
+        raise ValueError("설정 코드가 비어 있거나 잘못되었습니다. 조교가 보낸 코드를 SETUP에 그대로 붙여 넣으세요. / "
+                         "The set-up code is empty or wrong: paste the code your TA sent you into SETUP.")
+    body = text[len(SETUP_CODE_PREFIX):]
+    try:
+        values = json.loads(zlib.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))))
+    except (ValueError, zlib.error) as exc:
+        raise ValueError("설정 코드가 손상되었습니다. 다시 복사해 붙여 넣으세요. / "
+                         "The set-up code is damaged: copy and paste it again.") from exc
+    if not isinstance(values, dict):
+        raise ValueError("not a set-up code")
+    return values
+
+
+class GradedSetup:
+    """A week's set-up as plain values: the notebook's SETUP, or what the judge sends the sandbox child.
+
+    Attributes are the variant's numbers (``V.n_samples``, ``V.lam``, ...); nothing here derives a
+    set-up, so nothing here can give another week's or another student's.
     """
 
     def __init__(self, values: dict):
-        values = dict(values)
-        self._seeds = {str(k): int(v) for k, v in dict(values.pop("analysis_seeds", {})).items()}
-        for key, value in values.items():
+        for key, value in dict(values).items():
             setattr(self, key, _tuples(value))
+        self.seed = int(values.get("seed", 0))
+        self.week = int(values.get("week", 0))
+        self.student_id = str(values.get("student_id", ""))
 
     def analysis_seed(self, tag: str) -> int:
         """The seed of the analysis question ``tag`` (the notebook's own cells draw with it)."""
-        return self._seeds[tag]
+        return analysis_seed(self.seed, self.week, self.student_id, tag)
 
 
 def _tuples(value):
@@ -120,19 +163,25 @@ def use_graded_setup(values: dict | None) -> None:
     _GRADED_SETUP = GradedSetup(values) if values is not None else None
 
 
-def variant(course_seed: int = 0, week: int = 0, student_id: str = "", per_student: bool = False):
-    """This week's set-up (released by the TA); per-student weeks need the 학번 / student id.
+def variant(setup: dict | str | None = None, student_id: str = "") -> GradedSetup:
+    """This week's set-up, from the notebook's SETUP: the week's numbers (a dict the release wrote
+    into the notebook), or, in a per-student week, the code the TA sent (a string).  An empty SETUP
+    is the lecture's own set-up.
 
-    While graded, the set-up is the one the instructor grades against, whatever the notebook declares.
+    While graded, the set-up is the one the instructor grades against, whatever the notebook says.
     """
     if _GRADED_SETUP is not None:
         return _GRADED_SETUP
-    from autograder.config import Variant
+    values = decode_setup(setup) if isinstance(setup, str) else dict(setup or {})
+    typed = str(student_id or "").strip()
+    if values.get("per_student") and typed and typed != values.get("student_id"):
+        raise ValueError(f"이 설정 코드는 학번 {values.get('student_id')}의 것입니다. 내 코드를 붙여 넣으세요. / "
+                         f"This set-up code belongs to student {values.get('student_id')}: paste your own.")
+    if not values:  # the lecture's own set-up (the unreleased template)
+        from autograder.config import Variant
 
-    if per_student and not str(student_id).strip():
-        raise ValueError("이번 주 과제는 학생마다 설정이 다릅니다. STUDENT_ID에 학번을 입력하세요. / "
-                         "This week's set-up is per student: put your student id in STUDENT_ID.")
-    return Variant.derive(course_seed, week, str(student_id).strip(), per_student)
+        values = Variant().public_dict()
+    return GradedSetup(values)
 
 
 def run_checks(*functions: str, namespace: dict | None = None) -> CheckReport:

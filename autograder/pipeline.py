@@ -25,7 +25,7 @@ class GradeConfig:
     limits: Limits = field(default_factory=Limits)
     lang: str = "en"
     own_variant: bool = False
-    """Trust the variant the submission declares (VARIANT_KEY): for a student's own self-check only."""
+    """Trust the variant the submission declares (its SETUP cell): for a student's own self-check only."""
 
 
 def load_step(sub: Submission, cfg: GradeConfig) -> Submission:

@@ -65,7 +65,7 @@ class GradingRun:
     select: Callable[[CheckInfo], bool] | None = None
     """Run only the checks this predicate accepts (e.g. the statistical ones, for calibration)."""
     own_variant: bool = False
-    """Take each submission's variant from its VARIANT_KEY (a student's self-check of a released week)."""
+    """Take each submission's variant from its SETUP cell (a student's self-check of a released week)."""
     on_done: Callable[[str, list[CheckResult]], None] | None = None
     """Called when the last check of a submission has run (progress bars)."""
     results: dict[str, list[CheckResult]] = field(default_factory=dict)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.config import Variant, derive_seed
+from autograder.config import Variant
 from autograder.export.quiz import Category, Choice, MultiChoice, Numerical
 from autograder.reference import functions as ref
 
 
 def _rng(variant: Variant, template: str) -> np.random.Generator:
-    return np.random.default_rng(derive_seed("quiz", variant.seed, variant.week, template) % 2**63)
+    return np.random.default_rng(variant.quiz_seed(template) % 2**63)
 
 
 def _fan_ins(variant: Variant, template: str) -> list[int]:
@@ -63,7 +63,7 @@ def numerical_templates(variant: Variant) -> dict[str, list[Numerical]]:
 
     out["saturation"] = []
     for k, std in enumerate(sorted({variant.std_large, 2.0 if variant.std_large != 2.0 else 0.5})):
-        seed = derive_seed("quiz-saturation", variant.seed, variant.week, k) % 2**32
+        seed = variant.quiz_seed("saturation", k) % 2**32
         r = np.random.default_rng(seed)
         x = r.standard_normal((1000, 100))
         a1 = ref.sigmoid(x @ ref.normal_init(100, 100, r, std))

@@ -1,7 +1,8 @@
 """``initlab release``: a week's variant through nbgrader, with its quiz bank, validated before it counts.
 
-  C/initlab.toml                      the course seed (written at the first release, then reused)
-  C/source/weekNN/variant.toml        the week's Variant (derived from course seed and week only)
+  C/initlab.toml                      the course's secret key (written at the first release, then reused)
+  C/source/weekNN/variant.toml        the week's Variant (derived from the course key and week only)
+  C/source/weekNN/students.csv        per-student weeks: each student's numbers and set-up code
   C/source/weekNN/weight_init.ipynb   the master rendered with the week's set-up
   C/release/weekNN/weight_init.ipynb  made by nbgrader's own generate_assignment
   C/quiz/weekNN.xml, weekNN.gift      the eclass (Moodle) quiz bank, answers from the reference
@@ -14,8 +15,10 @@ everything it made (files and the gradebook entry) and says why.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
+import pprint
 import secrets
 import shutil
 import subprocess
@@ -31,7 +34,7 @@ from autograder.reference import SOLUTION_PATH
 
 MASTER = SOLUTION_PATH.with_suffix(".ipynb")
 NOTEBOOK = f"{SUBMISSION_STEM}.ipynb"
-VARIANT_LINE = "COURSE_SEED, WEEK, PER_STUDENT = 0, 0, False"
+VARIANT_LINE = "SETUP = {}"
 IGNORE_IN_RELEASE = tuple(f"--CourseDirectory.ignore={p}" for p in (
     ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "variant.toml", "students.csv"))
 
@@ -60,37 +63,51 @@ def assignment_name(week: int) -> str:
 # ---- the course seed ----------------------------------------------------------------------------
 
 
-def course_seed(course: Path, seed: int | None) -> int:
-    """The course's seed: the one in C/initlab.toml, else ``seed`` (or a new random one), then stored."""
+def course_key(course: Path, seed: int | None) -> str:
+    """The course's secret key: the one in C/initlab.toml, else a new random one (or, with ``seed``,
+    one made from that number, for demos and tests that must be reproducible), then stored there."""
     path = course / "initlab.toml"
     if path.is_file():
-        stored = int(tomllib.loads(path.read_text(encoding="utf-8"))["course"]["seed"])
-        if seed is not None and seed != stored:
-            raise ReleaseError(f"{path} has course seed {stored}; every week of a course uses one seed "
+        table = tomllib.loads(path.read_text(encoding="utf-8"))["course"]
+        stored = str(table["key"]) if "key" in table else _key_from_seed(int(table["seed"]))  # an older course
+        if seed is not None and _key_from_seed(seed) != stored:
+            raise ReleaseError(f"{path} holds this course's key; every week of a course uses it "
                                f"(remove the file to start a new course)")
         return stored
-    seed = seed if seed is not None else secrets.randbelow(2**31)
+    key = _key_from_seed(seed) if seed is not None else secrets.token_hex(32)
     course.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others, not even briefly
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(f"# initlab course settings\n[course]\nseed = {seed}\n")
-    return seed
+        fh.write("# initlab course settings: the key derives every week's and every student's set-up.\n"
+                 "# Keep it private (students who had it could compute other set-ups and the quiz).\n"
+                 f"[course]\nkey = \"{key}\"\n")
+    return key
+
+
+def _key_from_seed(seed: int) -> str:
+    return hashlib.sha256(f"initlab-course-seed:{int(seed)}".encode()).hexdigest()
 
 
 # ---- rendering the source notebook -----------------------------------------------------------
 
 
+def setup_line(variant: Variant) -> str:
+    """The release's SETUP line: the week's numbers, or (per student) where each student's code goes."""
+    if variant.per_student:  # the code goes in the student's own (unlocked) cell: nbgrader restores locked ones
+        return "SETUP = SETUP_CODE  # 학생별 설정: 위 칸에 붙여 넣은 코드 / per-student: the code pasted above"
+    return "SETUP = " + pprint.pformat(variant.public_dict(), width=110, sort_dicts=False)
+
+
 def render_source(master: Path, variant: Variant) -> str:
     """The master with the week's set-up in its variant cell and the week in its title."""
     nb = json.loads(master.read_text(encoding="utf-8"))
-    line = f"COURSE_SEED, WEEK, PER_STUDENT = {variant.course_seed}, {variant.week}, {variant.per_student}"
     found = False
     for cell in nb["cells"]:
         src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "variant":
             if VARIANT_LINE not in src:
                 raise ReleaseError(f"the master's variant cell no longer contains {VARIANT_LINE!r}")
-            src, found = src.replace(VARIANT_LINE, line), True
+            src, found = src.replace(VARIANT_LINE, setup_line(variant)), True
         elif cell["cell_type"] == "markdown" and src.startswith("# 가중치의 초깃값"):
             src = src.replace("# 가중치의 초깃값 / Weight initialisation",
                               f"# {variant.week}주차: 가중치의 초깃값 / Week {variant.week}: Weight initialisation", 1)
@@ -173,10 +190,13 @@ def validate(course: Path, assignment: str, variant: Variant) -> dict:
             target = copy / "submitted" / sid / assignment / NOTEBOOK
             target.parent.mkdir(parents=True)
             nb = json.loads(nb_path.read_text(encoding="utf-8"))
-            if variant.per_student:  # the student types their id; the validator is a student too
+            if variant.per_student:  # the student types their id and code; the validator is a student too
+                from autograder.notebook import encode_setup
+
+                code = encode_setup(variant.for_student(sid).public_dict())
                 for cell in nb["cells"]:
                     if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "student_id":
-                        cell["source"] = f'STUDENT_ID = "{sid}"'
+                        cell["source"] = f'STUDENT_ID = "{sid}"\nSETUP_CODE = "{code}"'
             target.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
         scores: dict = {"expected": expect}
         # initlab, into the copy's gradebook, as `initlab grade --course C --assignment A` would
@@ -221,7 +241,7 @@ def release(course: str | Path, week: int, seed: int | None = None, roster: str 
     assignment = assignment_name(week)
     students = read_roster(Path(roster)) if roster else []
     ensure_course(course)
-    variant = Variant.derive(course_seed(course, seed), week, per_student=bool(students))
+    variant = Variant.derive(course_key(course, seed), week, per_student=bool(students))
     source_dir, release_dir = course / "source" / assignment, course / "release" / assignment
     quiz_dir = course / "quiz"
     quiz_xml, quiz_gift = quiz_dir / f"{assignment}.xml", quiz_dir / f"{assignment}.gift"
@@ -273,14 +293,18 @@ def keep_private(course: Path) -> None:
 
 
 def _write_student_variants(path: Path, variant: Variant, students: list[dict]) -> None:
-    """For the TA: each student's own numbers (what their notebook will derive from their id)."""
+    """For the TA: each student's own numbers and the set-up code to send them (eclass message,
+    feedback comment or e-mail); a student pastes it into the notebook's SETUP."""
+    from autograder.notebook import encode_setup
+
     keys = ["node_num", "n_layers", "n_samples", "input_dim", "std_large", "std_small", "lam"]
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["student_id", "name"] + keys)
+        w.writerow(["student_id", "name"] + keys + ["setup_code"])
         for row in students:
             v = variant.for_student(row["student_id"])
-            w.writerow([row["student_id"], row.get("name", "")] + [getattr(v, k) for k in keys])
+            w.writerow([row["student_id"], row.get("name", "")] + [getattr(v, k) for k in keys]
+                       + [encode_setup(v.public_dict())])
 
 
 def course_variant(course: str | Path, assignment: str) -> Variant | None:

@@ -13,9 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-import numpy as np
-
-from autograder.contract import ANALYSIS_SEED_TAGS, FUNCTIONS
+from autograder.contract import FUNCTIONS
 from autograder.sandbox import child
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.protocol import encode, pack_frame
@@ -58,68 +56,59 @@ class _Reuse:
         return self._replies[key]
 
 
-def variant_key_of(handle):
-    """The (course seed, week, student id, per student) a notebook declares in VARIANT_KEY, or None.
+def variant_of_setup(setup):
+    """The Variant a notebook's SETUP declares (its week's numbers, or a per-student code), or None."""
+    from autograder.config import Variant
+    from autograder.notebook import decode_setup
 
-    Used for a student's self-check of a released week: the notebook knows its own set-up.
-    """
     try:
-        key = handle.value("VARIANT_KEY").value
+        values = decode_setup(setup) if isinstance(setup, str) else setup
+        if not isinstance(values, dict):
+            return None
+        return Variant.from_dict(values) if values else Variant()
+    except (ValueError, TypeError):
+        return None
+
+
+def variant_key_of(handle):
+    """The variant a live notebook declares in SETUP (a student's self-check of a released week), or None."""
+    try:
+        return variant_of_setup(handle.value("SETUP").value)
     except StudentFailure:
         return None
-    if (isinstance(key, (list, tuple)) and len(key) == 4 and all(isinstance(k, (int, np.integer)) for k in key[:2])
-            and isinstance(key[2], str) and isinstance(key[3], (bool, np.bool_))):
-        from autograder.config import Variant
-
-        try:
-            return Variant.derive(int(key[0]), int(key[1]), key[2], bool(key[3]))
-        except ValueError:
-            return None
-    return None
-
-
-_KEY_NAMES = ("COURSE_SEED", "WEEK", "STUDENT_ID", "PER_STUDENT")
 
 
 def declared_variant(cells: list[dict]):
-    """The variant a submission's source declares (COURSE_SEED, WEEK, STUDENT_ID, PER_STUDENT as
-    literals at top level), read without running it; None when it declares none."""
+    """The variant a submission's source declares (a literal SETUP at top level), read without
+    running it; None when it declares none."""
     import ast
 
-    found: dict = {}
+    found: dict = {}  # SETUP, and SETUP_CODE (where a per-student week's SETUP points)
     for cell in cells:
         try:
             tree = ast.parse(cell["source"])
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         for node in tree.body:
-            if not isinstance(node, ast.Assign) or len(node.targets) != 1:
-                continue
-            target, value = node.targets[0], node.value
-            pairs = [(target, value)]
-            if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
-                pairs = list(zip(target.elts, value.elts))
-            for name, expr in pairs:
-                if isinstance(name, ast.Name) and name.id in _KEY_NAMES:
-                    try:
-                        found[name.id] = ast.literal_eval(expr)
-                    except (ValueError, TypeError, SyntaxError, RecursionError):
-                        pass
-    seed, week, sid, per = (found.get(k) for k in _KEY_NAMES)
-    if type(seed) is not int or type(week) is not int or not isinstance(per, bool):
-        return None
-    from autograder.config import Variant
-
-    try:
-        return Variant.derive(seed, week, str(sid or "").strip(), per)
-    except ValueError:
-        return None
+            if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                    and node.targets[0].id in ("SETUP", "SETUP_CODE")):
+                if isinstance(node.value, ast.Name):
+                    found[node.targets[0].id] = ("name", node.value.id)
+                    continue
+                try:
+                    found[node.targets[0].id] = ("value", ast.literal_eval(node.value))
+                except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+                    found[node.targets[0].id] = ("value", None)
+    kind, setup = found.get("SETUP", ("value", None))
+    if kind == "name":
+        setup = found.get(setup, ("value", None))[1]
+    return variant_of_setup(setup) if setup is not None else None
 
 
 def graded_setup(variant) -> dict:
-    """What a submission's ``lab.variant()`` returns while graded: the variant's plain values and
-    the analysis questions' seeds (the child gets numbers, never the derivation)."""
-    return dict(variant.to_dict(), analysis_seeds={tag: variant.analysis_seed(tag) for tag in ANALYSIS_SEED_TAGS})
+    """What a submission's ``lab.variant()`` returns while graded: the variant's plain values (never
+    the course key; the child gets numbers, never the derivation)."""
+    return variant.public_dict()
 
 
 class SandboxStudent:

@@ -75,13 +75,13 @@ def weight_decay_grad(W, lam):
 # ---- 분석 문제 / analysis questions ----------------------------------------------------------------------
 from autograder import notebook as lab  # noqa: E402
 
-# 학생별 과제인 주에는 학번을 입력하세요 / for per-student weeks, your student id
+# 학생별 과제인 주에는 학번과, 조교가 보낸 설정 코드를 입력하세요 / for per-student weeks, your student id and the set-up code your TA sent you
 STUDENT_ID = ""
+SETUP_CODE = ""
 
 # 이번 주 과제 설정: 조교가 배포할 때 정합니다 (고치지 마세요) / this week's set-up, fixed by the release (do not edit)
-COURSE_SEED, WEEK, PER_STUDENT = 0, 0, False
-VARIANT_KEY = (COURSE_SEED, WEEK, STUDENT_ID, PER_STUDENT)
-V = lab.variant(*VARIANT_KEY)
+SETUP = {}
+V = lab.variant(SETUP, STUDENT_ID)
 N_SAMPLES, INPUT_DIM, N_LAYERS, NODE_NUM = V.n_samples, V.input_dim, V.n_layers, V.node_num
 STD_LARGE, STD_SMALL, LAM = V.std_large, V.std_small, V.lam
 print(f"입력 / input {N_SAMPLES}x{INPUT_DIM}, 은닉층 / hidden layers {N_LAYERS} x {NODE_NUM}, "

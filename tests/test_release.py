@@ -1,14 +1,17 @@
 """`initlab release`: reproducible weekly variants, per-student variants, a quiz bank, self-validation."""
 from __future__ import annotations
 
+import csv
 import json
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 import pytest
 
 from autograder.config import Variant
-from autograder.release import ReleaseError, course_variant, release
+from autograder.release import ReleaseError, _key_from_seed, course_variant, release
+from autograder.student import variant_of_setup
 from tests.conftest import MASTER_NB, total_points
 from tests.kernels import retry_on_kernel_failure
 
@@ -38,7 +41,7 @@ def test_two_weeks_differ_and_the_seed_is_kept(two_courses):
     """Does week 4 get another set-up from the course seed stored at week 3?"""
     a, _ = two_courses
     w3, w4 = course_variant(a, "week03"), course_variant(a, "week04")
-    assert w3.course_seed == w4.course_seed == 99 and w3 != w4
+    assert w3.course_key == w4.course_key == _key_from_seed(99) and w3 != w4
     assert (a / "quiz" / "week03.xml").read_bytes() != (a / "quiz" / "week04.xml").read_bytes()
     with pytest.raises(ReleaseError):
         release(a, 5, seed=100, check=False)  # one course, one seed
@@ -49,9 +52,25 @@ def test_the_released_notebook_carries_the_variant_and_no_solutions(two_courses)
     a, _ = two_courses
     nb = json.loads((a / "release" / "week03" / "weight_init.ipynb").read_text(encoding="utf-8"))
     code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
-    assert "COURSE_SEED, WEEK, PER_STUDENT = 99, 3, False" in code
+    w3 = course_variant(a, "week03")
+    setup = next(line for line in code.splitlines() if line.startswith("SETUP = "))
+    assert "'week': 3" in code and f"'node_num': {w3.node_num}" in code and f"'seed': {w3.seed}" in code, setup
     assert "BEGIN SOLUTION" not in code and "raise NotImplementedError()" in code
     assert sorted(p.name for p in (a / "release" / "week03").iterdir()) == ["weight_init.ipynb"]
+
+
+def test_nothing_released_gives_the_course_key_or_other_set_ups(two_courses):
+    """Is the course key (and the old course seed) in no released file, and is the course's key file the
+    owner's only?  Another week's set-up follows only from the key."""
+    a, _ = two_courses
+    key = course_variant(a, "week03").course_key
+    for path in (a / "release").rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert key not in text and "course_key" not in text and "COURSE_SEED" not in text, path
+    assert (a / "initlab.toml").stat().st_mode & 0o077 == 0
+    assert Variant.derive(key, 4) == course_variant(a, "week04")
+    assert Variant.derive("not-the-key", 4) != course_variant(a, "week04")
 
 
 def test_the_moodle_quiz_bank(two_courses):
@@ -102,11 +121,15 @@ def test_two_roster_students_get_different_variants(tmp_path):
     r = release(tmp_path / "course", 2, seed=5, roster=roster, check=False)
     assert r.variant.per_student and r.students == 2
     a, b = r.variant.for_student("2026001"), r.variant.for_student("2026002")
-    assert a != b and a == Variant.derive(5, 2, "2026001", True)
-    rows = (tmp_path / "course" / "source" / "week02" / "students.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert len(rows) == 3 and rows[1].startswith("2026001,홍길동")
+    assert a != b and a == Variant.derive(_key_from_seed(5), 2, "2026001", True)
+    with open(tmp_path / "course" / "source" / "week02" / "students.csv", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["student_id"] for r in rows] == ["2026001", "2026002"] and rows[0]["name"] == "홍길동"
+    # Each student's code holds exactly their own set-up, and no other's.
+    assert variant_of_setup(rows[0]["setup_code"]) == replace(a, course_key="")
+    assert variant_of_setup(rows[1]["setup_code"]) == replace(b, course_key="")
     nb = (tmp_path / "course" / "release" / "week02" / "weight_init.ipynb").read_text(encoding="utf-8")
-    assert "PER_STUDENT = 5, 2, True" in nb.replace("COURSE_SEED, WEEK, ", "") and "STUDENT_ID" in nb
+    assert "SETUP = SETUP_CODE" in nb and "STUDENT_ID" in nb and rows[0]["setup_code"] not in nb
 
 
 @pytest.mark.slow

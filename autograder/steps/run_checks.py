@@ -68,7 +68,7 @@ def grade_sources(sources: dict[str, LoadedSource], variant: Variant = Variant()
 def grade_namespace(namespace: dict, functions: tuple[str, ...] = (), variant: Variant = Variant()) -> list[CheckResult]:
     """Grade the functions of a live namespace in-process (the notebook's self-check cells).
 
-    The notebook's own VARIANT_KEY, when it has one, decides the variant.
+    The notebook's own SETUP, when it has one, decides the variant.
     """
     run = run_pytest(GradingRun(handles={"notebook": InProcessStudent("notebook", namespace)},
                                 variant=variant, only_functions=functions, own_variant=True))

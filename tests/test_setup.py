@@ -1,0 +1,67 @@
+"""A week's set-up as students receive it: the notebook's SETUP and per-student set-up codes."""
+from __future__ import annotations
+
+import pytest
+
+from autograder import notebook as lab
+from autograder.config import Variant
+from autograder.student import declared_variant, graded_setup, variant_of_setup
+
+KEY = "a-course-key"
+
+
+def test_a_set_up_code_holds_one_students_numbers_and_nothing_of_the_key():
+    """Does a code round-trip to exactly that student's public numbers, without the course key?"""
+    v = Variant.derive(KEY, 3, "2026001", per_student=True)
+    code = lab.encode_setup(v.public_dict())
+    assert code.startswith(lab.SETUP_CODE_PREFIX) and KEY not in code
+    assert Variant.from_dict(lab.decode_setup(code)) == Variant.from_dict(v.public_dict())  # JSON has no tuples
+    assert variant_of_setup(code) == Variant.from_dict(v.public_dict())
+
+
+@pytest.mark.parametrize("bad", ["", "hello", lab.SETUP_CODE_PREFIX + "not-base64!!"])
+def test_a_wrong_code_is_explained_in_both_languages(bad):
+    with pytest.raises(ValueError) as info:
+        lab.variant(bad, "2026001")
+    assert "SETUP" in str(info.value) or "설정 코드" in str(info.value)
+    assert "/" in str(info.value)  # Korean, then English
+
+
+def test_another_students_code_is_refused():
+    """Pasting a friend's code with one's own student id says so."""
+    code = lab.encode_setup(Variant.derive(KEY, 3, "2026002", per_student=True).public_dict())
+    with pytest.raises(ValueError, match="2026002"):
+        lab.variant(code, "2026001")
+
+
+def test_the_notebook_computes_the_same_analysis_seeds_as_the_grader():
+    """Are the seeds a notebook draws with (from its SETUP alone) the grader's?"""
+    for v in (Variant(), Variant.derive(KEY, 2), Variant.derive(KEY, 5, "2026001", per_student=True)):
+        mine = lab.variant(v.public_dict(), v.student_id)
+        for tag in ("saturated", "xavier", "he", "penalty"):
+            assert mine.analysis_seed(tag) == v.analysis_seed(tag)
+        assert (mine.n_samples, mine.lam, mine.init_shapes) == (v.n_samples, v.lam, v.init_shapes)
+
+
+def test_an_empty_setup_is_the_lectures_own():
+    assert lab.variant({}, "").n_samples == Variant().n_samples == 1000
+
+
+def test_what_the_child_receives_has_no_key():
+    """Is the course key absent from what the sandbox child gets (and from the public numbers)?"""
+    v = Variant.derive(KEY, 4)
+    assert "course_key" not in graded_setup(v) and KEY not in repr(graded_setup(v))
+    assert KEY not in repr(v)  # not even in a log line or a traceback
+
+
+def test_the_declared_setup_is_read_without_running_the_code():
+    """SETUP as a literal, and SETUP = SETUP_CODE in a per-student week."""
+    v = Variant.derive(KEY, 2)
+    cells = [{"source": f"import os\nos._exit(1)\nSETUP = {v.public_dict()!r}\n", "name": "c"}]
+    assert declared_variant(cells) == Variant.from_dict(v.public_dict())
+    p = Variant.derive(KEY, 2, "2026001", per_student=True)
+    code = lab.encode_setup(p.public_dict())
+    cells = [{"source": f'STUDENT_ID = "2026001"\nSETUP_CODE = "{code}"\n', "name": "a"},
+             {"source": "SETUP = SETUP_CODE\n", "name": "b"}]
+    assert declared_variant(cells) == Variant.from_dict(p.public_dict())
+    assert declared_variant([{"source": "x = 1\n", "name": "c"}]) is None
