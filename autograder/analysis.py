@@ -34,6 +34,18 @@ class Question:
     hint: Text
 
 
+@dataclass(frozen=True)
+class Bound:
+    """``fn`` with its trailing arguments fixed (``normal_init`` with its std, as an init(n_in, n_out, rng)):
+    a plain object rather than a lambda, so the judge can hand a student's function on to another one."""
+
+    fn: Callable
+    extra: tuple
+
+    def __call__(self, *args):
+        return self.fn(*args, *self.extra)
+
+
 def _probe_layer1(variant: Variant, fns: dict, init, activation, seed_tag: str) -> np.ndarray:
     """The first hidden layer of the probe (one layer: the rest would not change it)."""
     rng = np.random.default_rng(variant.analysis_seed(seed_tag))
@@ -44,7 +56,7 @@ def _probe_layer1(variant: Variant, fns: dict, init, activation, seed_tag: str) 
 
 def _saturated(variant, fns):
     std = variant.std_large
-    a1 = _probe_layer1(variant, fns, lambda i, o, r: fns["normal_init"](i, o, r, std), fns["sigmoid"], "saturated")
+    a1 = _probe_layer1(variant, fns, Bound(fns["normal_init"], (std,)), fns["sigmoid"], "saturated")
     return float(np.mean((a1 < 0.02) | (a1 > 0.98)))
 
 

@@ -84,7 +84,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr)
     # Without --variant, a released notebook's own set-up (its SETUP cell) decides.
     cfg = GradeConfig(variant=_variant(args), limits=Limits(call_timeout_s=args.timeout, unconfined=not confined),
-                      lang=args.lang, own_variant=not args.variant)
+                      lang=args.lang, own_variant=not args.variant, self_check=True)
     sub = grade_file(path, cfg)
     print(render(sub, args.lang))
     if args.plots:
@@ -119,7 +119,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         return 2
     confined, line = jail
     print(line, file=sys.stderr if not confined else sys.stdout)
-    cfg = GradeConfig(variant=variant, lang=args.lang,
+    cfg = GradeConfig(variant=variant, lang=args.lang, show_answers=args.show_answers,
                       limits=Limits(call_timeout_s=args.timeout, memory_mb=args.memory, budget_s=args.budget,
                                     load_timeout_s=min(Limits.load_timeout_s, args.budget), unconfined=not confined))
     roster = None
@@ -227,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", help="title of the feedback pages (e.g. the course and week)")
     p.add_argument("--roster", help="CSV with student_id (and name): maps Moodle participants to student ids by name")
     p.add_argument("--show", type=int, default=15, help="rows of the result table to print")
+    p.add_argument("--show-answers", action="store_true",
+                   help="feedback shows the reference's analysis answers (after the deadline)")
     p.add_argument("--unconfined", action="store_true",
                    help="where no jail can be built, run student code without it (reports say so)")
     p.set_defaults(run=cmd_grade)

@@ -24,6 +24,10 @@ class GradeConfig:
     variant: Variant = field(default_factory=Variant)
     limits: Limits = field(default_factory=Limits)
     lang: str = "en"
+    show_answers: bool = False
+    """Feedback shows the reference's analysis answers (after the deadline)."""
+    self_check: bool = False
+    """A student's own check: analysis answers are compared with their own functions, never the reference."""
     own_variant: bool = False
     """Trust the variant the submission declares (its SETUP cell): for a student's own self-check only."""
 
@@ -58,7 +62,8 @@ def run_checks_step(subs: list[Submission], cfg: GradeConfig, launcher=None,
     results = grade_sources({k: s.source for k, s in ready.items()}, cfg.variant, cfg.limits, launcher,
                             on_done=done if on_done else None, load_reports=reports,
                             student_ids={k: s.student_id for k, s in ready.items()},
-                            own_variant=cfg.own_variant) if ready else {}
+                            own_variant=cfg.own_variant, self_check=cfg.self_check,
+                            show_answers=cfg.show_answers) if ready else {}
     out = []
     for i, s in enumerate(subs):
         key = str(i)

@@ -64,6 +64,10 @@ class GradingRun:
     """Run only the checks of these functions (the notebook's per-function self-check)."""
     select: Callable[[CheckInfo], bool] | None = None
     """Run only the checks this predicate accepts (e.g. the statistical ones, for calibration)."""
+    show_answers: bool = False
+    """Feedback may show the reference's analysis answers (``initlab grade --show-answers``, after the deadline)."""
+    self_check: bool = False
+    """A student checks their own work (``initlab check``, the notebook's cells): no reference answer is used."""
     own_variant: bool = False
     """Take each submission's variant from its SETUP cell (a student's self-check of a released week)."""
     on_done: Callable[[str, list[CheckResult]], None] | None = None
@@ -223,6 +227,18 @@ def student(request):
 @pytest.fixture
 def fb() -> Feedback:
     return Feedback()
+
+
+@pytest.fixture
+def self_check(request) -> bool:
+    """Whether this is a student's self-check (it never sees a reference answer), not grading."""
+    return _plugin(request).run.self_check
+
+
+@pytest.fixture
+def answers_shown(request) -> bool:
+    """Whether feedback may show the reference's analysis answers."""
+    return _plugin(request).run.show_answers
 
 
 @pytest.fixture

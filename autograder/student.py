@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 
+import numpy as np
+
 from autograder.contract import FUNCTIONS
 from autograder.sandbox import child
 from autograder.sandbox.limits import Limits
-from autograder.sandbox.protocol import encode, pack_frame
+from autograder.sandbox.protocol import RngSpec, StudentFnSpec, encode, pack_frame
 from autograder.sandbox.runner import CallReply, LoadReport, MissingFunction, Sandbox, StudentFailure, parse_reply
 
 
@@ -111,6 +113,36 @@ def graded_setup(variant) -> dict:
     return variant.public_dict()
 
 
+class _Remote:
+    """A submission's function as the judge sees it: calling it calls it in the sandbox child, with
+    the judge's own objects (the submission's other functions, a Generator mid-stream) sent as specs."""
+
+    def __init__(self, handle, name: str):
+        self.handle, self.name = handle, name
+
+    def __call__(self, *args):
+        return self.handle.call(self.name, *[_as_spec(a) for a in args]).value
+
+
+def _as_spec(value):
+    from autograder.analysis import Bound
+
+    if isinstance(value, _Remote):
+        return StudentFnSpec(value.name)
+    if isinstance(value, Bound) and isinstance(value.fn, _Remote):
+        return StudentFnSpec(value.fn.name, tuple(value.extra))
+    if isinstance(value, np.random.Generator):
+        return RngSpec(0, value.bit_generator.state)
+    return value
+
+
+class _Namespace(dict):
+    """A notebook's functions by name; a missing one is a MissingFunction, as in the sandbox."""
+
+    def __missing__(self, name):
+        raise MissingFunction(f"{name} is not defined", {"fn": name})
+
+
 class SandboxStudent:
     def __init__(self, sid: str, cells: list[dict], limits: Limits, launcher, variant=None):
         self.sid = sid
@@ -131,6 +163,10 @@ class SandboxStudent:
     def value(self, name: str) -> CallReply:
         return self.sandbox.value(name)
 
+    def functions(self) -> dict:
+        """The submission's functions, each callable from the judge (it runs in the child)."""
+        return {name: _Remote(self, name) for name in FUNCTIONS}
+
     def close(self) -> None:
         self.sandbox.close()
         self._reuse = _Reuse()  # a class's worth of kept replies would hold gigabytes of arrays
@@ -149,6 +185,10 @@ class InProcessStudent:
         if return_args:
             return self._call(fn, *args, return_args=True)
         return self._reuse.call(self._call, fn, args, reuse)
+
+    def functions(self) -> dict:
+        """The notebook's own functions (its kernel runs them)."""
+        return _Namespace({name: fn for name in FUNCTIONS if callable(fn := self.namespace.get(name))})
 
     def value(self, name: str) -> CallReply:
         if name not in self.namespace:

@@ -30,6 +30,7 @@ from autograder.sandbox.protocol import (
     CallableSpec,
     NormalArraySpec,
     RngSpec,
+    StudentFnSpec,
     decode,
     encode,
     read_frame,
@@ -144,22 +145,29 @@ def load(namespace: dict, cells: list[dict], mode: str) -> dict:
 # ---- serving calls -----------------------------------------------------------------------
 
 
-def _materialise(value: Any, built: list, rngs: list) -> Any:
-    """Replace specs by real objects: Generators and grader-made callables."""
+def _materialise(value: Any, built: list, rngs: list, namespace: dict | None = None) -> Any:
+    """Replace specs by real objects: Generators, grader-made callables, the submission's own functions."""
     if isinstance(value, RngSpec):
         rng = np.random.default_rng(value.seed)
+        if value.state is not None:
+            rng.bit_generator.state = value.state
         rngs.append(rng)
         return rng
     if isinstance(value, CallableSpec):
         obj = callables.build(value.name, value.params)
         built.append(obj)
         return obj
+    if isinstance(value, StudentFnSpec):
+        fn, extra = (namespace or {}).get(value.name), value.extra
+        if not callable(fn):
+            raise NameError(f"{value.name} is not defined")
+        return lambda *args: fn(*args, *extra)
     if isinstance(value, NormalArraySpec):
         return value.build()
     if isinstance(value, list):
-        return [_materialise(v, built, rngs) for v in value]
+        return [_materialise(v, built, rngs, namespace) for v in value]
     if isinstance(value, tuple):
-        return tuple(_materialise(v, built, rngs) for v in value)
+        return tuple(_materialise(v, built, rngs, namespace) for v in value)
     return value
 
 
@@ -178,7 +186,11 @@ def call(namespace: dict, fn_name: str, raw_args: list, blobs: list[bytes],
                                        "not_implemented": False, "frames": [], "missing": True}}, []
     built: list = []
     rngs: list = []
-    args = [_materialise(decode(a, blobs), built, rngs) for a in raw_args]
+    try:
+        args = [_materialise(decode(a, blobs), built, rngs, namespace) for a in raw_args]
+    except NameError as exc:  # a function of the submission that the judge hands on is missing
+        return {"ok": False, "error": {"type": "Missing", "message": str(exc), "not_implemented": False,
+                                       "frames": [], "missing": True}}, []
     out = CappedText()
     saved = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = out

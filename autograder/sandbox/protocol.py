@@ -47,9 +47,20 @@ class ProtocolError(Exception):
 
 @dataclass(frozen=True)
 class RngSpec:
-    """A fresh ``numpy.random.Generator`` built in the child from ``default_rng(seed)``."""
+    """A ``numpy.random.Generator`` built in the child from ``default_rng(seed)``; with ``state``
+    (a bit generator's state, plain ints), one that continues where the judge's own left off."""
 
     seed: int
+    state: dict | None = field(default=None, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class StudentFnSpec:
+    """The submission's own function ``name``, called with ``extra`` appended to its arguments
+    (e.g. ``normal_init`` with its std): how the judge hands a student's function to another one."""
+
+    name: str
+    extra: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -124,7 +135,9 @@ def encode(value: Any, blobs: list, depth: int = 0) -> dict:
     if isinstance(value, bool):
         return {"k": "bool", "v": value}
     if isinstance(value, RngSpec):
-        return {"k": "rng", "seed": int(value.seed)}
+        return {"k": "rng", "seed": int(value.seed), "state": value.state}
+    if isinstance(value, StudentFnSpec):
+        return {"k": "student_fn", "name": value.name, "extra": [encode(v, blobs, depth + 1) for v in value.extra]}
     if isinstance(value, CallableSpec):
         return {"k": "callable", "name": value.name, "params": value.params}
     if isinstance(value, NormalArraySpec):
@@ -231,7 +244,13 @@ def decode(obj: Any, blobs: list[bytes], depth: int = 0) -> Any:
             result[key] = decode(pair[1], blobs, depth + 1)
         return result
     if kind == "rng":
-        return RngSpec(int(obj["seed"]))
+        state = obj.get("state")
+        return RngSpec(int(obj["seed"]), state if isinstance(state, dict) else None)
+    if kind == "student_fn":
+        extra = obj.get("extra", [])
+        if not isinstance(obj.get("name"), str) or not isinstance(extra, list):
+            raise ProtocolError("malformed student function spec")
+        return StudentFnSpec(obj["name"], tuple(decode(v, blobs, depth + 1) for v in extra))
     if kind == "callable":
         params = obj.get("params", {})
         if not isinstance(obj.get("name"), str) or not isinstance(params, dict):

@@ -29,7 +29,8 @@ def run_pytest(run: GradingRun) -> GradingRun:
 
 def grade_sources(sources: dict[str, LoadedSource], variant: Variant = Variant(), limits: Limits = Limits(),
                   launcher=None, on_done=None, load_reports: dict | None = None,
-                  student_ids: dict[str, str] | None = None, own_variant: bool = False) -> dict[str, list[CheckResult]]:
+                  student_ids: dict[str, str] | None = None, own_variant: bool = False, self_check: bool = False,
+                  show_answers: bool = False) -> dict[str, list[CheckResult]]:
     """Grade several loaded submissions in one pytest session, each in its own sandbox child.
 
     ``student_ids`` maps each key of ``sources`` to the student id that seeds the grader's
@@ -56,7 +57,8 @@ def grade_sources(sources: dict[str, LoadedSource], variant: Variant = Variant()
             if on_done:
                 on_done(key, results)
 
-        run = run_pytest(GradingRun(handles=handles, variant=variant, on_done=finished, own_variant=own_variant))
+        run = run_pytest(GradingRun(handles=handles, variant=variant, on_done=finished, own_variant=own_variant,
+                                    self_check=self_check, show_answers=show_answers))
         if load_reports is not None:
             load_reports.update({sid: h.sandbox.report for sid, h in handles.items()})
         return {sid: run.results.get(sid, []) for sid in sources}
@@ -71,7 +73,7 @@ def grade_namespace(namespace: dict, functions: tuple[str, ...] = (), variant: V
     The notebook's own SETUP, when it has one, decides the variant.
     """
     run = run_pytest(GradingRun(handles={"notebook": InProcessStudent("notebook", namespace)},
-                                variant=variant, only_functions=functions, own_variant=True))
+                                variant=variant, only_functions=functions, own_variant=True, self_check=True))
     return run.results.get("notebook", [])
 
 
