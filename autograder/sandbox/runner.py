@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from autograder.sandbox.limits import (
-    IS_LINUX, IS_POSIX, Limits, apply_in_child, cgroup_path, kill_cgroup, sandbox_environment,
+    IS_LINUX, IS_POSIX, Limits, apply_in_child, cgroup_path, join_pids_cgroup, kill_cgroup, sandbox_environment,
 )
 from autograder.sandbox.protocol import (
     REPLY_MAX_BYTES, REPLY_MAX_HEADER, ProtocolError, Unsupported, decode, encode, read_frame, write_frame,
@@ -256,9 +256,11 @@ class SpawnLauncher:
 class ZygoteLauncher:
     """Linux backend: fork children from a preloaded zygote (see zygote.py), in a jail when given one."""
 
-    def __init__(self, max_frame: int, jail=None):
+    def __init__(self, max_frame: int, jail=None, max_processes: int = Limits.max_processes):
         self.max_frame = max_frame
         self.jail = jail
+        self.max_processes = max_processes
+        self._cgroup: str | None = None
         self.proc: subprocess.Popen | None = None
         self.control: socket.socket | None = None
         self.applied: dict = {}
@@ -285,8 +287,17 @@ class ZygoteLauncher:
         else:
             argv = [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno())]
             env = dict(os.environ, **env, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        preexec = None
+        if self.jail is not None and IS_POSIX and os.getuid() == 0:
+            # Root's processes escape RLIMIT_NPROC even inside the jail's user namespace (they are
+            # root's outside it): a pids cgroup around the whole jail bounds them instead.  The
+            # margin covers bwrap itself and the zygote.
+            limit = self.max_processes + 8
+            preexec = lambda: join_pids_cgroup(limit)  # noqa: E731
         self.proc = subprocess.Popen(argv, pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL if self.jail is not None else None)
+                                     stderr=subprocess.DEVNULL if self.jail is not None else None,
+                                     preexec_fn=preexec)
+        self._cgroup = cgroup_path(self.proc.pid) if preexec is not None else None
         theirs.close()
         self.control = ours
         self._reader = ours.makefile("rb")
@@ -338,6 +349,9 @@ class ZygoteLauncher:
                     self.proc.kill()  # bwrap's --die-with-parent / init's death take the jail with it
                     self.proc.wait()
                 self.proc = None
+                if self._cgroup is not None:
+                    kill_cgroup(self._cgroup)
+                    self._cgroup = None
 
 
 def default_launcher(limits: Limits | None = None, max_frame: int = REPLY_MAX_BYTES):
@@ -347,7 +361,7 @@ def default_launcher(limits: Limits | None = None, max_frame: int = REPLY_MAX_BY
         return ZygoteLauncher(max_frame) if IS_LINUX else SpawnLauncher(max_frame)
     from autograder.sandbox.jail import build
 
-    return ZygoteLauncher(max_frame, jail=build())
+    return ZygoteLauncher(max_frame, jail=build(), max_processes=(limits or Limits()).max_processes)
 
 
 # ---- one submission's sandbox ----------------------------------------------------------------

@@ -147,3 +147,33 @@ def test_nothing_one_child_writes_is_there_for_the_next():
                 assert sandbox.call("relu", 1.0).value == want
     finally:
         launcher.close()
+
+
+def test_a_fork_bomb_stops_at_the_process_limit():
+    """Is the number of processes a submission can start bounded in the jail (by RLIMIT_NPROC in its
+    user namespace, or, for a root judge whose processes that limit does not count, a pids cgroup)?"""
+    from autograder.sandbox.limits import Limits
+    from autograder.sandbox.runner import Sandbox, default_launcher
+
+    source = ("import os, time\n"
+              "def relu(x):\n"
+              "    n = 0\n"
+              "    for _ in range(300):\n"
+              "        try:\n"
+              "            pid = os.fork()\n"
+              "        except OSError:\n"
+              "            return float(n)\n"
+              "        if pid == 0:\n"
+              "            time.sleep(30)\n"
+              "            os._exit(0)\n"
+              "        n += 1\n"
+              "    return float(n)\n")
+    limits = Limits()
+    launcher = default_launcher(limits)
+    launcher.start()
+    try:
+        with Sandbox([{"source": source, "name": "bomb"}], ["relu"], limits, launcher, setup={}) as sandbox:
+            started = sandbox.call("relu", 1.0).value
+    finally:
+        launcher.close()
+    assert 0 < started <= limits.max_processes + 8
