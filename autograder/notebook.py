@@ -108,7 +108,7 @@ SETUP_CODE_PREFIX = "initlab1:"
 
 
 def encode_setup(values: dict) -> str:
-    """A set-up as a code to paste into the notebook's SETUP (for a per-student week)."""
+    """A set-up as a code to paste into the notebook's SETUP_CODE (for a per-student week)."""
     raw = json.dumps(values, sort_keys=True, separators=(",", ":")).encode()
     return SETUP_CODE_PREFIX + base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
 
@@ -117,8 +117,8 @@ def decode_setup(code: str) -> dict:
     """The set-up a code holds; ValueError (in both languages) if it is not one."""
     text = "".join(str(code).split())
     if not text.startswith(SETUP_CODE_PREFIX):
-        raise ValueError("설정 코드가 비어 있거나 잘못되었습니다. 조교가 보낸 코드를 SETUP에 그대로 붙여 넣으세요. / "
-                         "The set-up code is empty or wrong: paste the code your TA sent you into SETUP.")
+        raise ValueError("설정 코드가 비어 있거나 잘못되었습니다. 조교가 보낸 코드를 SETUP_CODE에 그대로 붙여 넣으세요. / "
+                         "The set-up code is empty or wrong: paste the code your TA sent you into SETUP_CODE.")
     body = text[len(SETUP_CODE_PREFIX):]
     try:
         values = json.loads(zlib.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))))
