@@ -32,6 +32,8 @@ JAILED = False
 NETWORK_ISOLATED = False
 #: The jail's scratch folder (a size-capped tmpfs), emptied after every child.
 SCRATCH = "/tmp"
+#: The grading run's tag (jail.run_tag), given on the command line; children carry it in their environment.
+RUN_TAG = ""
 
 
 def _preload() -> None:
@@ -70,6 +72,8 @@ def _child_main(conn: socket.socket, limits_dict: dict, workdir: str, keep_fd: i
             os.dup2(devnull, fd)
         os.environ.clear()
         os.environ.update(sandbox_environment(workdir))
+        if RUN_TAG:  # which grading run a process belongs to, for whoever checks that none outlives it
+            os.environ["INITLAB_RUN_TAG"] = RUN_TAG
         applied = apply_in_child(Limits(**limits_dict), workdir, network_isolated=NETWORK_ISOLATED, jailed=JAILED)
         rx = os.fdopen(keep_fd, "rb", buffering=1 << 16, closefd=False)
         tx = os.fdopen(os.dup(keep_fd), "wb", buffering=1 << 16)
@@ -261,8 +265,9 @@ def serve(control: socket.socket) -> None:
 
 def main(jailed: bool = False) -> None:
     """Serve the judge on the socket whose fd is ``sys.argv[1]``; ``jailed`` when started by jail.py."""
-    global JAILED, NETWORK_ISOLATED
+    global JAILED, NETWORK_ISOLATED, RUN_TAG
     control = socket.socket(fileno=int(sys.argv[1]))
+    RUN_TAG = sys.argv[2] if len(sys.argv) > 2 else ""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the judge, which then closes us
     applied: dict = {"jail": jailed}
     if jailed:

@@ -47,16 +47,18 @@ def tree_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
-def graded_processes() -> list[int]:
-    """Host pids of processes that run student code (their environment says INITLAB_GRADING=1)."""
+def graded_processes(tag: str) -> list[int]:
+    """Host pids of processes that ran student code for the grading run ``tag`` (their environment
+    says INITLAB_GRADING=1 and the run's tag: another run on the machine is not this test's)."""
     found = []
     for entry in os.listdir("/proc"):
         try:
             with open(f"/proc/{entry}/environ", "rb") as fh:
-                if b"INITLAB_GRADING=1" in fh.read():
-                    found.append(int(entry))
+                environ = fh.read().split(b"\0")
         except (OSError, ValueError):
             continue
+        if b"INITLAB_GRADING=1" in environ and f"INITLAB_RUN_TAG={tag}".encode() in environ:
+            found.append(int(entry))
     return found
 
 
@@ -169,15 +171,15 @@ def run_hostile_class(base: Path, ordinary: bool) -> None:
                   "solutions": tree_digest(ROOT / "solutions"), "course": tree_digest(tree["course"]),
                   "canary": tree["canary_file"].read_text(), "site": sorted(p.name for p in site.iterdir())}
         scratch_before = {d: set(os.listdir(d)) for d in ("/tmp", "/dev/shm", "/var/tmp") if os.path.isdir(d)}
-        env = dict(os.environ, INITLAB_TEST_CANARY=canary, HOME=str(tree["home"]))
-        env.pop("INITLAB_RUN_TAG", None)
+        tag = f"initlab-run-test-{secrets.token_hex(6)}"
+        env = dict(os.environ, INITLAB_TEST_CANARY=canary, HOME=str(tree["home"]), INITLAB_RUN_TAG=tag)
         done = grade(tree, env, ordinary)
         assert done.returncode == 0, done.stderr[-3000:]
         assert "jail: on" in done.stdout, done.stdout[-2000:]
         assert "UNCONFINED" not in done.stdout + done.stderr
 
         # No process of a submission survives the batch.
-        assert graded_processes() == []
+        assert graded_processes(tag) == []
         assert not tree["marker"].exists()
 
         # Nothing the instructor owns changed.
