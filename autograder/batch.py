@@ -29,6 +29,30 @@ from autograder.steps.stage import make_staging, stage
 from autograder.submission import Submission
 
 
+class GradeInputError(Exception):
+    """What was given to grade is not a class of submissions (the message is one line for the user)."""
+
+
+def find_submissions(submissions: str | Path):
+    """The students at ``submissions``, or :class:`GradeInputError` saying in one line what is wrong."""
+    import zipfile
+
+    path = Path(submissions)
+    if not path.exists():
+        raise GradeInputError(f"{path}: no such file or folder")
+    if path.is_file() and not zipfile.is_zipfile(path):
+        raise GradeInputError(f"{path} is not a zip file; give a Moodle 'Download all submissions' zip "
+                              "or a folder with one subfolder per student")
+    try:
+        source = discover(path)
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError) as exc:
+        raise GradeInputError(f"{path} could not be read: {exc}") from None
+    if not source.found:
+        raise GradeInputError(f"{path} holds no submissions (expected one folder per student, "
+                              "or a Moodle 'Download all submissions' zip)")
+    return source
+
+
 @dataclass(frozen=True)
 class BatchResult:
     submissions: list[Submission]
@@ -185,7 +209,7 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
     from autograder.report.batch import write_reports
 
     jobs = max(1, jobs or os.cpu_count() or 1)
-    source = discover(submissions)
+    source = find_submissions(submissions)
     staging = make_staging()
     roster_warnings: list[str] = []
     try:
@@ -209,7 +233,8 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
     subs = run_parallel(subs, cfg, jobs, ProgressBar("grading") if show_progress else None, warm_up, journal)
     notes: list[str] = []
     if reused:
-        notes.append(f"{reused} submissions were already graded in {out} (an earlier run); their rows were reused")
+        notes.append(f"{reused} submission{'s were' if reused != 1 else ' was'} already graded in {out} "
+                     "(an earlier run); their rows were reused")
     if not cfg.limits.unconfined and end_survivors():
         notes.append("processes of submissions were still running after grading; they were killed")
     checks = list_checks()

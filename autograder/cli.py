@@ -114,6 +114,13 @@ def cmd_grade(args: argparse.Namespace) -> int:
         from autograder.release import course_variant
 
         variant = course_variant(args.course, args.assignment) or variant
+    from autograder.batch import GradeInputError, find_submissions
+
+    try:
+        find_submissions(args.submissions)  # a wrong path or an empty zip: one line, before any work
+    except GradeInputError as exc:
+        print(f"initlab grade: {exc}", file=sys.stderr)
+        return 2
     jail = confinement(args.unconfined, "grade")
     if jail is None:
         return 2
@@ -131,8 +138,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
         except ReleaseError as exc:
             print(f"initlab grade: {exc}", file=sys.stderr)
             return 2
-    result = grade_class(args.submissions, args.out, cfg, jobs=args.jobs, course=args.course,
-                         assignment=args.assignment, title=args.title or "", roster=roster)
+    try:
+        result = grade_class(args.submissions, args.out, cfg, jobs=args.jobs, course=args.course,
+                             assignment=args.assignment, title=args.title or "", roster=roster)
+    except GradeInputError as exc:
+        print(f"initlab grade: {exc}", file=sys.stderr)
+        return 2
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
     subs = result.submissions

@@ -48,5 +48,5 @@ def test_a_changed_file_is_graded_again(tmp_path):
     grade_class(subs, tmp_path / "out", cfg, jobs=1, show_progress=False)
     shutil.copy(REFERENCE_PY, subs / "2026000001" / "weight_init.py")  # the stub became a solution
     again = grade_class(subs, tmp_path / "out", cfg, jobs=1, show_progress=False)
-    assert any("1 submissions were already graded" in w for w in again.warnings)
+    assert any("1 submission was already graded" in w for w in again.warnings)
     assert again.submissions[1].score == again.submissions[0].score > 0
