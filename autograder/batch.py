@@ -93,7 +93,7 @@ def _init_worker(indices, cfg: GradeConfig, journal: Path | None = None) -> None
         limits = replace(limits, sandbox_uid=sandbox_uid_for(index))
     launcher = default_launcher(limits)
     launcher.start()
-    _WORKER.update(cfg=replace(cfg, limits=limits), launcher=launcher, journal=journal, key_cfg=cfg)
+    _WORKER.update(cfg=replace(cfg, limits=limits), launcher=launcher, journal=journal)
     # Run when the worker exits (multiprocessing skips atexit): the zygote and everything it started
     # are gone before the pool reports the worker done.
     from multiprocessing.util import Finalize
@@ -109,7 +109,7 @@ def _journal_writer(journal: Path | None, cfg: GradeConfig):
 
 def _grade_chunk(chunk: list[tuple[int, Submission]]) -> list[tuple[int, Submission]]:
     subs = run_checks_step([s for _, s in chunk], _WORKER["cfg"], _WORKER["launcher"],
-                           on_done=_journal_writer(_WORKER["journal"], _WORKER["key_cfg"]))
+                           on_done=_journal_writer(_WORKER["journal"], _WORKER["cfg"]))
     return [(i, s) for (i, _), s in zip(chunk, subs)]
 
 

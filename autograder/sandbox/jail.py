@@ -168,12 +168,9 @@ def _system_binds(python: str) -> list[tuple[str, str]]:
                 binds.append((real, path))
             elif os.path.exists(path):
                 binds.append((path, path))
-    prefix = os.path.realpath(sys.base_prefix)
-    if not any(prefix == h or prefix.startswith(h + os.sep) for h, _ in binds):
-        binds.append((prefix, prefix))
-    bindir = os.path.dirname(python)
-    if not any(bindir == h or bindir.startswith(h + os.sep) for h, _ in binds):
-        binds.append((bindir, bindir))
+    for folder in (os.path.realpath(sys.base_prefix), os.path.dirname(python)):
+        if not _inside(folder, binds):
+            binds.append((folder, folder))
     return binds
 
 

@@ -108,7 +108,8 @@ def apply_in_child(limits: Limits, workdir: str, network_isolated: bool = False,
 
     if jailed:
         # In the jail's user namespace RLIMIT_NPROC counts the jail's processes only (the zygote
-        # and this child's), for root too; the zygote is one of them.
+        # and this child's); a root judge's are not counted at all, so its launcher puts the whole
+        # jail in a pids cgroup instead (runner.ZygoteLauncher).
         cap(resource.RLIMIT_NPROC, limits.max_processes + 1)
         applied["max_processes"] = limits.max_processes
         from autograder.sandbox.landlock import scope_child

@@ -263,7 +263,6 @@ class ZygoteLauncher:
         self._cgroup: str | None = None
         self.proc: subprocess.Popen | None = None
         self.control: socket.socket | None = None
-        self.applied: dict = {}
         self._lock = threading.Lock()
 
     @property
@@ -307,7 +306,6 @@ class ZygoteLauncher:
             line = self._reader.readline()
             if not line:
                 raise RuntimeError("the sandbox zygote did not start")
-            self.applied = json.loads(line).get("applied", {})
             self._ready = True
 
     def spawn(self, limits: Limits) -> ChildProcess:

@@ -196,12 +196,8 @@ def kill_jail_processes() -> None:
 def _kill(pid: int, children: dict, sandbox_uid) -> int | None:
     if JAILED:
         kill_jail_processes()
-        status = None
-        if pid in children:
-            children.pop(pid)
-        for folder in WIPED:
-            wipe_scratch(folder)
-        return status
+        _remove(children.pop(pid, ""))
+        return None
     from autograder.sandbox.limits import cgroup_path, kill_cgroup, kill_uid
 
     try:
@@ -269,14 +265,13 @@ def main(jailed: bool = False) -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
     RUN_TAG = sys.argv[2] if len(sys.argv) > 2 else ""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the judge, which then closes us
-    applied: dict = {"jail": jailed}
     if jailed:
         JAILED = NETWORK_ISOLATED = True
         # Not dumpable: a child (same uid) can neither ptrace us nor read our memory or environment.
         _prctl(4, 0)  # PR_SET_DUMPABLE
         from autograder.sandbox.landlock import restrict_jail
 
-        applied["landlock"] = restrict_jail(SCRATCH)
+        restrict_jail(SCRATCH)
     else:
         _become_subreaper()
     _preload()
@@ -286,8 +281,7 @@ def main(jailed: bool = False) -> None:
         from autograder.sandbox.limits import unshare_network
 
         NETWORK_ISOLATED = unshare_network()
-    applied["network"] = NETWORK_ISOLATED
-    control.sendall(json.dumps({"ready": True, "applied": applied}).encode() + b"\n")
+    control.sendall(b'{"ready": true}\n')
     serve(control)
 
 
