@@ -2,7 +2,8 @@
 # Generated from solutions/weight_init.ipynb by `python -m autograder.build`; edit the notebook, not this file.
 # 함수 이름과 인자는 그대로 두고 `raise NotImplementedError()` 를 지워 완성하세요.
 # Keep every name and argument; replace `raise NotImplementedError()` with your code.
-# 점검 / check: initlab check weight_init.py --lang ko
+# 점검 / check: python initlab_lab.py weight_init.py  (initlab_lab.py: 과제 폴더의 도우미 / the helper in
+#   the assignment folder, beside this file; numpy and matplotlib only)
 import numpy as np
 
 
@@ -59,7 +60,7 @@ def weight_decay_grad(W, lam):
 
 
 # ---- 분석 문제 / analysis questions ----------------------------------------------------------------------
-from autograder import notebook as lab  # noqa: E402
+import initlab_lab as lab  # noqa: E402  (the helper beside this file: initlab_lab.py)
 
 # 학생별 과제인 주에는 학번과, 조교가 보낸 설정 코드를 입력하세요 / for per-student weeks, your student id and the set-up code your TA sent you
 STUDENT_ID = ""

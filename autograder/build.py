@@ -30,7 +30,8 @@ PY_HEADER = '''# 가중치의 초깃값 (weight initialisation) - {what}
 '''
 STUDENT_EXTRA = ('# 함수 이름과 인자는 그대로 두고 `raise NotImplementedError()` 를 지워 완성하세요.\n'
                  '# Keep every name and argument; replace `raise NotImplementedError()` with your code.\n'
-                 '# 점검 / check: initlab check weight_init.py --lang ko\n')
+                 '# 점검 / check: python initlab_lab.py weight_init.py  (initlab_lab.py: 과제 폴더의 도우미 / the helper in\n'
+                 '#   the assignment folder, beside this file; numpy and matplotlib only)\n')
 
 
 def _cells(nb: dict, keep) -> list[str]:
@@ -57,7 +58,7 @@ def python_file(nb: dict, what: str, extra: str = "") -> str:
     answers = _cells(nb, lambda m: m.get("solution") and m.get("grade_id", "").startswith("solution_answer_"))
     parts = [s.rstrip() + "\n" for s in functions]
     parts.append("# ---- 분석 문제 / analysis questions " + "-" * 70 + "\n"
-                 "from autograder import notebook as lab  # noqa: E402\n\n" + "\n".join(s.rstrip() + "\n" for s in setup))
+                 "import initlab_lab as lab  # noqa: E402  (the helper beside this file: initlab_lab.py)\n\n" + "\n".join(s.rstrip() + "\n" for s in setup))
     parts += [s.rstrip() + "\n" for s in answers]
     return header + "\n\n" + "\n\n".join(parts)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.notebook import analysis_seed, seed_from
+from autograder.lab import MIN_WEIGHTS, analysis_seed, seed_from
 
 
 def derive_seed(*parts: object, key: str = "") -> int:
@@ -75,8 +75,6 @@ class Variant:
     """Whether every student gets a variant of their own, derived from their student id."""
 
     def __post_init__(self):
-        from autograder.checks.stats import MIN_WEIGHTS
-
         for n_in, n_out in self.init_shapes:
             if n_in == n_out or n_in * n_out < MIN_WEIGHTS:
                 raise ValueError(f"init shape {(n_in, n_out)}: need n_in != n_out and >= {MIN_WEIGHTS} weights")

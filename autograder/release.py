@@ -4,7 +4,9 @@
   C/source/weekNN/variant.toml        the week's Variant (derived from the course key and week only)
   C/source/weekNN/students.csv        per-student weeks: each student's numbers and set-up code
   C/source/weekNN/weight_init.ipynb   the master rendered with the week's set-up
-  C/release/weekNN/weight_init.ipynb  made by nbgrader's own generate_assignment
+  C/source/weekNN/initlab_lab.py      the student helper (autograder/lab.py: numpy and matplotlib only)
+  C/release/weekNN/                   what students fetch, made by nbgrader's own generate_assignment:
+                                      weight_init.ipynb and initlab_lab.py, nothing else
   C/quiz/weekNN.xml, weekNN.gift      the eclass (Moodle) quiz bank, answers from the reference
 
 Before it reports success the release grades itself: the source notebook must score full
@@ -31,6 +33,10 @@ from pathlib import Path
 from autograder.config import Variant
 from autograder.contract import SUBMISSION_STEM
 from autograder.reference import SOLUTION_PATH
+
+#: The student helper (numpy and matplotlib only), and its name beside a released notebook.
+HELPER = Path(__file__).with_name("lab.py")
+HELPER_NAME = "initlab_lab.py"
 
 MASTER = SOLUTION_PATH.with_suffix(".ipynb")
 NOTEBOOK = f"{SUBMISSION_STEM}.ipynb"
@@ -191,7 +197,7 @@ def validate(course: Path, assignment: str, variant: Variant) -> dict:
             target.parent.mkdir(parents=True)
             nb = json.loads(nb_path.read_text(encoding="utf-8"))
             if variant.per_student:  # the student types their id and code; the validator is a student too
-                from autograder.notebook import encode_setup
+                from autograder.lab import encode_setup
 
                 code = encode_setup(variant.for_student(sid).public_dict())
                 for cell in nb["cells"]:
@@ -250,6 +256,9 @@ def release(course: str | Path, week: int, seed: int | None = None, roster: str 
         source_dir.mkdir(parents=True, exist_ok=True)
         (source_dir / "variant.toml").write_text(variant.to_toml(), encoding="utf-8")
         (source_dir / NOTEBOOK).write_text(render_source(master, variant), encoding="utf-8")
+        # The student helper beside the notebook: nbgrader releases it with it, and autograde puts the
+        # course's copy back over whatever a student hands in.
+        shutil.copyfile(HELPER, source_dir / HELPER_NAME)
         if students:
             _add_students(course, students)
             _write_student_variants(source_dir / "students.csv", variant, students)
@@ -295,7 +304,7 @@ def keep_private(course: Path) -> None:
 def _write_student_variants(path: Path, variant: Variant, students: list[dict]) -> None:
     """For the TA: each student's own numbers and the set-up code to send them (eclass message,
     feedback comment or e-mail); a student pastes it into the notebook's SETUP."""
-    from autograder.notebook import encode_setup
+    from autograder.lab import encode_setup
 
     keys = ["node_num", "n_layers", "n_samples", "input_dim", "std_large", "std_small", "lam"]
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:

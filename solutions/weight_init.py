@@ -73,7 +73,7 @@ def weight_decay_grad(W, lam):
 
 
 # ---- 분석 문제 / analysis questions ----------------------------------------------------------------------
-from autograder import notebook as lab  # noqa: E402
+import initlab_lab as lab  # noqa: E402  (the helper beside this file: initlab_lab.py)
 
 # 학생별 과제인 주에는 학번과, 조교가 보낸 설정 코드를 입력하세요 / for per-student weeks, your student id and the set-up code your TA sent you
 STUDENT_ID = ""

@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
+from autograder import lab
 from tests import kernels
+
+# Submissions import the helper beside them as `initlab_lab`; tests that run one in this process
+# get the kit's, as the sandbox's child does.
+sys.modules.setdefault(lab.MODULE_NAME, lab)
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_PY = ROOT / "solutions" / "weight_init.py"

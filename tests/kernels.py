@@ -9,6 +9,7 @@ whole thing once more. A second failure, and every other error, still fails the 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import warnings
@@ -64,15 +65,22 @@ def retry_on_kernel_failure(run: Callable[[], T]) -> T:
 def execute_notebook(path: Path, **options):
     """The notebook at ``path``, run top to bottom in a fresh ``python3`` kernel, with its outputs.
 
-    ``options`` go to :class:`nbclient.NotebookClient` (e.g. ``allow_errors=True``).
+    It runs in a folder of its own with the student helper beside it (``initlab_lab.py``), as a
+    released notebook is.  ``options`` go to :class:`nbclient.NotebookClient` (e.g. ``allow_errors=True``).
     """
+    import tempfile
+
     import nbformat
     from nbclient import NotebookClient
 
+    from autograder.release import HELPER, HELPER_NAME
+
     def run():
         nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, timeout=CELL_TIMEOUT, startup_timeout=STARTUP_TIMEOUT, kernel_name="python3",
-                       **options).execute()
+        with tempfile.TemporaryDirectory(prefix="initlab-nb-") as folder:
+            shutil.copyfile(HELPER, Path(folder) / HELPER_NAME)
+            NotebookClient(nb, timeout=CELL_TIMEOUT, startup_timeout=STARTUP_TIMEOUT, kernel_name="python3",
+                           resources={"metadata": {"path": folder}}, **options).execute()
         return nb
 
     return retry_on_kernel_failure(run)

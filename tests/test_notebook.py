@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.release import HELPER, HELPER_NAME
 from tests.conftest import MASTER_NB, STUB_NB, total_points
 from tests.kernels import execute_notebook, nbgrader
 
@@ -61,6 +62,7 @@ def test_nbgrader_autograde_gives_the_master_full_marks_and_the_release_zero(tmp
     (course / "source" / "week01").mkdir(parents=True)
     (course / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "dl"\n')
     shutil.copy(MASTER_NB, course / "source" / "week01" / "weight_init.ipynb")
+    shutil.copyfile(HELPER, course / "source" / "week01" / HELPER_NAME)  # released with it, restored at autograde
     nbgrader(course, "generate_assignment", "week01", "--force")
     for student, source in (("alice", MASTER_NB), ("bob", course / "release" / "week01" / "weight_init.ipynb")):
         (course / "submitted" / student / "week01").mkdir(parents=True)
@@ -72,9 +74,19 @@ def test_nbgrader_autograde_gives_the_master_full_marks_and_the_release_zero(tmp
     assert float(rows["bob"]["score"]) == 0.0
 
 
+def test_nbgrader_validate_passes_the_master_and_not_the_release(tmp_path):
+    """Does `nbgrader validate` (what a student may run before submitting) pass the master with the
+    helper beside it, and report the untouched release as not passing?"""
+    shutil.copy(MASTER_NB, tmp_path / "weight_init.ipynb")
+    shutil.copy(STUB_NB, tmp_path / "stub.ipynb")
+    shutil.copyfile(HELPER, tmp_path / HELPER_NAME)
+    assert "Success! Your notebook passes all the tests." in nbgrader(tmp_path, "validate", "weight_init.ipynb").stdout
+    assert "passes all the tests" not in nbgrader(tmp_path, "validate", "stub.ipynb").stdout
+
+
 def test_the_notebook_helpers_stand_still_while_grading(monkeypatch):
     """Imported before INITLAB_GRADING was set (as the sandbox's zygote does), do the helpers still see it?"""
-    from autograder import notebook as lab
+    from autograder import lab
 
     monkeypatch.setenv("INITLAB_GRADING", "1")
     assert lab.check("sigmoid", namespace={}) == 0.0  # no checks run inside the sandbox

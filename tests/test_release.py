@@ -6,8 +6,11 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
+
+import autograder
 
 from autograder.config import Variant
 from autograder.release import ReleaseError, _key_from_seed, course_variant, release
@@ -56,7 +59,9 @@ def test_the_released_notebook_carries_the_variant_and_no_solutions(two_courses)
     setup = next(line for line in code.splitlines() if line.startswith("SETUP = "))
     assert "'week': 3" in code and f"'node_num': {w3.node_num}" in code and f"'seed': {w3.seed}" in code, setup
     assert "BEGIN SOLUTION" not in code and "raise NotImplementedError()" in code
-    assert sorted(p.name for p in (a / "release" / "week03").iterdir()) == ["weight_init.ipynb"]
+    assert sorted(p.name for p in (a / "release" / "week03").iterdir()) == ["initlab_lab.py", "weight_init.ipynb"]
+    helper = (a / "release" / "week03" / "initlab_lab.py").read_bytes()
+    assert helper == (Path(autograder.__file__).parent / "lab.py").read_bytes()
 
 
 def test_nothing_released_gives_the_course_key_or_other_set_ups(two_courses):

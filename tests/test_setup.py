@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder import notebook as lab
+from autograder import lab
 from autograder.config import Variant
 from autograder.student import declared_variant, graded_setup, variant_of_setup
 

@@ -20,8 +20,8 @@ from typing import Iterator
 import numpy as np
 
 from autograder.experiments.net import Init, InitProblem, checked_weights
-from autograder.i18n import T
-from autograder.messages import failure_message
+from autograder.lab import T
+from autograder.lab import failure_message
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.protocol import RngSpec, Unsupported
 from autograder.sandbox.runner import Sandbox, StudentFailure, default_launcher

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.checks import stats
-from autograder.i18n import T, pick
-from autograder.messages import DETAIL_LABELS, LABELS, STATUS_LABEL, result_details
+from autograder import lab
+from autograder.lab import T, pick
+from autograder.lab import DETAIL_LABELS, LABELS, STATUS_LABEL, result_details
 from autograder.report import svg
 from autograder.report.table import load_notes
 from autograder.steps.stage import safe_name
@@ -118,7 +118,7 @@ def reference_histograms() -> dict[str, list[list[int]]]:
     """The reference probe's histograms on the lecture set-up (one fixed seed; computed once)."""
     from autograder.report.plots import reference_counts
 
-    return {case: reference_counts(case, 0) for case in stats.PROBE_CASES}
+    return {case: reference_counts(case, 0) for case in lab.PROBE_CASES}
 
 
 def feedback_html(sub: Submission, lang: str, title: str = "") -> str:

@@ -10,20 +10,18 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.checks import stats
+from autograder import lab
 from autograder.reference import functions as ref
-from autograder.sandbox import callables
-from autograder.sandbox.protocol import NormalArraySpec
 from autograder.submission import Submission
 
 
 def reference_counts(case: str, seed: int) -> list[list[int]]:
     """Histogram counts of the reference probe for a lecture case, on the checks' own inputs."""
-    act_name, init_name, params = stats.PROBE_CASES[case]
-    x = NormalArraySpec(seed, (stats.LECTURE_SAMPLES, stats.LECTURE_INPUT_DIM)).build()
-    acts = ref.activation_probe(x, callables.build(init_name, params), callables.build(act_name, {}),
-                                stats.LECTURE_LAYERS, stats.LECTURE_NODES, np.random.default_rng(seed))
-    return stats.histogram(acts)
+    x, init, act = lab.lecture_specs(case, seed)
+    acts = ref.activation_probe(x.build(), lab.build_callable(init.name, init.params),
+                                lab.build_callable(act.name, act.params),
+                                lab.LECTURE_LAYERS, lab.LECTURE_NODES, np.random.default_rng(seed))
+    return lab.histogram(acts)
 
 
 def student_histograms(sub: Submission) -> dict[str, dict]:
@@ -43,10 +41,10 @@ def histogram_figure(sub: Submission, lang: str = "en"):
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    cases = list(stats.PROBE_CASES)
+    cases = list(lab.PROBE_CASES)
     got = student_histograms(sub)
     seeds = {case: got.get(case, {}).get("seed", 0) for case in cases}
-    layers = stats.LECTURE_LAYERS
+    layers = lab.LECTURE_LAYERS
     fig, axes = plt.subplots(len(cases), 2 * layers, figsize=(2 * layers * 1.45, len(cases) * 1.55),
                              sharex=True, squeeze=False)
     edges = np.linspace(0.0, 1.0, 31)
@@ -57,7 +55,7 @@ def histogram_figure(sub: Submission, lang: str = "en"):
         sides = [(got.get(case, {}).get("counts"), "tab:blue", you), (reference_counts(case, seeds[case]), "tab:gray", them)]
         # ReLU puts about half of all values in the first bin; like the book (ylim 7000), scale to the rest.
         relu_top = None
-        if stats.PROBE_CASES[case][0] == "relu":
+        if lab.PROBE_CASES[case][0] == "relu":
             rest = [max(c[1:]) for counts, _, _ in sides if counts for c in counts]
             relu_top = 1.3 * max(rest) if rest else None
         for side, (counts, colour, label) in enumerate(sides):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from html import escape
 
-from autograder.checks import stats
+from autograder import lab
 
 
 def _bars(counts: list[int], x0: float, y0: float, w: float, h: float, colour: str, top: float | None = None) -> str:
@@ -22,8 +22,8 @@ def _bars(counts: list[int], x0: float, y0: float, w: float, h: float, colour: s
 
 def histogram_grid(student: dict[str, list[list[int]]], reference: dict[str, list[list[int]]]) -> str:
     """The lecture's histograms: a row per case; the student's layers left, the reference's right."""
-    cases = list(stats.PROBE_CASES)
-    layers = stats.LECTURE_LAYERS
+    cases = list(lab.PROBE_CASES)
+    layers = lab.LECTURE_LAYERS
     pw, ph, gap, left, top = 62, 40, 6, 110, 34
     width = left + 2 * layers * (pw + gap) + 30
     height = top + len(cases) * (ph + gap) + 8
@@ -37,7 +37,7 @@ def histogram_grid(student: dict[str, list[list[int]]], reference: dict[str, lis
     for row, case in enumerate(cases):
         y = top + row * (ph + gap)
         parts.append(f'<text x="4" y="{y + ph / 2 + 4}">{escape(case)}</text>')
-        relu = stats.PROBE_CASES[case][0] == "relu"
+        relu = lab.PROBE_CASES[case][0] == "relu"
         for side, (data, colour) in enumerate(((student.get(case), "#1f77b4"), (reference.get(case), "#888"))):
             x = left + side * (layers * (pw + gap) + 30)
             # ReLU puts half its values in the first bin; like the book, scale to the rest.

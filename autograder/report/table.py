@@ -6,8 +6,8 @@ import sys
 import textwrap
 import unicodedata
 
-from autograder.i18n import T, pick
-from autograder.messages import DETAIL_LABELS, LABELS, STATUS_LABEL, result_details
+from autograder.lab import T, pick
+from autograder.lab import DETAIL_LABELS, LABELS, STATUS_LABEL, result_details
 from autograder.submission import CheckResult, Submission
 
 _COLOURS = {"passed": "32", "failed": "31"}

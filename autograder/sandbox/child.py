@@ -2,7 +2,8 @@
 
 This module runs *inside the untrusted process*: nothing it reports is believed by the
 judge beyond "these are the numbers the student's function returned".  It holds no
-expected value, no score and no grader secret.
+score and no grader secret: besides the sandbox's runtime it imports only the student helper
+(autograder/lab.py), which every student has.
 
 Requests (JSON headers, see protocol.py):
   {"op": "load", "cells": [{"source": str, "name": str}], "mode": "full" | "defs", "setup": {...} | null}
@@ -13,80 +14,19 @@ from __future__ import annotations
 
 import ast
 import builtins
-import io
 import linecache
 import os
 import sys
-import time
-import traceback
 import warnings
-from typing import Any
 
-import numpy as np
-
-from autograder.sandbox import callables
+from autograder import lab
+from autograder.lab import STUDENT_PREFIX, CappedText, call_function, describe_exception, value_reply
 from autograder.sandbox.ipython_shim import ShellShim
-from autograder.sandbox.protocol import (
-    CallableSpec,
-    NormalArraySpec,
-    RngSpec,
-    StudentFnSpec,
-    decode,
-    encode,
-    read_frame,
-    write_frame,
-)
+from autograder.sandbox.protocol import read_frame, write_frame
 
-#: Printed output kept per request; the rest is counted and dropped.
-OUTPUT_CAP = 16 * 1024
-STUDENT_PREFIX = "<student"
-
-
-class CappedText(io.TextIOBase):
-    """A text sink that keeps the first ``cap`` characters and counts the rest."""
-
-    def __init__(self, cap: int = OUTPUT_CAP):
-        self.cap = cap
-        self.parts: list[str] = []
-        self.kept = 0
-        self.dropped = 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, s) -> int:
-        s = str(s)
-        room = self.cap - self.kept
-        if room > 0:
-            self.parts.append(s[:room])
-            self.kept += min(room, len(s))
-        self.dropped += max(0, len(s) - max(room, 0))
-        return len(s)
-
-    def take(self) -> str:
-        text = "".join(self.parts)
-        if self.dropped:
-            text += f"\n... [{self.dropped} more characters not kept]"
-        self.parts, self.kept, self.dropped = [], 0, 0
-        return text
-
-
-def _student_frames(tb) -> list[list]:
-    """[line, text] of the frames that are in the student's code (never the grader's)."""
-    frames = []
-    for fs in traceback.extract_tb(tb):
-        if fs.filename.startswith(STUDENT_PREFIX):
-            frames.append([fs.filename, fs.lineno, (fs.line or "")[:200]])
-    return frames[-3:]
-
-
-def describe_exception(exc: BaseException) -> dict:
-    return {
-        "type": type(exc).__name__,
-        "message": str(exc)[:500],
-        "not_implemented": isinstance(exc, NotImplementedError),
-        "frames": _student_frames(exc.__traceback__),
-    }
+# A submission imports the helper beside its notebook as ``initlab_lab``: it gets this one, the
+# course's own copy (which also holds the set-up being graded), never a file of its own.
+sys.modules.setdefault(lab.MODULE_NAME, lab)
 
 
 # ---- loading the submission -------------------------------------------------------------
@@ -145,80 +85,6 @@ def load(namespace: dict, cells: list[dict], mode: str) -> dict:
 # ---- serving calls -----------------------------------------------------------------------
 
 
-def _materialise(value: Any, built: list, rngs: list, namespace: dict | None = None) -> Any:
-    """Replace specs by real objects: Generators, grader-made callables, the submission's own functions."""
-    if isinstance(value, RngSpec):
-        rng = np.random.default_rng(value.seed)
-        if value.state is not None:
-            rng.bit_generator.state = value.state
-        rngs.append(rng)
-        return rng
-    if isinstance(value, CallableSpec):
-        obj = callables.build(value.name, value.params)
-        built.append(obj)
-        return obj
-    if isinstance(value, StudentFnSpec):
-        fn, extra = (namespace or {}).get(value.name), value.extra
-        if not callable(fn):
-            raise NameError(f"{value.name} is not defined")
-        return lambda *args: fn(*args, *extra)
-    if isinstance(value, NormalArraySpec):
-        return value.build()
-    if isinstance(value, list):
-        return [_materialise(v, built, rngs, namespace) for v in value]
-    if isinstance(value, tuple):
-        return tuple(_materialise(v, built, rngs, namespace) for v in value)
-    return value
-
-
-def call(namespace: dict, fn_name: str, raw_args: list, blobs: list[bytes],
-         return_args: bool = False) -> tuple[dict, list[bytes]]:
-    """Call one student function on judge-made arguments; report only plain data.
-
-    With ``return_args`` the reply also holds the arguments as they are after the call, so the
-    judge itself can see whether the function changed its input (it compares them with what it
-    sent).  ``callable_logs`` are the (n_in, n_out, rng seed) of each call of a grader-made init:
-    values the judge checks against what the calls must have been.
-    """
-    fn = namespace.get(fn_name)
-    if not callable(fn):
-        return {"ok": False, "error": {"type": "Missing", "message": f"{fn_name} is not defined",
-                                       "not_implemented": False, "frames": [], "missing": True}}, []
-    built: list = []
-    rngs: list = []
-    try:
-        args = [_materialise(decode(a, blobs), built, rngs, namespace) for a in raw_args]
-    except NameError as exc:  # a function of the submission that the judge hands on is missing
-        return {"ok": False, "error": {"type": "Missing", "message": str(exc), "not_implemented": False,
-                                       "frames": [], "missing": True}}, []
-    out = CappedText()
-    saved = sys.stdout, sys.stderr
-    sys.stdout = sys.stderr = out
-    started = time.perf_counter()
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            result = fn(*args)
-    except BaseException as exc:
-        return {"ok": False, "error": describe_exception(exc), "stdout": out.take()}, []
-    finally:
-        sys.stdout, sys.stderr = saved
-    seconds = time.perf_counter() - started
-    reply_blobs: list[bytes] = []
-    value = encode(result, reply_blobs)
-    header = {
-        "ok": True,
-        "value": value,
-        "seconds": seconds,
-        "stdout": out.take(),
-        "warnings": [f"{w.category.__name__}: {w.message}"[:300] for w in caught[:20]],
-        "callable_logs": [obj.log[:1000] for obj in built],
-    }
-    if return_args:
-        header["args_after"] = [encode(a, reply_blobs) if isinstance(a, np.ndarray) else {"k": "none"} for a in args]
-    return header, reply_blobs
-
-
 def serve(rx, tx, filename: str = "submission") -> None:
     """The child's main loop: one request in, one reply out, until 'bye' or EOF."""
     shell = ShellShim()
@@ -240,9 +106,7 @@ def serve(rx, tx, filename: str = "submission") -> None:
         if op == "ping":
             write_frame(tx, {"ok": True, "pid": os.getpid()})
         elif op == "load":
-            import autograder.notebook
-
-            autograder.notebook.use_graded_setup(header.get("setup"))
+            lab.use_graded_setup(header.get("setup"))
             out = CappedText()
             saved = sys.stdout, sys.stderr
             sys.stdout = sys.stderr = out
@@ -257,15 +121,9 @@ def serve(rx, tx, filename: str = "submission") -> None:
             write_frame(tx, report)
         elif op == "value":
             # A module-level variable (an analysis answer), as plain data.
-            name = str(header.get("name", ""))
-            if name not in namespace:
-                write_frame(tx, {"ok": False, "error": {"type": "Missing", "message": f"{name} is not defined",
-                                                        "not_implemented": False, "frames": [], "missing": True}})
-            else:
-                blobs_out: list = []
-                write_frame(tx, {"ok": True, "value": encode(namespace[name], blobs_out)}, blobs_out)
+            write_frame(tx, *value_reply(namespace, str(header.get("name", ""))))
         elif op == "call":
-            reply, reply_blobs = call(namespace, header["fn"], header.get("args", []), blobs,
+            reply, reply_blobs = call_function(namespace, header["fn"], header.get("args", []), blobs,
                                       return_args=header.get("return_args") is True)
             write_frame(tx, reply, reply_blobs)
         else:

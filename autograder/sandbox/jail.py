@@ -42,7 +42,7 @@ JAIL_SCRATCH = "/tmp"
 ALLOWED_DISTRIBUTIONS = ("numpy", "matplotlib")
 #: Files of the kit that the child needs: the runtime that talks to the judge and the helper a
 #: notebook imports.  Nothing here knows an expected value (tests/sandbox/test_jail.py checks it).
-KIT_FILES = ("autograder/__init__.py", "autograder/notebook.py", "autograder/sandbox")
+KIT_FILES = ("autograder/__init__.py", "autograder/lab.py", "autograder/sandbox")
 #: Options of bwrap the jail relies on (0.11 has them all; Debian bookworm's 0.8 lacks --size).
 _NEEDED_OPTIONS = ("--disable-userns", "--as-pid-1", "--size", "--die-with-parent", "--new-session")
 
@@ -137,21 +137,29 @@ def _distribution_closure(names: tuple[str, ...]) -> list[metadata.Distribution]
     return list(seen.values())
 
 
-def _package_binds() -> list[tuple[str, str]]:
-    """Each top-level module or folder of the allowed distributions, bound under JAIL_SITE."""
-    binds: dict[str, str] = {}
-    for dist in _distribution_closure(ALLOWED_DISTRIBUTIONS):
+def site_entries(names: tuple[str, ...], metadata_too: bool = False) -> dict[str, str]:
+    """{top-level name: path on the host} of each module or folder the distributions ``names`` and
+    what they require install (their ``.dist-info`` folders too with ``metadata_too``)."""
+    entries: dict[str, str] = {}
+    for dist in _distribution_closure(names):
         # The first part of each path in RECORD (read as text: building its thousands of path
         # objects would cost a second at every start).
         record = dist.read_text("RECORD") or ""
         tops = {line.split(",", 1)[0].replace("\\", "/").split("/", 1)[0] for line in record.splitlines()}
         for top in sorted(tops):
-            if not top or top.endswith((".dist-info", ".egg-info", ".pth")) or top in ("..", "__pycache__"):
+            if not top or top.endswith((".egg-info", ".pth")) or top in ("..", "__pycache__"):
+                continue
+            if top.endswith(".dist-info") and not metadata_too:
                 continue
             host = Path(dist.locate_file(top))
             if host.exists():
-                binds.setdefault(top, str(host.resolve()))
-    return [(host, f"{JAIL_SITE}/{top}") for top, host in sorted(binds.items())]
+                entries.setdefault(top, str(host.resolve()))
+    return entries
+
+
+def _package_binds() -> list[tuple[str, str]]:
+    """Each top-level module or folder of the allowed distributions, bound under JAIL_SITE."""
+    return [(host, f"{JAIL_SITE}/{top}") for top, host in sorted(site_entries(ALLOWED_DISTRIBUTIONS).items())]
 
 
 def _kit_root() -> Path:

@@ -17,99 +17,18 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
 
 from autograder.sandbox.limits import (
     IS_LINUX, IS_POSIX, Limits, apply_in_child, cgroup_path, join_pids_cgroup, kill_cgroup, sandbox_environment,
 )
-from autograder.sandbox.protocol import (
-    REPLY_MAX_BYTES, REPLY_MAX_HEADER, ProtocolError, Unsupported, decode, encode, read_frame, write_frame,
+from autograder.lab import (
+    CallReply, Crashed, LoadReport, MissingFunction, NotAttempted, StudentFailure, StudentRaised, TimedOut, cap_text,
+    ProtocolError, excerpt, parse_reply,
 )
+from autograder.sandbox.protocol import REPLY_MAX_BYTES, REPLY_MAX_HEADER, Unsupported, encode, read_frame, write_frame
 
 #: Printed output of the submission kept by the judge (the child caps it too; this is not trusting it).
 OUTPUT_CAP = 16 * 1024
-
-def cap_text(value, limit: int) -> str:
-    """A child's text cut to ``limit`` characters, saying how much was cut."""
-    text = str(value)
-    if len(text) <= limit:
-        return text
-    return text[:limit] + f"\n... [{len(text) - limit} more characters not kept]"
-
-
-def excerpt(value, limit: int = 160) -> str:
-    """A short, printable excerpt of text a submission controls (exception messages, strings it
-    returns, its source lines): shown to the student at most ``limit`` characters long, with
-    control characters (terminal escapes, newlines) replaced, so nothing long can leave through
-    feedback.  Reports still escape it for HTML."""
-    text = "".join(ch if ch.isprintable() else "?" for ch in str(value)[: limit + 1])
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-# ---- failures of student code, as the checks see them -------------------------------------
-
-
-class StudentFailure(Exception):
-    """A call did not return a value; ``kind`` says why (the checks turn it into feedback).
-
-    ``info["fn"]`` names the function (or answer) whose call failed, when one was called.
-    """
-
-    kind = "error"
-
-    def __init__(self, message: str, info: dict | None = None):
-        super().__init__(message)
-        self.info = info or {}
-
-
-class NotAttempted(StudentFailure):
-    kind = "not_attempted"
-
-
-class MissingFunction(StudentFailure):
-    kind = "missing"
-
-
-class StudentRaised(StudentFailure):
-    kind = "raised"
-
-
-class TimedOut(StudentFailure):
-    kind = "timeout"
-
-
-class Crashed(StudentFailure):
-    kind = "crashed"
-
-
-@dataclass
-class CallReply:
-    """What came back from one call: the value and what the child observed around it."""
-
-    value: Any
-    seconds: float = 0.0
-    stdout: str = ""
-    warnings: list[str] = field(default_factory=list)
-    callable_logs: list[list] = field(default_factory=list)
-    """[n_in, n_out, rng seed] of each call of each grader-made init, as the child recorded them."""
-    args_after: list = field(default_factory=list)
-    """The array arguments as they were after the call (``return_args=True``); None for others."""
-
-
-@dataclass
-class LoadReport:
-    """How executing the submission went."""
-
-    functions: dict[str, bool]
-    errors: list[dict]
-    stdout: str = ""
-    shell_notes: list[str] = field(default_factory=list)
-    mode: str = "full"
-    problem: str | None = None  # "timeout" / "crashed" when the full run failed and defs mode was used
-    applied: dict = field(default_factory=dict)
 
 
 # ---- channels and child processes ---------------------------------------------------------
@@ -555,68 +474,6 @@ def _load_error(e: dict) -> dict:
     """A cell error as the child reported it, cut to plain, short fields."""
     return {"cell": excerpt(e.get("cell", ""), 40), "type": excerpt(e.get("type", "Error"), 60),
             "message": excerpt(e.get("message", ""), 160), "line": e.get("line") if type(e.get("line")) is int else None}
-
-
-def parse_reply(fn: str, header: dict, blobs: list[bytes]) -> CallReply:
-    """Validate a child's reply and turn it into a :class:`CallReply` or a StudentFailure."""
-    if not isinstance(header, dict):
-        raise Crashed("malformed reply")
-    if not header.get("ok"):
-        err = header.get("error") if isinstance(header.get("error"), dict) else {}
-        info = {
-            "type": excerpt(err.get("type", "Error"), 60),
-            "message": excerpt(err.get("message", ""), 160),
-            "frames": [[excerpt(f[0], 80), f[1] if type(f[1]) is int else None, excerpt(f[2], 120)]
-                       for f in err.get("frames", []) if isinstance(f, list) and len(f) == 3][:3],
-            "stdout": cap_text(header.get("stdout", ""), 4000),
-        }
-        if err.get("missing"):
-            raise MissingFunction(f"{fn} is not defined", info)
-        if err.get("not_implemented"):
-            raise NotAttempted(f"{fn} raises NotImplementedError", info)
-        raise StudentRaised(f"{fn} raised {info['type']}: {info['message']}", info)
-    try:
-        value = decode(header.get("value"), blobs)
-    except (ProtocolError, KeyError, TypeError, ValueError) as exc:
-        raise Crashed(f"the value {fn} returned could not be read: {exc}") from None
-
-    def _list(key, typ, cap):
-        raw = header.get(key, [])
-        return [x for x in raw if isinstance(x, typ)][:cap] if isinstance(raw, list) else []
-
-    return CallReply(
-        value=value,
-        seconds=float(header.get("seconds", 0.0)) if isinstance(header.get("seconds"), (int, float)) else 0.0,
-        stdout=cap_text(header.get("stdout", ""), 4000),
-        warnings=[excerpt(w, 160) for w in _list("warnings", str, 20)],
-        callable_logs=_logs(header.get("callable_logs")),
-        args_after=_args_after(header.get("args_after"), blobs),
-    )
-
-
-def _logs(raw) -> list[list]:
-    """Init call logs as [[n_in, n_out, seed | None], ...] per init; anything else is dropped."""
-    if not isinstance(raw, list):
-        return []
-    out = []
-    for log in raw[:20]:
-        calls = log if isinstance(log, list) else []
-        out.append([[c[0], c[1], c[2] if type(c[2]) is int else None] for c in calls[:1000]
-                    if isinstance(c, list) and len(c) == 3 and type(c[0]) is int and type(c[1]) is int])
-    return out
-
-
-def _args_after(raw, blobs) -> list:
-    if not isinstance(raw, list):
-        return []
-    out = []
-    for item in raw[:20]:
-        try:
-            value = decode(item, blobs)
-        except (ProtocolError, KeyError, TypeError, ValueError):
-            value = None
-        out.append(value if isinstance(value, np.ndarray) else None)
-    return out
 
 
 __all__ = [

@@ -46,7 +46,7 @@ def _preload() -> None:
     import matplotlib.pyplot  # noqa: F401
 
     import autograder.sandbox.child  # noqa: F401
-    import autograder.notebook  # noqa: F401  (a notebook's set-up cell calls lab.variant)
+    import autograder.lab  # noqa: F401  (a notebook imports it as initlab_lab: its set-up cell calls lab.variant)
     # Modules students commonly import; preloading them also keeps them importable after
     # the child has dropped to a uid that cannot read the interpreter's directory.
     for name in ("math", "random", "time", "collections", "itertools", "functools", "copy", "typing",

@@ -25,6 +25,8 @@ from pathlib import Path, PurePosixPath
 from autograder.contract import SUBMISSION_STEM
 
 CODE_SUFFIXES = (".py", ".ipynb")
+#: The student helper's name beside a released notebook.
+HELPER_FILE = "initlab_lab.py"
 MOODLE = re.compile(r"^(?P<name>.+)_(?P<pid>\d+)_assignsubmission_(?P<plugin>file|onlinetext)_(?P<rest>.*)$")
 IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__", ".git"}
 MAX_DEPTH = 8
@@ -73,7 +75,9 @@ class Source:
 
 def choose(members: list[Member]) -> tuple[Member | None, list[str]]:
     """The file to grade among a student's files, and notes on what was left out."""
-    code = [m for m in members if m.rel.lower().endswith(CODE_SUFFIXES)]
+    # The student helper released beside the notebook is never a submission (the grader has its own copy).
+    code = [m for m in members if m.rel.lower().endswith(CODE_SUFFIXES)
+            and PurePosixPath(m.rel).name.lower() != HELPER_FILE]
     if not code:
         return None, ([f"no .py or .ipynb file (found: {', '.join(sorted(m.rel for m in members)[:5])})"]
                       if members else ["no files"])

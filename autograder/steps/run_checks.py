@@ -1,29 +1,72 @@
-"""Run-checks step: one pytest session over the checks for one or more loaded submissions."""
+"""Run-checks step: the student helper's checks over one or more loaded submissions.
+
+The checks live in the student helper (autograder/lab.py), so a student's self-check and the
+grader run the very same code; here they run on sandboxed handles, with the instructor's
+answer key for the analysis answers, and with seeds derived from the course key.
+"""
 from __future__ import annotations
 
-import io
-import contextlib
-from functools import lru_cache
+from dataclasses import dataclass, field
+from typing import Callable
 
-import pytest
-
+from autograder import analysis
 from autograder.config import Variant
-from autograder import plugin as plugin_module
-from autograder.plugin import GradingRun, InitlabPlugin, checks_args
+from autograder.lab import CHECKS, CheckInfo, CheckResult, checks_of, run_check
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.runner import default_launcher
-from autograder.steps.load import LoadedSource, load_file
-from autograder.student import InProcessStudent, SandboxStudent, declared_variant
-from autograder.submission import CheckInfo, CheckResult
+from autograder.steps.load import LoadedSource
+from autograder.student import InProcessStudent, SandboxStudent, declared_variant, variant_key_of
 
 
-def run_pytest(run: GradingRun) -> GradingRun:
-    """Collect and run the checks with ``run``'s handles; results land in ``run.results``."""
-    sink = io.StringIO()
-    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-        code = pytest.main(checks_args(), plugins=[plugin_module, InitlabPlugin(run)])
-    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        raise RuntimeError(f"the grader's checks could not run (pytest exit {int(code)}):\n{sink.getvalue()[-3000:]}")
+@dataclass
+class GradingRun:
+    """Inputs and outputs of one grading run over one or more submissions."""
+
+    handles: dict[str, object]
+    """submission id -> student handle (SandboxStudent or InProcessStudent), in grading order."""
+    variant: Variant = field(default_factory=Variant)
+    only_functions: tuple[str, ...] = ()
+    """Run only the checks of these functions (the notebook's per-function self-check)."""
+    select: Callable[[CheckInfo], bool] | None = None
+    """Run only the checks this predicate accepts (e.g. the statistical ones, for calibration)."""
+    show_answers: bool = False
+    """Feedback may show the reference's analysis answers (``initlab grade --show-answers``, after the deadline)."""
+    self_check: bool = False
+    """A student checks their own work (``initlab check``): no reference answer is used."""
+    own_variant: bool = False
+    """Take each submission's variant from its SETUP (a student's self-check of a released week)."""
+    on_done: Callable[[str, list[CheckResult]], None] | None = None
+    """Called when the last check of a submission has run (progress bars)."""
+    results: dict[str, list[CheckResult]] = field(default_factory=dict)
+
+
+def _variant_of(run: GradingRun, sid: str, handle) -> Variant:
+    """The submission's variant: set before it ran (sandboxed), the one its notebook declares (a
+    self-check with ``own_variant``), or the week's for this student."""
+    if getattr(handle, "variant", None) is not None:
+        return handle.variant
+    if run.own_variant:
+        declared = variant_key_of(handle)
+        if declared is not None:
+            return declared
+    return run.variant.for_student(sid)
+
+
+def run_grading(run: GradingRun) -> GradingRun:
+    """Run the selected checks on every handle of ``run``, one submission after the other; results
+    land in ``run.results`` (each handle is loaded first and closed after its checks)."""
+    checks = [c for c in checks_of(run.only_functions) if run.select is None or run.select(c.info)]
+    answer_key = None if run.self_check else analysis.expected
+    for sid, handle in run.handles.items():
+        handle.load()
+        try:
+            variant = _variant_of(run, sid, handle)
+            results = [run_check(c, handle, variant, handle.sid, answer_key, run.show_answers) for c in checks]
+        finally:
+            handle.close()
+        run.results[sid] = results
+        if run.on_done:
+            run.on_done(sid, results)
     return run
 
 
@@ -31,7 +74,7 @@ def grade_sources(sources: dict[str, LoadedSource], variant: Variant = Variant()
                   launcher=None, on_done=None, load_reports: dict | None = None,
                   student_ids: dict[str, str] | None = None, own_variant: bool = False, self_check: bool = False,
                   show_answers: bool = False) -> dict[str, list[CheckResult]]:
-    """Grade several loaded submissions in one pytest session, each in its own sandbox child.
+    """Grade several loaded submissions, each in its own sandbox child.
 
     ``student_ids`` maps each key of ``sources`` to the student id that seeds the grader's
     inputs (default: the key itself), so a student's inputs never depend on the batch.
@@ -51,16 +94,15 @@ def grade_sources(sources: dict[str, LoadedSource], variant: Variant = Variant()
         handles = {key: SandboxStudent(student_ids.get(key, key), list(src.cells), limits, launcher,
                                        variant=variant_of(key, src))
                    for key, src in sources.items()}
+
         def finished(key: str, results: list[CheckResult]) -> None:
             if load_reports is not None:
                 load_reports[key] = handles[key].sandbox.report
             if on_done:
                 on_done(key, results)
 
-        run = run_pytest(GradingRun(handles=handles, variant=variant, on_done=finished, own_variant=own_variant,
-                                    self_check=self_check, show_answers=show_answers))
-        if load_reports is not None:
-            load_reports.update({sid: h.sandbox.report for sid, h in handles.items()})
+        run = run_grading(GradingRun(handles=handles, variant=variant, on_done=finished, own_variant=own_variant,
+                                     self_check=self_check, show_answers=show_answers))
         return {sid: run.results.get(sid, []) for sid in sources}
     finally:
         if own:
@@ -68,31 +110,13 @@ def grade_sources(sources: dict[str, LoadedSource], variant: Variant = Variant()
 
 
 def grade_namespace(namespace: dict, functions: tuple[str, ...] = (), variant: Variant = Variant()) -> list[CheckResult]:
-    """Grade the functions of a live namespace in-process (the notebook's self-check cells).
-
-    The notebook's own SETUP, when it has one, decides the variant.
-    """
-    run = run_pytest(GradingRun(handles={"notebook": InProcessStudent("notebook", namespace)},
-                                variant=variant, only_functions=functions, own_variant=True, self_check=True))
+    """Grade the functions of a live namespace in-process, as a self-check (the notebook's SETUP,
+    when it has one, decides the variant)."""
+    run = run_grading(GradingRun(handles={"notebook": InProcessStudent("notebook", namespace)},
+                                 variant=variant, only_functions=functions, own_variant=True, self_check=True))
     return run.results.get("notebook", [])
 
 
-@lru_cache(maxsize=1)
 def list_checks() -> tuple[CheckInfo, ...]:
-    """Every check the grader runs, in order (from a collection over an empty namespace)."""
-    run = GradingRun(handles={"_": InProcessStudent("_", {})})
-    sink = io.StringIO()
-    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-        pytest.main(checks_args(["--collect-only"]), plugins=[plugin_module, InitlabPlugin(run)])
-    return tuple(run.checks)
-
-
-def sandbox_handles(paths: list[str]):
-    """Handles for files named on the pytest command line (``-p autograder.plugin``)."""
-    launcher = default_launcher(Limits())
-    launcher.start()
-    handles = {}
-    for path in paths:
-        src = load_file(path)
-        handles[path] = SandboxStudent(path, list(src.cells), Limits(), launcher, variant=Variant())
-    return handles, launcher
+    """Every check the grader runs, in report order."""
+    return tuple(c.info for c in CHECKS)

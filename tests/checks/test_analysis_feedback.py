@@ -7,7 +7,7 @@ import pytest
 
 from autograder import analysis
 from autograder.config import Variant
-from autograder.feedback import fmt
+from autograder.lab import OWN_STEPS, fmt, pick
 from autograder.pipeline import GradeConfig, grade_file
 from autograder.sandbox.limits import Limits
 from autograder.steps.load import load_python
@@ -35,10 +35,10 @@ def test_a_self_check_compares_with_the_students_own_functions_and_never_shows_t
     sub = grade_file(path, GradeConfig(limits=Limits(call_timeout_s=10), self_check=True, own_variant=True))
     penalty = _answers(sub.results)["answer_penalty"]
     assert not penalty.passed and "your own functions" in penalty.expected
-    # Every number a failed answer shows comes from the student's own functions (here right, so equal
-    # to the reference's; with wrong ones it is not: see the notebook test below).
+    # No number at all: with right functions, theirs is the answer (here it is the reference's).
     for r in _answers(sub.results).values():
-        assert r.passed or ("your own functions" in r.expected and "reference's value is not shown" in r.expected)
+        assert r.passed or (r.expected == OWN_STEPS and not re.search(r"\d", r.expected + pick(r.hint, "en")))
+    assert penalty.measured == "123"
 
 
 def test_a_wrong_function_with_a_consistent_answer_passes_the_self_check_but_not_grading():

@@ -57,3 +57,32 @@ def test_typical_mistakes_get_the_hint_that_names_them(graded, mid, needle):
     """Does the hint name the specific mistake (not only the generic rule)?"""
     hints = " ".join(r.hint.en for r in graded[mid] if r.score < r.points and r.hint)
     assert needle in hints
+
+
+@pytest.fixture(scope="module")
+def self_checked(tmp_path_factory):
+    """Every mutant and right variant self-checked as a student does: in this process, with the
+    helper's own loop (the notebook's `lab.run_checks()`, `python initlab_lab.py FILE`)."""
+    from autograder import lab
+
+    folder = tmp_path_factory.mktemp("selfcheck")
+    out = {}
+    for mid, fn, body in MUTANTS + CORRECT_VARIANTS:
+        path = folder / f"{mid}.py"
+        path.write_text(mutate(fn, body), encoding="utf-8")
+        namespace, _ = lab.run_file(str(path))
+        out[mid] = lab.self_check(namespace, sid=mid)  # the grader's seeds for this key (no course key here)
+    return out
+
+
+def test_the_self_check_gives_the_graders_verdict_on_every_function_check(graded, self_checked):
+    """For every typical mistake and every right variant, does each function check have the same
+    status and score in the student's self-check (in the kernel) as in grading (in the jail), on the
+    same inputs?  (A course's grading draws its inputs from the course key, so a mistake whose
+    statistics vary with the draw, such as xavier-equal-units, may pass a statistical check in one
+    and fail it in the other, as it may in two gradings; right code passes both but at the stated
+    false-fail rates.)"""
+    for mid in graded:
+        grader = {r.check_id: (r.status, r.score) for r in graded[mid] if r.function not in ANSWERS}
+        student = {r.check_id: (r.status, r.score) for r in self_checked[mid] if r.function not in ANSWERS}
+        assert student == grader, (mid, {k: (student.get(k), v) for k, v in grader.items() if student.get(k) != v})

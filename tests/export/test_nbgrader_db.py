@@ -10,7 +10,7 @@ import pytest
 
 from autograder.export.nbgrader_db import (CellPlan, ScoreRow, course_settings, function_cell, grade_id,
                                            grade_ids, open_gradebook, plan_cells, write_scores)
-from autograder.i18n import T
+from autograder.lab import T
 from autograder.steps.run_checks import list_checks
 from autograder.submission import CheckInfo
 from tests.export.conftest import ASSIGNMENT, COURSE_ID, NEW_ASSIGNMENT, NOTEBOOK, nbgrader_export, run_nbgrader

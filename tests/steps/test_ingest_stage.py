@@ -144,3 +144,24 @@ def test_staging_is_private(tmp_path):
 def test_safe_names(text, expected):
     """Do student ids become safe folder names (no separators, no '..')?"""
     assert safe_name(text) == expected
+
+
+def test_the_student_helper_handed_back_is_never_graded(tmp_path):
+    """A student's folder holds the released helper beside their work: is the work graded, the helper
+    neither graded nor listed (even when it is newer and the work has another name)?"""
+    root = tmp_path / "class"
+    for sid in ("a", "b"):
+        (root / sid).mkdir(parents=True)
+    (root / "a" / "weight_init.ipynb").write_text("{}")
+    (root / "b" / "my_homework.py").write_text("x=1")
+    for sid in ("a", "b"):
+        helper = root / sid / "initlab_lab.py"
+        helper.write_text("x=0")
+        os.utime(helper, (2e9, 2e9))
+    (root / "c").mkdir()
+    (root / "c" / "initlab_lab.py").write_text("x=0")
+    _, subs = staged(root, tmp_path)
+    by_id = {s.student_id: s for s in subs}
+    assert by_id["a"].extra["file"] == "weight_init.ipynb" and by_id["b"].extra["file"] == "my_homework.py"
+    assert not any("initlab_lab" in n for s in (by_id["a"], by_id["b"]) for n in s.extra.get("notes", []))
+    assert by_id["c"].status == "no_code"

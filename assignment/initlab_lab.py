@@ -1,0 +1,1 @@
+../autograder/lab.py
