@@ -137,7 +137,7 @@ def analysis_seed(seed: int, week: int, student_id: str, tag: str) -> int:
 
 
 #: The lecture's own set-up (the unreleased template's): what an empty SETUP means.  The
-#: instructor's kit checks that this equals its default variant (tests/test_lab.py).
+#: instructor's kit checks that this equals its default variant (tests/test_setup.py).
 LECTURE_SETUP: dict = {
     "seed": 0, "week": 0, "student_id": "", "node_num": 100, "n_layers": 5, "n_samples": 1000,
     "input_dim": 100, "activation": "sigmoid", "std_large": 1.0, "std_small": 0.01,

@@ -1,6 +1,8 @@
 """A week's set-up as students receive it: the notebook's SETUP and per-student set-up codes."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from autograder import lab
@@ -44,7 +46,11 @@ def test_the_notebook_computes_the_same_analysis_seeds_as_the_grader():
 
 
 def test_an_empty_setup_is_the_lectures_own():
+    """Does an empty SETUP give the kit's default variant, number for number, without the kit?"""
     assert lab.variant({}, "").n_samples == Variant().n_samples == 1000
+    assert lab.LECTURE_SETUP == json.loads(json.dumps(Variant().public_dict()))
+    mine, kit = lab.variant({}, ""), Variant()
+    assert [mine.check_seed("c", "s"), mine.analysis_seed("xavier")] == [kit.check_seed("c", "s"), kit.analysis_seed("xavier")]
 
 
 def test_what_the_child_receives_has_no_key():
