@@ -4,39 +4,47 @@
 # Keep every name and argument; replace `raise NotImplementedError()` with your code.
 # 점검 / check: python initlab_lab.py weight_init.py  (initlab_lab.py: 과제 폴더의 도우미 / the helper in
 #   the assignment folder, beside this file; numpy and matplotlib only)
+# 셀 / cells: 채점은 "# %%" 줄로 나뉜 셀마다 따로 합니다 (한 셀의 오류는 그 셀만) / the grader runs each
+#   "# %%" cell on its own, so an error costs that cell only
 import numpy as np
 
 
+# %%
 def sigmoid(x):
     """시그모이드 함수 / sigmoid: 1 / (1 + e^-x), elementwise, same shape as x."""
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
+# %%
 def relu(x):
     """ReLU 함수 / ReLU: max(0, x), elementwise."""
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
+# %%
 def normal_init(n_in, n_out, rng, std):
     """정규분포 초기화 / (n_in, n_out) weights from N(0, std^2), drawn with the Generator rng."""
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
+# %%
 def xavier_init(n_in, n_out, rng):
     """Xavier 초깃값 / std = 1/sqrt(n_in), n_in = nodes of the previous layer."""
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
+# %%
 def he_init(n_in, n_out, rng):
     """He 초깃값 / std = sqrt(2/n_in), for ReLU."""
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
+# %%
 def activation_probe(x, init, activation, n_layers, node_num, rng):
     """은닉층 활성화 값 / the activations of n_layers hidden layers of node_num units.
 
@@ -47,18 +55,21 @@ def activation_probe(x, init, activation, n_layers, node_num, rng):
     raise NotImplementedError()
 
 
+# %%
 def weight_decay_penalty(weights, lam):
     """가중치 감소 항 / 0.5 * lam * (sum of squared entries of every matrix in weights)."""
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
+# %%
 def weight_decay_grad(W, lam):
     """가중치 감소 항의 기울기 / gradient of 0.5 * lam * sum(W**2) with respect to W: lam * W."""
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
+# %%
 # ---- 분석 문제 / analysis questions ----------------------------------------------------------------------
 import initlab_lab as lab  # noqa: E402  (the helper beside this file: initlab_lab.py)
 
@@ -75,6 +86,7 @@ print(f"입력 / input {N_SAMPLES}x{INPUT_DIM}, 은닉층 / hidden layers {N_LAY
       f"std {STD_LARGE:g} / {STD_SMALL:g}, λ = {LAM:g}")
 
 
+# %%
 rng = np.random.default_rng(V.analysis_seed("saturated"))
 x = rng.standard_normal((N_SAMPLES, INPUT_DIM))
 # YOUR CODE HERE
@@ -82,6 +94,7 @@ raise NotImplementedError()
 print("answer_saturated =", answer_saturated)
 
 
+# %%
 rng = np.random.default_rng(V.analysis_seed("xavier"))
 x = rng.standard_normal((N_SAMPLES, INPUT_DIM))
 # YOUR CODE HERE
@@ -89,6 +102,7 @@ raise NotImplementedError()
 print("answer_xavier_std =", answer_xavier_std)
 
 
+# %%
 rng = np.random.default_rng(V.analysis_seed("he"))
 x = rng.standard_normal((N_SAMPLES, INPUT_DIM))
 # YOUR CODE HERE
@@ -96,6 +110,7 @@ raise NotImplementedError()
 print("answer_he_relu_std =", answer_he_relu_std)
 
 
+# %%
 rng = np.random.default_rng(V.analysis_seed("penalty"))
 matrices = [rng.standard_normal(shape) for shape in ((INPUT_DIM, NODE_NUM), (NODE_NUM, NODE_NUM), (NODE_NUM, 10))]
 # YOUR CODE HERE

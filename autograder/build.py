@@ -28,10 +28,13 @@ PY_HEADER = '''# 가중치의 초깃값 (weight initialisation) - {what}
 # Generated from solutions/{stem}.ipynb by `python -m autograder.build`; edit the notebook, not this file.
 {extra}import numpy as np
 '''
+CELL_MARKER = "# %%\n"
 STUDENT_EXTRA = ('# 함수 이름과 인자는 그대로 두고 `raise NotImplementedError()` 를 지워 완성하세요.\n'
                  '# Keep every name and argument; replace `raise NotImplementedError()` with your code.\n'
                  '# 점검 / check: python initlab_lab.py weight_init.py  (initlab_lab.py: 과제 폴더의 도우미 / the helper in\n'
-                 '#   the assignment folder, beside this file; numpy and matplotlib only)\n')
+                 '#   the assignment folder, beside this file; numpy and matplotlib only)\n'
+                 '# 셀 / cells: 채점은 "# %%" 줄로 나뉜 셀마다 따로 합니다 (한 셀의 오류는 그 셀만) / the grader runs each\n'
+                 '#   "# %%" cell on its own, so an error costs that cell only\n')
 
 
 def _cells(nb: dict, keep) -> list[str]:
@@ -60,7 +63,9 @@ def python_file(nb: dict, what: str, extra: str = "") -> str:
     parts.append("# ---- 분석 문제 / analysis questions " + "-" * 70 + "\n"
                  "import initlab_lab as lab  # noqa: E402  (the helper beside this file: initlab_lab.py)\n\n" + "\n".join(s.rstrip() + "\n" for s in setup))
     parts += [s.rstrip() + "\n" for s in answers]
-    return header + "\n\n" + "\n\n".join(parts)
+    # One cell per function and per answer (the percent format of VS Code, Spyder, PyCharm and Jupytext):
+    # the grader runs a .py file cell by cell, as a notebook.
+    return header + "\n\n" + "\n\n".join(CELL_MARKER + part for part in parts)
 
 
 def release_notebook(master: Path, workdir: Path) -> Path:

@@ -41,7 +41,7 @@ def load_step(sub: Submission, cfg: GradeConfig) -> Submission:
     try:
         source = load_file(sub.path)
     except LoadError as exc:
-        return sub.with_(status=exc.status, message=str(exc))
+        return sub.with_(status=exc.status, message=exc.text)
     except OSError as exc:
         return sub.with_(status="unreadable", message=f"could not read the file: {exc.strerror or exc}")
     except Exception as exc:  # RecursionError on a nested notebook, ...: this row's status, not the batch's end

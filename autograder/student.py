@@ -8,10 +8,15 @@ Two handles share one code path for encoding, calling and validating:
 """
 from __future__ import annotations
 
+import contextlib
+import re
+
 import numpy as np
 
 from autograder.contract import FUNCTIONS
-from autograder.lab import Bound, CallReply, KernelStudent, LoadReport, Reuse, StudentFailure, decode_setup
+from autograder.lab import (
+    Bound, CallReply, KernelStudent, LoadReport, MissingFunction, Reuse, StudentFailure, decode_setup,
+)
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.protocol import RngSpec, StudentFnSpec
 from autograder.sandbox.runner import Sandbox
@@ -108,12 +113,34 @@ class SandboxStudent:
         return self.sandbox.load()
 
     def call(self, fn: str, *args, reuse: bool = False, return_args: bool = False) -> CallReply:
-        if return_args:
-            return self.sandbox.call(fn, *args, return_args=True)
-        return self._reuse.call(self.sandbox.call, fn, args, reuse)
+        with self._explained_if_missing(fn):
+            if return_args:
+                return self.sandbox.call(fn, *args, return_args=True)
+            return self._reuse.call(self.sandbox.call, fn, args, reuse)
 
     def value(self, name: str) -> CallReply:
-        return self.sandbox.value(name)
+        with self._explained_if_missing(name):
+            return self.sandbox.value(name)
+
+    @contextlib.contextmanager
+    def _explained_if_missing(self, name: str):
+        """A name the submission lacks because the cell that makes it stopped: say which cell, and why."""
+        try:
+            yield
+        except MissingFunction as exc:
+            error = self.cell_error(name)
+            if error is not None:
+                exc.info.setdefault("cell_error", error)
+            raise
+
+    def cell_error(self, name: str) -> dict | None:
+        """The load error of the cell that defines ``name`` (``def name`` or ``name = ...``), if it had one."""
+        pattern = re.compile(rf"(?m)^\s*(?:def\s+{re.escape(name)}\b|{re.escape(name)}\s*=[^=])")
+        errors = {e.get("cell"): e for e in self.sandbox.load().errors}
+        for cell in self.sandbox.cells:
+            if pattern.search(cell.get("source", "")) and cell.get("name") in errors:
+                return errors[cell["name"]]
+        return None
 
     def functions(self) -> dict:
         """The submission's functions, each callable from the judge (it runs in the child)."""

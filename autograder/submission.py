@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from autograder.lab import STATUSES, CheckInfo, CheckResult
+from autograder.lab import STATUSES, CheckInfo, CheckResult, Text
 
 __all__ = ["STATUSES", "CheckInfo", "CheckResult", "Submission"]
 
@@ -23,7 +23,7 @@ class Submission:
     """The staged file that is graded (None when the student handed in no code)."""
     status: str = "pending"
     """'pending', 'graded', or why it could not be graded ('no_code', 'too_large', 'binary', ...)."""
-    message: str = ""
+    message: "str | Text" = ""
     source: Any = None
     """LoadedSource after the load step."""
     load_report: Any = None

@@ -3,6 +3,7 @@
 import numpy as np
 
 
+# %%
 def sigmoid(x):
     """시그모이드 함수 / sigmoid: 1 / (1 + e^-x), elementwise, same shape as x."""
     ### BEGIN SOLUTION
@@ -13,6 +14,7 @@ def sigmoid(x):
     ### END SOLUTION
 
 
+# %%
 def relu(x):
     """ReLU 함수 / ReLU: max(0, x), elementwise."""
     ### BEGIN SOLUTION
@@ -20,6 +22,7 @@ def relu(x):
     ### END SOLUTION
 
 
+# %%
 def normal_init(n_in, n_out, rng, std):
     """정규분포 초기화 / (n_in, n_out) weights from N(0, std^2), drawn with the Generator rng."""
     ### BEGIN SOLUTION
@@ -27,6 +30,7 @@ def normal_init(n_in, n_out, rng, std):
     ### END SOLUTION
 
 
+# %%
 def xavier_init(n_in, n_out, rng):
     """Xavier 초깃값 / std = 1/sqrt(n_in), n_in = nodes of the previous layer."""
     ### BEGIN SOLUTION
@@ -34,6 +38,7 @@ def xavier_init(n_in, n_out, rng):
     ### END SOLUTION
 
 
+# %%
 def he_init(n_in, n_out, rng):
     """He 초깃값 / std = sqrt(2/n_in), for ReLU."""
     ### BEGIN SOLUTION
@@ -41,6 +46,7 @@ def he_init(n_in, n_out, rng):
     ### END SOLUTION
 
 
+# %%
 def activation_probe(x, init, activation, n_layers, node_num, rng):
     """은닉층 활성화 값 / the activations of n_layers hidden layers of node_num units.
 
@@ -58,6 +64,7 @@ def activation_probe(x, init, activation, n_layers, node_num, rng):
     ### END SOLUTION
 
 
+# %%
 def weight_decay_penalty(weights, lam):
     """가중치 감소 항 / 0.5 * lam * (sum of squared entries of every matrix in weights)."""
     ### BEGIN SOLUTION
@@ -65,6 +72,7 @@ def weight_decay_penalty(weights, lam):
     ### END SOLUTION
 
 
+# %%
 def weight_decay_grad(W, lam):
     """가중치 감소 항의 기울기 / gradient of 0.5 * lam * sum(W**2) with respect to W: lam * W."""
     ### BEGIN SOLUTION
@@ -72,6 +80,7 @@ def weight_decay_grad(W, lam):
     ### END SOLUTION
 
 
+# %%
 # ---- 분석 문제 / analysis questions ----------------------------------------------------------------------
 import initlab_lab as lab  # noqa: E402  (the helper beside this file: initlab_lab.py)
 
@@ -88,6 +97,7 @@ print(f"입력 / input {N_SAMPLES}x{INPUT_DIM}, 은닉층 / hidden layers {N_LAY
       f"std {STD_LARGE:g} / {STD_SMALL:g}, λ = {LAM:g}")
 
 
+# %%
 rng = np.random.default_rng(V.analysis_seed("saturated"))
 x = rng.standard_normal((N_SAMPLES, INPUT_DIM))
 ### BEGIN SOLUTION
@@ -97,6 +107,7 @@ answer_saturated = float(np.mean((acts[0] < 0.02) | (acts[0] > 0.98)))
 print("answer_saturated =", answer_saturated)
 
 
+# %%
 rng = np.random.default_rng(V.analysis_seed("xavier"))
 x = rng.standard_normal((N_SAMPLES, INPUT_DIM))
 ### BEGIN SOLUTION
@@ -106,6 +117,7 @@ answer_xavier_std = float(acts[0].std())
 print("answer_xavier_std =", answer_xavier_std)
 
 
+# %%
 rng = np.random.default_rng(V.analysis_seed("he"))
 x = rng.standard_normal((N_SAMPLES, INPUT_DIM))
 ### BEGIN SOLUTION
@@ -115,6 +127,7 @@ answer_he_relu_std = float(acts[0].std())
 print("answer_he_relu_std =", answer_he_relu_std)
 
 
+# %%
 rng = np.random.default_rng(V.analysis_seed("penalty"))
 matrices = [rng.standard_normal(shape) for shape in ((INPUT_DIM, NODE_NUM), (NODE_NUM, NODE_NUM), (NODE_NUM, 10))]
 ### BEGIN SOLUTION

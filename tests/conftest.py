@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -30,6 +31,13 @@ def total_points() -> float:
 
 def reference_source() -> str:
     return REFERENCE_PY.read_text(encoding="utf-8")
+
+
+def notebook_of(text: str) -> str:
+    """A .py file's `# %%` cells as a notebook's code cells (what Jupytext makes of it)."""
+    cells = [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": part.strip()}
+             for part in re.split(r"(?m)^# %%\n", text) if part.strip()]
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}, ensure_ascii=False)
 
 
 def notebook(cells: list[tuple[str, str]]) -> dict:

@@ -89,7 +89,7 @@ def results_json(sub: Submission, lang: str) -> str:
         "score": sub.score,
         "output": "\n".join([pick(STATUS_TEXT.get(sub.status, T(sub.status, sub.status)), lang)]
                             + ([pick(UNCONFINED_TEXT, lang)] if sub.extra.get("unconfined") else [])
-                            + ([sub.message] if sub.message else []) + load_notes(sub, lang)),
+                            + ([pick(sub.message, lang)] if sub.message else []) + load_notes(sub, lang)),
         "tests": [
             {"name": f"{r.function}: {pick(r.info.title, lang)}", "number": r.check_id, "score": r.score,
              "max_score": r.points, "status": "passed" if r.passed else "failed",
@@ -125,14 +125,17 @@ def feedback_html(sub: Submission, lang: str, title: str = "") -> str:
     """A self-contained page: score, how the file was read, the histograms, every check."""
     heading = pick(T("Feedback", "피드백"), lang)
     rows = []
+    # A file that could not be graded: why is said once, above, not under each of the 41 checks.
+    said_above = bool(sub.results) and all(r.status == "not_graded" for r in sub.results)
     for r in sub.results:
-        details = _result_output(r, lang).split("\n") if (not r.passed or r.notes) else []
+        details = _result_output(r, lang).split("\n") if (not r.passed or r.notes) and not said_above else []
         detail_html = "".join(f"<div class='detail'>{escape(d)}</div>" for d in details if d)
         rows.append(f"<tr><td class='{r.status}'>{escape(pick(STATUS_LABEL[r.status], lang))}</td>"
                     f"<td><code>{escape(r.function)}</code> {escape(pick(r.info.title, lang))}{detail_html}</td>"
                     f"<td>{r.score:g}&nbsp;/&nbsp;{r.points:g}</td></tr>")
     notes = (([pick(UNCONFINED_TEXT, lang)] if sub.extra.get("unconfined") else [])
-             + load_notes(sub, lang) + ([sub.message] if sub.message else []) + list(sub.extra.get("notes", [])))
+             + ([pick(sub.results[0].message, lang)] if said_above and sub.results[0].message else [])
+             + load_notes(sub, lang) + ([pick(sub.message, lang)] if sub.message else []) + list(sub.extra.get("notes", [])))
     notes_html = ("<div class='notes'>" + "".join(f"<div>{escape(n)}</div>" for n in notes) + "</div>") if notes else ""
     student_hist = {r.artifacts["histogram"]["case"]: r.artifacts["histogram"]["counts"]
                     for r in sub.results if r.artifacts.get("histogram")}

@@ -70,7 +70,7 @@ def render(sub: Submission, lang: str = "en", colour: bool | None = None, cols: 
     out.append("")
     out.append(f"{pick(LABELS['total'], lang)}: {sub.score:g} / {sub.max_score:g}")
     if sub.status not in ("graded", "pending"):
-        out.append(f"{pick(T('not graded', '채점 불가'), lang)}: {sub.status} — {sub.message}")
+        out.append(f"{pick(T('not graded', '채점 불가'), lang)}: {sub.status} — {pick(sub.message, lang)}")
     return "\n".join(out)
 
 
@@ -78,13 +78,14 @@ def load_notes(sub: Submission, lang: str) -> list[str]:
     """How the file was read and run: encoding, IPython syntax, cells that raised, shell lines skipped."""
     notes = []
     if sub.source is not None:
-        notes += list(sub.source.notes)
+        notes += [pick(n, lang) for n in sub.source.notes]
     rep = sub.load_report
     if rep is not None:
         if rep.problem:
-            notes.append(pick(T(f"running the whole file ended in a {rep.problem}; only its definitions "
-                                "(imports, def, class, assignments) were loaded",
-                                f"파일 전체 실행이 {rep.problem}(으)로 끝나 정의(import, def, class, 대입)만 불러왔습니다"), lang))
+            notes.append(pick(T(f"running the whole file ended in a {rep.problem}; its cells were then run one "
+                                "by one, each with its own time limit (a cell that failed kept only its definitions)",
+                                f"파일 전체 실행이 {rep.problem}(으)로 끝나 셀을 하나씩, 각각 시간 제한을 두고 다시 "
+                                "실행했습니다 (실패한 셀은 정의만 남김)"), lang))
         for e in rep.errors[:5]:
             where = f"{e.get('cell')}" + (f", line {e['line']}" if e.get("line") else "")
             notes.append(f"{where}: {e.get('type')}: {e.get('message')}")

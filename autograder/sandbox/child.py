@@ -6,7 +6,8 @@ score and no grader secret: besides the sandbox's runtime it imports only the st
 (autograder/lab.py), which every student has.
 
 Requests (JSON headers, see protocol.py):
-  {"op": "load", "cells": [{"source": str, "name": str}], "mode": "full" | "defs", "setup": {...} | null}
+  {"op": "load", "cells": [{"source": str, "name": str}], "modes": ["full" | "defs" | "skip", ...],
+   "setup": {...} | null}
   {"op": "call", "fn": str, "args": [value, ...]}
   {"op": "bye"}
 """
@@ -35,31 +36,27 @@ _KEEP_IN_DEFS_MODE = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunc
 
 
 def _definitions_only(tree: ast.Module) -> ast.Module:
-    """Keep imports, defs, classes and assignments that call no function defined in the file.
+    """Keep imports, defs, classes and assignments that call nothing (constants).
 
-    Used after a full run of the submission hung or crashed: demo code at top level
-    (training loops, plots) is dropped so the functions themselves can still be graded.
+    Used for a cell that hung or crashed: its functions can still be graded, while what it
+    computed at top level (an answer, a training loop, a plot) is not, as it never finished.
     """
-    defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
 
-    def calls_own_code(node) -> bool:
-        return any(
-            isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id in defined
-            for sub in ast.walk(node)
-        )
+    def calls(node) -> bool:
+        return any(isinstance(sub, ast.Call) for sub in ast.walk(node))
 
-    body = [
-        n for n in tree.body
-        if isinstance(n, _KEEP_IN_DEFS_MODE)
-        or (isinstance(n, (ast.Assign, ast.AnnAssign)) and not calls_own_code(n))
-    ]
+    body = [n for n in tree.body
+            if isinstance(n, _KEEP_IN_DEFS_MODE) or (isinstance(n, (ast.Assign, ast.AnnAssign)) and not calls(n))]
     return ast.Module(body=body, type_ignores=[])
 
 
-def load(namespace: dict, cells: list[dict], mode: str) -> dict:
-    """Execute the cells in order; an error in one cell is recorded and the next cell runs."""
+def load(namespace: dict, cells: list[dict], modes: list[str]) -> dict:
+    """Execute the cells in order, each as ``modes`` says ("full", "defs": definitions only, "skip");
+    an error in one cell is recorded and the next cell runs."""
     errors = []
-    for cell in cells:
+    for cell, mode in zip(cells, modes):
+        if mode == "skip":
+            continue
         name = f"{STUDENT_PREFIX} {cell['name']}>"
         # Tracebacks show the student's own line ("line 7: return x @ W"): the cell's text is
         # registered where the traceback module looks for source lines.
@@ -113,7 +110,9 @@ def serve(rx, tx, filename: str = "submission") -> None:
             try:
                 with warnings.catch_warnings(record=True):
                     warnings.simplefilter("always")
-                    report = load(namespace, header["cells"], header.get("mode", "full"))
+                    cells = header["cells"]
+                    modes = header.get("modes") or [header.get("mode", "full")] * len(cells)
+                    report = load(namespace, cells, modes)
             finally:
                 sys.stdout, sys.stderr = saved
             report.update(ok=True, stdout=out.take(), shell_notes=shell.take_notes(),

@@ -299,6 +299,9 @@ class Sandbox:
         self.timed_out: dict[str, float] = {}
         self.crashed: dict[str, str] = {}
         self.reload_failed = False
+        self.replay: list[str] = []
+        """How each cell is run again in a new child (after a call killed the last): "full", "defs", "skip"."""
+        self._last_header: dict = {}
         self.spent = 0.0  # wall-clock seconds of this submission so far, against limits.budget_s
 
     def _remaining(self, want: float) -> float:
@@ -327,63 +330,123 @@ class Sandbox:
         child.applied = hello.get("applied", {})
         return child
 
-    def _load_into(self, child: ChildProcess, mode: str, timeout: float | None = None) -> dict:
-        child.channel.send({"op": "load", "cells": self.cells, "mode": mode, "expect": self.expect,
+    def _load_into(self, child: ChildProcess, modes: list[str], timeout: float | None = None) -> dict:
+        child.channel.send({"op": "load", "cells": self.cells, "modes": modes, "expect": self.expect,
                             "setup": self.setup})
         header, _ = child.channel.recv(self.limits.load_timeout_s if timeout is None else timeout)
         return header
 
     def load(self) -> LoadReport:
-        """Run the submission; if its top level hangs or kills the child, retry with definitions only."""
+        """Run the submission; if it hangs or kills the child, run it again cell by cell, each cell with
+        its own time limit, so that a cell that never ends costs that cell only."""
         if self.report is None:
             self._timed(self._load)
         return self.report
 
+    def _left(self) -> float:
+        return self.limits.budget_s - self.spent
+
     def _load(self) -> None:
-        problem = None
-        for mode in ("full", "defs"):
-            if self.spent + self.limits.load_timeout_s > self.limits.budget_s and mode == "defs":
-                break  # no budget left for a second try
-            timeout = min(self.limits.load_timeout_s, self.limits.budget_s - self.spent)
-            child = self._start_child()
-            try:
-                header = self._load_into(child, mode, timeout)
-            except TimeoutError:
-                child.kill()
-                problem = "timeout"
-                continue
-            except EOFError:
-                child.kill()
-                problem = "crashed"
-                continue
-            self.child = child
-            self.report = LoadReport(
-                functions={k: bool(v) for k, v in dict(header.get("functions", {})).items() if k in self.expect},
-                errors=[_load_error(e) for e in list(header.get("errors", []))[:50] if isinstance(e, dict)],
-                stdout=cap_text(header.get("stdout", ""), OUTPUT_CAP),
-                shell_notes=[excerpt(n, 80) for n in header.get("shell_notes", [])][:50],
-                mode=mode, problem=problem, applied=child.applied,
-            )
+        n = len(self.cells)
+        child = self._start_child()
+        try:
+            header = self._load_into(child, ["full"] * n, min(self.limits.load_timeout_s, self._left()))
+        except (TimeoutError, EOFError) as exc:
+            child.kill()
+            self._load_cell_by_cell("timeout" if isinstance(exc, TimeoutError) else "crashed")
             return
-        self.report = LoadReport(functions={k: False for k in self.expect}, errors=[], mode="none",
-                                 problem=problem, applied={})
+        self.child, self.replay = child, ["full"] * n
+        self.report = self._report(header, list(header.get("errors", [])), mode="full", problem=None)
+
+    def _load_cell_by_cell(self, problem: str) -> None:
+        """Each cell in turn, with the limit of a whole load (or what the budget has left).  After a cell
+        that hangs or kills the child, a new child replays the cells that ran (that cell with its
+        definitions only) and the next cell runs: later cells still run, with what came before."""
+        n = len(self.cells)
+        replay = ["skip"] * n
+        lost: list[dict] = []  # what the children could not report: the cells that hung or crashed
+        errors: dict[int, list] = {}
+        header: dict = {}
+        child = None
+        for i in range(n):
+            if self._left() <= 0:
+                lost += [{"cell": self.cells[k]["name"], "type": "Timeout", "message": "not run: the submission "
+                          f"used its whole time budget ({self.limits.budget_s:g} s)"} for k in range(i, n)]
+                break
+            if child is None:
+                try:
+                    child, replay = self._replayed(replay)
+                except Crashed:
+                    self.reload_failed = True
+                    lost += [{"cell": self.cells[k]["name"], "type": "Crashed", "message": "not run: the cells "
+                              "before it could not be run again"} for k in range(i, n)]
+                    break
+            modes = ["skip"] * n
+            modes[i] = "full"
+            limit = min(self.limits.load_timeout_s, self._left())
+            try:
+                header = self._load_into(child, modes, limit)
+            except (TimeoutError, EOFError) as exc:
+                child.kill()
+                child = None
+                hung = isinstance(exc, TimeoutError)
+                lost.append({"cell": self.cells[i]["name"], "type": "Timeout" if hung else "Crashed",
+                             "message": f"the cell did not finish within {limit:g} s" if hung else
+                             "the process stopped while the cell ran (memory limit, os._exit or a crash)"})
+                replay[i] = "defs"  # its functions may still be graded
+                continue
+            errors[i] = list(header.get("errors", []))
+            replay[i] = "full"
+        if child is None and self._left() > 0 and not self.reload_failed:
+            try:
+                child, replay = self._replayed(replay)
+                header = self._last_header
+            except Crashed:
+                self.reload_failed = True
+        self.child, self.replay = child, replay
+        ordered = [e for i in sorted(errors) for e in errors[i]]
+        self.report = self._report(header, ordered + lost, mode="cells", problem=problem)
+
+    def _replayed(self, replay: list[str]) -> tuple[ChildProcess, list[str]]:
+        """A new child with the cells of ``replay`` run again; if the definitions of a cell that hung
+        hang too, that cell is left out of the replay."""
+        for attempt in (replay, [("skip" if m == "defs" else m) for m in replay]):
+            child = self._start_child()
+            self.restarts += 1
+            self._last_header = {}
+            if all(m == "skip" for m in attempt):
+                return child, attempt
+            try:
+                self._last_header = self._load_into(child, attempt, min(self.limits.load_timeout_s,
+                                                                         max(self._left(), 0.1)))
+                return child, attempt
+            except (TimeoutError, EOFError):
+                child.kill()
+        raise Crashed("the submission could not be run again after a cell that hung", {"earlier": True})
+
+    def _report(self, header: dict, errors: list, mode: str, problem: str | None) -> LoadReport:
+        return LoadReport(
+            functions={k: bool(v) for k, v in dict(header.get("functions", {})).items() if k in self.expect},
+            errors=[_load_error(e) for e in errors[:50] if isinstance(e, dict)],
+            stdout=cap_text(header.get("stdout", ""), OUTPUT_CAP),
+            shell_notes=[excerpt(n, 80) for n in header.get("shell_notes", [])][:50],
+            mode=mode, problem=problem, applied=self.child.applied if self.child else {},
+        )
 
     def _ensure_child(self) -> ChildProcess:
-        report = self.load()
+        self.load()
         if self.child is None or not self.child.alive:
-            if report.mode == "none":
-                raise Crashed("the submission could not be loaded", {"problem": report.problem})
             if self.reload_failed:
                 raise Crashed("the submission could not be reloaded after an earlier failure", {"earlier": True})
-            self._timed(self._reload, report.mode)
+            self._timed(self._reload)
         return self.child
 
-    def _reload(self, mode: str) -> None:
+    def _reload(self) -> None:
         timeout = self._remaining(self.limits.load_timeout_s)
         self.child = self._start_child()
         self.restarts += 1
         try:
-            self._load_into(self.child, mode, timeout)
+            self._load_into(self.child, self.replay, timeout)
         except (TimeoutError, EOFError):
             self.child.kill()
             self.reload_failed = True

@@ -21,6 +21,8 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.lab import T, Text
+
 #: Larger files are not graded (a weight_init.py is a few kB; a notebook with figures, a few MB).
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
@@ -28,12 +30,16 @@ MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 _IPYTHON_LINE = re.compile(r"^\s*(%|!)|\?\s*$", re.MULTILINE)
 
 
+IPYTHON_REWRITTEN = T("IPython syntax (magics, shell escapes) read as IPython does; shell lines are not run",
+                      "IPython 문법(매직, 셸 명령)을 IPython처럼 읽음. 셸 명령은 실행하지 않음")
+
+
 class LoadError(Exception):
     """The file cannot be graded at all; ``status`` is a short machine-readable reason."""
 
-    def __init__(self, status: str, message: str):
-        super().__init__(message)
-        self.status = status
+    def __init__(self, status: str, text: Text):
+        super().__init__(text.en)
+        self.status, self.text = status, text
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,7 @@ class LoadedSource:
     kind: str  # "py" or "ipynb"
     cells: tuple[dict, ...]  # {"source": str, "name": str}
     encoding: str = "utf-8"
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[Text, ...] = field(default_factory=tuple)
 
 
 def decode_python(data: bytes) -> tuple[str, str]:
@@ -120,65 +126,114 @@ def split_top_level(source: str, name: str) -> list[dict]:
 
 def load_python(data: bytes, filename: str) -> LoadedSource:
     if len(data) > MAX_SOURCE_BYTES:
-        raise LoadError("too_large", f"{filename} is {len(data)} bytes; at most {MAX_SOURCE_BYTES} are graded")
+        raise LoadError("too_large", T(f"{filename} is {len(data)} bytes; at most {MAX_SOURCE_BYTES} are graded",
+                                       f"{filename}은(는) {len(data)}바이트입니다. {MAX_SOURCE_BYTES}바이트까지만 채점합니다"))
     if b"\x00" in data:
-        raise LoadError("binary", f"{filename} is not a text file")
+        raise LoadError("binary", T(f"{filename} is not a text file", f"{filename}은(는) 텍스트 파일이 아닙니다"))
     text, encoding = decode_python(data)
     notes = []
     if encoding not in ("utf-8",):
-        notes.append(f"read as {encoding}")
+        notes.append(T(f"read as {encoding}", f"{encoding}(으)로 읽음"))
     if not text.strip():
-        raise LoadError("empty", f"{filename} is empty")
+        raise LoadError("empty", T(f"{filename} is empty", f"{filename}이(가) 비어 있습니다"))
     if not _compiles(text):
         transformed = _transform_ipython(text)
         if transformed != text and _compiles(transformed):
-            notes.append("IPython syntax (% or ! lines) found in a .py file; graded as in a notebook")
+            notes.append(T("IPython syntax (% or ! lines) found in a .py file; graded as in a notebook",
+                           ".py 파일에 IPython 문법(% 또는 ! 줄)이 있어 노트북처럼 채점함"))
             text = transformed
         else:
-            notes.append("syntax error: each top-level block was loaded on its own")
+            notes.append(T("syntax error: each top-level block was loaded on its own",
+                           "문법 오류: 최상위 블록을 하나씩 따로 불러옴"))
             return LoadedSource(filename, "py", tuple(split_top_level(text, filename)), encoding, tuple(notes))
-    return LoadedSource(filename, "py", ({"source": text, "name": filename},), encoding, tuple(notes))
+    return LoadedSource(filename, "py", tuple(python_cells(text, filename)), encoding, tuple(notes))
 
 
-def notebook_code_cells(nb: dict) -> list[str]:
-    """The code cells' sources of a v4 notebook (v3 'worksheets' too), in order."""
+#: A cell marker of the percent format (VS Code, Spyder, PyCharm, Jupytext): ``# %%`` at the start of a line.
+_PERCENT = re.compile(r"^#\s*%%")
+
+
+def python_cells(text: str, filename: str) -> list[dict]:
+    """A .py file (that compiles) as cells, graded one by one as a notebook's are: split at its ``# %%``
+    markers, or without markers into top-level groups (each def or class alone, other statements in
+    runs that blank lines separate).  Every cell keeps the file's line numbers (it is padded with blank
+    lines) and is named by the lines it holds."""
+    lines = text.split("\n")
+    if any(_PERCENT.match(line) for line in lines):
+        starts = [0] + [i for i, line in enumerate(lines) if i and _PERCENT.match(line)]
+    else:
+        starts = _group_starts(text, lines)
+    starts.append(len(lines))
+    cells = []
+    for a, b in zip(starts, starts[1:]):
+        chunk = "\n".join(lines[a:b])
+        if chunk.strip():
+            last = a + len(chunk.rstrip("\n").split("\n"))
+            cells.append({"source": "\n" * a + chunk + "\n", "name": f"{filename} lines {a + 1}-{last}"})
+    return cells
+
+
+def _group_starts(text: str, lines: list[str]) -> list[int]:
+    """0-based first lines of the top-level groups of a file that compiles (comments above a statement
+    belong to it)."""
+    body = ast.parse(text).body
+    starts = [0]
+    for prev, node in zip(body, body[1:]):
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) - 1
+        between = lines[prev.end_lineno:first]
+        alone = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or \
+            isinstance(prev, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        if alone or any(not line.strip() for line in between):
+            start = first
+            while start > prev.end_lineno and lines[start - 1].lstrip().startswith("#"):
+                start -= 1
+            starts.append(start)
+    return starts
+
+
+def notebook_code_cells(nb: dict) -> list[tuple[int, str]]:
+    """(place among all the notebook's cells, 1-based; source) of each code cell of a v4 notebook
+    (v3 'worksheets' too), in order: "cell 14" is the 14th cell a student scrolls past."""
     cells = nb.get("cells")
     if cells is None and isinstance(nb.get("worksheets"), list):  # nbformat 3
         cells = [c for ws in nb["worksheets"] for c in ws.get("cells", [])]
     if not isinstance(cells, list):
-        raise LoadError("not_a_notebook", "the notebook has no cells")
+        raise LoadError("not_a_notebook", T("the notebook has no cells", "노트북에 셀이 없습니다"))
     out = []
-    for cell in cells:
+    for place, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         src = cell.get("source", cell.get("input", ""))
         if isinstance(src, list) and all(isinstance(line, str) for line in src):
             src = "".join(src)
         if not isinstance(src, str):
-            raise LoadError("not_a_notebook", "a code cell's source is not text")
-        out.append(src)
+            raise LoadError("not_a_notebook", T("a code cell's source is not text", "코드 셀의 내용이 텍스트가 아닙니다"))
+        out.append((place, src))
     return out
 
 
 def load_notebook(data: bytes, filename: str) -> LoadedSource:
     if len(data) > MAX_NOTEBOOK_BYTES:
-        raise LoadError("too_large", f"{filename} is {len(data)} bytes; at most {MAX_NOTEBOOK_BYTES} are graded")
+        raise LoadError("too_large", T(f"{filename} is {len(data)} bytes; at most {MAX_NOTEBOOK_BYTES} are graded",
+                                       f"{filename}은(는) {len(data)}바이트입니다. {MAX_NOTEBOOK_BYTES}바이트까지만 채점합니다"))
     try:
         nb = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise LoadError("not_a_notebook", f"{filename} is not a readable notebook ({exc.__class__.__name__})") from None
+        raise LoadError("not_a_notebook", T(f"{filename} is not a readable notebook ({exc.__class__.__name__})",
+                                             f"{filename}은(는) 읽을 수 있는 노트북이 아닙니다 ({exc.__class__.__name__}): "
+                                             "잘렸거나 JSON이 아닙니다")) from None
     if not isinstance(nb, dict):
-        raise LoadError("not_a_notebook", f"{filename} is not a notebook")
+        raise LoadError("not_a_notebook", T(f"{filename} is not a notebook", f"{filename}은(는) 노트북이 아닙니다"))
     sources = notebook_code_cells(nb)
     cells, notes = [], []
-    for i, src in enumerate(sources, start=1):
+    for i, src in sources:
         src = src.replace("\r\n", "\n").replace("\r", "\n")
         transformed = _transform_ipython(src)
-        if transformed != src and "IPython syntax (magics, shell escapes) rewritten" not in notes:
-            notes.append("IPython syntax (magics, shell escapes) rewritten")
+        if transformed != src and IPYTHON_REWRITTEN not in notes:
+            notes.append(IPYTHON_REWRITTEN)
         cells.append({"source": transformed, "name": f"cell {i}"})
     if not any(c["source"].strip() for c in cells):
-        raise LoadError("empty", f"{filename} has no code")
+        raise LoadError("empty", T(f"{filename} has no code", f"{filename}에 코드가 없습니다"))
     return LoadedSource(filename, "ipynb", tuple(cells), "utf-8", tuple(notes))
 
 

@@ -11,7 +11,7 @@ from typing import Callable
 
 from autograder import analysis
 from autograder.config import Variant
-from autograder.lab import CHECKS, CheckInfo, CheckResult, checks_of, run_check
+from autograder.lab import CHECKS, CheckInfo, CheckResult, checks_of, run_check, settle
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.runner import default_launcher
 from autograder.steps.load import LoadedSource
@@ -61,7 +61,8 @@ def run_grading(run: GradingRun) -> GradingRun:
         handle.load()
         try:
             variant = _variant_of(run, sid, handle)
-            results = [run_check(c, handle, variant, handle.sid, answer_key, run.show_answers) for c in checks]
+            results = settle([run_check(c, handle, variant, handle.sid, answer_key, run.show_answers)
+                              for c in checks])
         finally:
             handle.close()
         run.results[sid] = results

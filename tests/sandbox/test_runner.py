@@ -154,12 +154,25 @@ def test_a_broken_cell_does_not_hide_the_others(launcher):
 
 
 def test_a_hanging_top_level_falls_back_to_definitions(launcher):
-    """If the file's top level never ends, are its functions still graded (definitions-only mode)?"""
+    """If a cell's top level never ends, are its functions still graded (that cell's definitions only)?"""
     src = GOOD + "while True:\n    pass\n"
     with sandbox(launcher, src, Limits(call_timeout_s=1.5, load_timeout_s=1.5)) as sb:
         report = sb.load()
-        assert report.mode == "defs" and report.problem == "timeout"
+        assert report.mode == "cells" and report.problem == "timeout"
+        assert [e["type"] for e in report.errors] == ["Timeout"]
         assert sb.call("good", 3).value == 6
+
+
+@pytest.mark.parametrize("bad", ["while True:\n    pass\n", "import os\nos._exit(3)\n"], ids=["hangs", "exits"])
+def test_cells_after_one_that_hangs_or_crashes_still_run_with_what_came_before(launcher, bad):
+    """Does a cell that never ends (or ends the process) cost that cell only: the cells before it keep
+    their state, the ones after it run, and a call that kills the child later is replayed the same way?"""
+    cells = ["import numpy as np\nscale = 2.0\n", bad, "def good(x):\n    return x * scale\nanswer_after = 7.0\n"]
+    with sandbox(launcher, "", Limits(call_timeout_s=1.5, load_timeout_s=1.5), cells=cells) as sb:
+        report = sb.load()
+        assert report.mode == "cells"
+        assert [(e["cell"], e["type"]) for e in report.errors] == [("cell 2", "Timeout" if "while" in bad else "Crashed")]
+        assert sb.call("good", 3).value == 6.0 and sb.value("answer_after").value == 7.0
 
 
 def test_the_child_works_in_an_empty_private_directory(launcher):

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from autograder.contract import ANSWERS, FUNCTIONS
 from autograder.steps.load import LoadError, decode_python, load_file, load_notebook, load_python, split_top_level
 from tests.conftest import reference_source
 
@@ -32,7 +33,7 @@ def test_cr_only_line_ends_are_normalised():
 
 
 def test_a_notebook_keeps_code_cells_in_order_and_rewrites_ipython_syntax(write_notebook):
-    """Are magics and shell escapes rewritten into get_ipython() calls, and markdown skipped?"""
+    """Are magics and shell escapes rewritten into get_ipython() calls, and markdown skipped (but counted)?"""
     path = write_notebook([
         ("markdown", "# 제목"),
         ("code", "%matplotlib inline\n!pip install numpy\nimport numpy as np"),
@@ -40,7 +41,8 @@ def test_a_notebook_keeps_code_cells_in_order_and_rewrites_ipython_syntax(write_
         ("code", "def f(x):\n    return x"),
     ])
     src = load_file(path)
-    assert src.kind == "ipynb" and [c["name"] for c in src.cells] == ["cell 1", "cell 2", "cell 3"]
+    # named by their place among all cells, as a student counts them scrolling down (the markdown is cell 1)
+    assert src.kind == "ipynb" and [c["name"] for c in src.cells] == ["cell 2", "cell 3", "cell 4"]
     assert "get_ipython().run_line_magic('matplotlib', 'inline')" in src.cells[0]["source"]
     assert "get_ipython().system('pip install numpy')" in src.cells[0]["source"]
     assert src.cells[1]["source"].startswith("get_ipython().run_cell_magic('time'")
@@ -58,7 +60,7 @@ def test_a_py_file_with_a_syntax_error_is_split_into_blocks():
     """Does one broken function leave the others loadable, with line numbers kept?"""
     source = "import numpy as np\n\ndef good(x):\n    return x\n\ndef broken(x)\n    return x\n\n@decorator\ndef later(x):\n    return x\n"
     src = load_python(source.encode(), "weight_init.py")
-    assert any("syntax error" in n for n in src.notes)
+    assert any("syntax error" in n.en and "문법 오류" in n.ko for n in src.notes)
     blocks = [c["source"] for c in src.cells]
     assert any("def good" in b for b in blocks) and any("def broken" in b for b in blocks)
     later = next(b for b in blocks if "def later" in b)
@@ -96,7 +98,27 @@ def test_broken_notebooks_say_why(data):
     assert info.value.status in ("not_a_notebook", "empty")
 
 
-def test_the_reference_loads_as_one_cell():
-    """Does a file that compiles stay one cell (no splitting)?"""
-    src = load_python(reference_source().encode(), "weight_init.py")
-    assert len(src.cells) == 1 and not src.notes
+def test_a_py_file_is_cells_one_per_function_and_answer():
+    """Is the reference (with the template's `# %%` markers) one cell per function and per analysis
+    answer, each keeping the file's line numbers?"""
+    text = reference_source()
+    src = load_python(text.encode(), "weight_init.py")
+    assert not src.notes
+    for name in FUNCTIONS:
+        holding = [c for c in src.cells if f"def {name}(" in c["source"]]
+        assert len(holding) == 1 and "def " not in holding[0]["source"].split(f"def {name}(", 1)[1]
+    for name in ANSWERS:
+        assert len([c for c in src.cells if f"\n{name} = " in c["source"]]) == 1
+    for cell in src.cells:  # padded: line k of a cell is line k of the file
+        lines = cell["source"].split("\n")
+        first = next(i for i, line in enumerate(lines) if line.strip())
+        assert lines[first] == text.split("\n")[first]
+
+
+def test_a_py_file_without_markers_is_split_into_top_level_groups():
+    """Without `# %%`, is each def its own cell, and are other statements grouped in blank-line runs?"""
+    text = ("import numpy as np\n\n# the first\ndef f(x):\n    return x\n\n\n@dec\ndef g(x):\n    return x\n"
+            "a = f(1)\nb = 2\n\n# answers\nanswer_x = a + b\nprint(answer_x)\n")
+    cells = [c["source"].strip() for c in load_python(text.encode(), "w.py").cells]
+    assert cells == ["import numpy as np", "# the first\ndef f(x):\n    return x", "@dec\ndef g(x):\n    return x",
+                     "a = f(1)\nb = 2", "# answers\nanswer_x = a + b\nprint(answer_x)"]
