@@ -9,6 +9,7 @@ error rather than dropped.
 """
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shutil
@@ -22,6 +23,7 @@ from autograder.pipeline import GradeConfig, load_step, run_checks_step, score_s
 from autograder.progress import ProgressBar
 from autograder.sandbox.limits import sandbox_uid_for
 from autograder.sandbox.jail import end_survivors, run_tag
+from autograder.steps.bind import bind_step, declared_weeks
 from autograder.steps.ingest import discover
 from autograder.steps.journal import JOURNAL, record, resume, submission_key
 from autograder.steps.run_checks import list_checks
@@ -188,28 +190,48 @@ def apply_roster(subs: list[Submission], roster: list[dict]) -> tuple[list[Submi
     for r in roster:
         if r.get("name"):
             by_name.setdefault(" ".join(r["name"].split()), []).append(r)
+    by_id = {r["student_id"]: r for r in roster}
     out, warnings = [], []
     for s in subs:
         if s.student_id in ids:
-            out.append(s)
+            out.append(_named(s, by_id[s.student_id]))
             continue
         matches = by_name.get(" ".join(s.name.split()), [])
         if len(matches) == 1:
-            out.append(s.with_(student_id=matches[0]["student_id"], extra=dict(s.extra, submitted_as=s.student_id)))
+            out.append(_named(s.with_(student_id=matches[0]["student_id"], extra=dict(s.extra, submitted_as=s.student_id)),
+                              matches[0]))
         else:
             out.append(s)
             warnings.append(f"{s.student_id} {s.name}: {'no' if not matches else 'several'} roster entries match")
     return out, warnings
 
 
+def _named(sub: Submission, row: dict) -> Submission:
+    """The submission with the roster's name for it (and its first/last name, when the roster splits it)."""
+    first, last = row.get("first_name", ""), row.get("last_name", "")
+    name = row.get("name") or " ".join(p for p in (first, last) if p) or sub.name
+    return sub.with_(name=name, extra=dict(sub.extra, roster_name=(first, last) if first or last else None))
+
+
+def gradebook_name(sub: Submission) -> tuple[str, str]:
+    """(first name, surname) for nbgrader's gradebook: as the roster splits it, else from the full name."""
+    given = sub.extra.get("roster_name")
+    return tuple(given) if given else split_name(sub.name)
+
+
 def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = GradeConfig(), jobs: int | None = None,
                 course: str | Path | None = None, assignment: str | None = None, show_progress: bool = True,
-                title: str = "", roster: list[dict] | None = None) -> BatchResult:
-    """Grade every submission under ``submissions`` (folder or zip) and write the reports to ``out``."""
+                title: str = "", roster: list[dict] | None = None, force: bool = False) -> BatchResult:
+    """Grade every submission under ``submissions`` (folder or zip) and write the reports to ``out``.
+
+    ``out`` may hold an earlier run of the same grading (its rows are reused); another run there (another
+    class, week or set-up) is refused unless ``force`` replaces it.
+    """
     from autograder.report.batch import write_reports
 
     jobs = max(1, jobs or os.cpu_count() or 1)
     source = find_submissions(submissions)
+    claim_out(Path(out), run_identity(submissions, cfg, assignment), force)
     staging = make_staging()
     roster_warnings: list[str] = []
     try:
@@ -221,13 +243,13 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
         subs = [load_step(s, cfg) for s in subs]
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    subs = bind(subs, cfg)
     warm_up = _import_nbgrader if course is not None else None
     if cfg.limits.unconfined:
         subs = [s.with_(extra=dict(s.extra, unconfined=True)) for s in subs]
     else:
         run_tag()  # before the judges fork: they tag their jails with it, and end_survivors finds them
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     journal = out / JOURNAL
     subs, reused = resume(subs, cfg, journal)
     subs = run_parallel(subs, cfg, jobs, ProgressBar("grading") if show_progress else None, warm_up, journal)
@@ -243,10 +265,54 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
     if course is not None:
         from autograder.export.nbgrader_db import ScoreRow, write_scores
 
-        rows = [ScoreRow(student_id=s.student_id, first_name=split_name(s.name)[0], last_name=split_name(s.name)[1],
+        rows = [ScoreRow(student_id=s.student_id, first_name=gradebook_name(s)[0], last_name=gradebook_name(s)[1],
                          scores={r.check_id: r.score for r in s.results}) for s in subs]
         write_scores(Path(course), assignment or "week01", "weight_init", list(checks), rows)
     return BatchResult(subs, out, source.warnings + tuple(roster_warnings) + tuple(notes))
+
+
+#: What an --out folder says it holds: the run that wrote it.
+RUN_FILE = ".initlab-run.json"
+
+
+def run_identity(submissions: str | Path, cfg: GradeConfig, assignment: str | None) -> dict:
+    """What makes two gradings the same run: the class graded, the set-up and the assignment."""
+    return {"submissions": str(Path(submissions).resolve()), "assignment": assignment or "",
+            "variant": json.dumps(cfg.variant.public_dict(), sort_keys=True)}
+
+
+def claim_out(out: Path, identity: dict, force: bool) -> None:
+    """Make ``out`` this run's.  A folder holding another initlab run is refused (GradeInputError) unless
+    ``force``, which replaces it; a folder holding anything else is always refused."""
+    marker = out / RUN_FILE
+    if out.exists() and any(out.iterdir()):
+        try:
+            held = json.loads(marker.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            held = None
+        if not isinstance(held, dict):  # never deleted, --force or not: nothing is lost
+            raise GradeInputError(f"{out} holds files that are not an initlab run; choose another --out")
+        if held != identity and not force:
+            what = f"a grading of {held.get('submissions')}" + (f" ({held['assignment']})" if held.get("assignment") else "")
+            raise GradeInputError(f"{out} already holds {what}; choose another --out, or add --force to replace it")
+        if held != identity:
+            shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps(identity, indent=1), encoding="utf-8")
+
+
+def bind(subs: list[Submission], cfg: GradeConfig) -> list[Submission]:
+    """The bind step for a class: released notebooks graded without their week's set-up are refused
+    (one line, GradeInputError); otherwise each submission records whether its declared set-up and
+    typed id agree with the set-up it is graded with."""
+    weeks = sorted(w for w in declared_weeks(subs) if w)
+    unreleased = cfg.variant.week == 0 and not cfg.variant.course_key
+    if weeks and unreleased and not cfg.own_variant:
+        named = ", ".join(f"week{w:02d}" for w in weeks)
+        raise GradeInputError(f"these notebooks were released for {named}, but no set-up was given: grade them "
+                              f"with --course C --assignment {named.split(', ')[0]} (or --variant FILE); "
+                              "their set-up comes from the course key, which only the instructor has")
+    return subs if cfg.own_variant else [bind_step(s, cfg.variant) for s in subs]
 
 
 def _import_nbgrader() -> None:
@@ -255,12 +321,19 @@ def _import_nbgrader() -> None:
 
 
 def split_name(name: str) -> tuple[str, str]:
-    """(first name, surname) for the gradebook: Hangul names put the family name first."""
+    """(first name, surname) for the gradebook, when the roster gives only a full name.
+
+    Hangul names put the family name first: 홍 길동 -> (길동, 홍), and without a space the first
+    syllable is the family name (홍길동 -> (길동, 홍)), the first two in a four-syllable name
+    (남궁민수 -> (민수, 남궁)).  Other names are "First Last"; a roster with first_name and
+    last_name columns is used as it is (romanised Korean names such as "Park Minsu" are ambiguous).
+    """
     parts = name.split()
     if not parts:
         return "", ""
     if any("\uac00" <= ch <= "\ud7a3" for ch in name):
-        # 홍 길동 -> (길동, 홍); 홍길동 without a space stays whole (남궁 and other two-syllable
-        # family names make splitting it a guess).
-        return (" ".join(parts[1:]), parts[0]) if len(parts) > 1 else ("", name)
+        if len(parts) > 1:
+            return " ".join(parts[1:]), parts[0]
+        family = 2 if len(name) == 4 else 1
+        return (name[family:], name[:family]) if len(name) > 1 else ("", name)
     return (" ".join(parts[:-1]), parts[-1]) if len(parts) > 1 else (name, "")

@@ -110,10 +110,17 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print("initlab grade: --course and --assignment go together", file=sys.stderr)
         return 2
     variant = _variant(args)
-    if args.course and not args.variant:  # a week released by initlab carries its own variant
-        from autograder.release import course_variant
+    if args.course:
+        from autograder.release import course_variant, released_assignments
 
-        variant = course_variant(args.course, args.assignment) or variant
+        released = released_assignments(args.course)
+        if args.assignment not in released:
+            listed = ", ".join(released) or "none"
+            print(f"initlab grade: {args.assignment} was never released in {args.course} (released: {listed}); "
+                  "check --assignment and --course", file=sys.stderr)
+            return 2
+        if not args.variant:  # a week released by initlab carries its own variant
+            variant = course_variant(args.course, args.assignment) or variant
     from autograder.batch import GradeInputError, find_submissions
 
     try:
@@ -140,7 +147,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
             return 2
     try:
         result = grade_class(args.submissions, args.out, cfg, jobs=args.jobs, course=args.course,
-                             assignment=args.assignment, title=args.title or "", roster=roster)
+                             assignment=args.assignment, title=args.title or "", roster=roster, force=args.force)
     except GradeInputError as exc:
         print(f"initlab grade: {exc}", file=sys.stderr)
         return 2
@@ -158,6 +165,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
     print(f"  grades:    {out / 'grades.csv'}")
     print(f"  summary:   {out / 'summary.html'}")
     print(f"  feedback:  {out}/<student_id>/feedback.html and results.json")
+    from autograder.report.batch import MOODLE_WORKSHEET, by_participant
+
+    if by_participant(subs):
+        print(f"  moodle:    {out / MOODLE_WORKSHEET} (rows are Moodle participant numbers, not 학번: upload it "
+              "in the assignment's 'Upload grading worksheet', or give --roster to key the grades by ID number)")
     if args.course:
         print(f"  gradebook: {Path(args.course) / 'gradebook.db'} (assignment {args.assignment})")
     return 0
@@ -167,7 +179,9 @@ def cmd_release(args: argparse.Namespace) -> int:
     from autograder.release import ReleaseError, release
 
     try:
-        r = release(args.course, args.week, seed=args.seed, roster=args.roster, check=not args.no_validate)
+        print(f"releasing week {args.week} of {args.course}:", flush=True)
+        r = release(args.course, args.week, seed=args.seed, roster=args.roster, check=not args.no_validate,
+                    progress=lambda line: print(line, flush=True))
     except ReleaseError as exc:
         print(f"initlab release: {exc}", file=sys.stderr)
         return 1
@@ -193,11 +207,22 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from autograder.export.lms_csv import export
+    from autograder.export.lms_csv import export, students_outside
+    from autograder.release import ReleaseError, read_roster
 
     try:
-        path = export(Path(args.course), args.assignment, args.format, Path(args.to), per_function=args.per_function)
-    except (FileNotFoundError, ValueError) as exc:  # no gradebook, unknown assignment
+        students: list[str] = []
+        if args.roster:  # the LMS's own students only: one it does not know stops Moodle's whole import
+            students, left_out = students_outside(Path(args.course), [r["student_id"] for r in read_roster(Path(args.roster))])
+            if left_out:
+                print(f"initlab export: left out {len(left_out)} gradebook student(s) not on the roster: "
+                      f"{', '.join(left_out[:10])}{' ...' if len(left_out) > 10 else ''}", file=sys.stderr)
+            if not students:
+                print("initlab export: no student of the roster is in the gradebook", file=sys.stderr)
+                return 2
+        path = export(Path(args.course), args.assignment, args.format, Path(args.to), per_function=args.per_function,
+                      scale=args.scale, canvas_id=args.canvas_id, students=students)
+    except (FileNotFoundError, ValueError, ReleaseError) as exc:  # no gradebook, unknown assignment, bad roster
         print(f"initlab export: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {path}")
@@ -242,6 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="feedback shows the reference's analysis answers (after the deadline)")
     p.add_argument("--unconfined", action="store_true",
                    help="where no jail can be built, run student code without it (reports say so)")
+    p.add_argument("--force", action="store_true",
+                   help="replace what --out holds when it is another run (another class, week or set-up)")
     p.set_defaults(run=cmd_grade)
 
     p = sub.add_parser("doctor", help="is student code jailed on this machine? (checks that the jail holds)")
@@ -253,6 +280,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("moodle", "canvas", "long"), default="moodle")
     p.add_argument("--to", required=True, help="CSV file to write")
     p.add_argument("--per-function", action="store_true", help="also one column per graded function")
+    p.add_argument("--scale", choices=("points", "100"), default="points",
+                   help="scores in the assignment's points, or out of 100 (a new LMS grade item's maximum)")
+    p.add_argument("--canvas-id", help="the Canvas assignment id: the column is headed 'Title (id)' so Canvas "
+                                       "fills that assignment instead of making a new one")
+    p.add_argument("--roster", help="CSV with student_id: only these students (one the LMS does not know "
+                                    "would stop Moodle's whole import); the others are named on stderr")
     p.set_defaults(run=cmd_export)
 
     p = sub.add_parser("release", help="release a week's variant through nbgrader, with its quiz bank")

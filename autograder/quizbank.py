@@ -7,10 +7,12 @@ English.  Every numerical answer is computed here by the reference code (never t
 """
 from __future__ import annotations
 
+import html
+
 import numpy as np
 
 from autograder.config import Variant
-from autograder.export.quiz import Category, Choice, MultiChoice, Numerical
+from autograder.export.quiz import Category, Choice, Html, MultiChoice, Numerical
 from autograder.reference import functions as ref
 
 
@@ -24,6 +26,13 @@ def _fan_ins(variant: Variant, template: str) -> list[int]:
     return [options[int(i)] for i in sorted(picks)]
 
 
+def _precision(decimals: int) -> tuple[str, str, float]:
+    """(Korean, English) wording of the precision a question asks for, and the tolerance it implies: one
+    unit in the last asked place, so an answer rounded either way is right (and no float sits on the edge)."""
+    names = {2: "둘", 3: "셋", 4: "넷"}
+    return f"소수점 {names[decimals]}째 자리까지", f"{decimals} decimals", 10.0 ** -decimals
+
+
 def _matrix_text(w: np.ndarray) -> str:
     return "[" + ", ".join("[" + ", ".join(f"{v:g}" for v in row) + "]" for row in w) + "]"
 
@@ -33,33 +42,35 @@ def numerical_templates(variant: Variant) -> dict[str, list[Numerical]]:
     week = f"W{variant.week:02d}"
     out: dict[str, list[Numerical]] = {}
 
+    ko4, en4, tol4 = _precision(4)
     out["xavier_std"] = [
         Numerical(f"{week} xavier_std n={n}",
-                  (f"앞 층의 노드가 {n}개일 때 Xavier 초깃값의 표준편차는? (소수점 넷째 자리까지)",
+                  (f"앞 층의 노드가 {n}개일 때 Xavier 초깃값의 표준편차는? ({ko4})",
                    f"What is the standard deviation of Xavier initial weights when the previous layer has {n} "
-                   "nodes? (4 decimals)"),
-                  answer=1.0 / np.sqrt(n), tolerance=5e-4, feedback=f"1/√{n}")
+                   f"nodes? ({en4})"),
+                  answer=1.0 / np.sqrt(n), tolerance=tol4, feedback=f"1/√{n}")
         for n in _fan_ins(variant, "xavier_std")]
 
     out["he_std"] = [
         Numerical(f"{week} he_std n={n}",
-                  (f"앞 층의 노드가 {n}개인 ReLU 층에 쓰는 He 초깃값의 표준편차는? (소수점 넷째 자리까지)",
+                  (f"앞 층의 노드가 {n}개인 ReLU 층에 쓰는 He 초깃값의 표준편차는? ({ko4})",
                    f"What is the standard deviation of He initial weights for a ReLU layer after {n} nodes? "
-                   "(4 decimals)"),
-                  answer=np.sqrt(2.0 / n), tolerance=5e-4, feedback=f"√(2/{n})")
+                   f"({en4})"),
+                  answer=np.sqrt(2.0 / n), tolerance=tol4, feedback=f"√(2/{n})")
         for n in _fan_ins(variant, "he_std")]
 
     rng = _rng(variant, "preactivation_std")
+    ko2, en2, tol2 = _precision(2)
     out["preactivation_std"] = []
     for n in _fan_ins(variant, "preactivation_std"):
         s = float(rng.choice([0.01, 0.05, 0.1, 0.5, 1.0]))
         out["preactivation_std"].append(Numerical(
             f"{week} preactivation_std n={n} s={s:g}",
             (f"입력 x의 각 성분이 N(0, 1)이고 가중치가 N(0, {s:g}²)일 때, 입력 {n}개를 받는 노드의 가중합 a = x·w 의 표준편차는? "
-             "(소수점 둘째 자리까지)",
+             f"({ko2})",
              f"Inputs are N(0, 1) and weights N(0, {s:g}²). What is the standard deviation of a unit's weighted "
-             f"sum a = x·w over {n} inputs? (2 decimals)"),
-            answer=s * np.sqrt(n), tolerance=max(0.005, 0.005 * s * np.sqrt(n)), feedback=f"{s:g}·√{n}"))
+             f"sum a = x·w over {n} inputs? ({en2})"),
+            answer=s * np.sqrt(n), tolerance=tol2, feedback=f"{s:g}·√{n}"))
 
     out["saturation"] = []
     for k, std in enumerate(sorted({variant.std_large, 2.0 if variant.std_large != 2.0 else 0.5})):
@@ -68,17 +79,22 @@ def numerical_templates(variant: Variant) -> dict[str, list[Numerical]]:
         x = r.standard_normal((1000, 100))
         a1 = ref.sigmoid(x @ ref.normal_init(100, 100, r, std))
         frac = float(np.mean((a1 < 0.02) | (a1 > 0.98)))
+        code = ("import numpy as np\n"
+                f"rng = np.random.default_rng({seed})\n"
+                "x = rng.standard_normal((1000, 100))\n"
+                f"w = rng.standard_normal((100, 100)) * {std:g}\n"
+                "a = 1 / (1 + np.exp(-(x @ w)))   # sigmoid\n"
+                "print(np.mean((a < 0.02) | (a > 0.98)))")
         out["saturation"].append(Numerical(
             f"{week} saturation std={std:g}",
-            (f"다음 코드로 만든 시그모이드 층에서 0.02 미만 또는 0.98 초과인 값의 비율은? (소수점 둘째 자리까지)\n"
-             f"rng = np.random.default_rng({seed}); x = rng.standard_normal((1000, 100)); "
-             f"a = sigmoid(x @ (rng.standard_normal((100, 100)) * {std:g}))",
-             f"What fraction of this sigmoid layer's values is below 0.02 or above 0.98? (2 decimals)\n"
-             f"rng = np.random.default_rng({seed}); x = rng.standard_normal((1000, 100)); "
-             f"a = sigmoid(x @ (rng.standard_normal((100, 100)) * {std:g}))"),
+            Html(f"<p>다음 코드로 만든 시그모이드 층에서 0.02 미만 또는 0.98 초과인 값의 비율은? "
+                 f"({ko2}, 허용 오차 ±0.03)</p>"
+                 f"<p>What fraction of this sigmoid layer's values is below 0.02 or above 0.98? "
+                 f"({en2}, within ±0.03)</p><pre>{html.escape(code)}</pre>"),
             answer=frac, tolerance=0.03, feedback="np.mean((a < 0.02) | (a > 0.98))"))
 
     rng = _rng(variant, "penalty")
+    ko3, en3, tol3 = _precision(3)
     out["penalty"] = []
     for k in range(2):  # the names differ by k even if two draws happened to coincide
         w1 = rng.integers(-3, 4, size=(2, 2)).astype(float)
@@ -87,10 +103,10 @@ def numerical_templates(variant: Variant) -> dict[str, list[Numerical]]:
         value = ref.weight_decay_penalty([w1, w2], lam)
         out["penalty"].append(Numerical(
             f"{week} penalty v{k + 1}",
-            (f"W1 = {_matrix_text(w1)}, W2 = {_matrix_text(w2)}, λ = {lam:g} 일 때 가중치 감소 항 ½λΣW² 의 값은?",
+            (f"W1 = {_matrix_text(w1)}, W2 = {_matrix_text(w2)}, λ = {lam:g} 일 때 가중치 감소 항 ½λΣW² 의 값은? ({ko3})",
              f"With W1 = {_matrix_text(w1)}, W2 = {_matrix_text(w2)} and λ = {lam:g}, what is the weight-decay "
-             "term ½λΣW²?"),
-            answer=value, tolerance=max(1e-3, 1e-3 * abs(value)), feedback="0.5 * lam * (np.sum(W1**2) + np.sum(W2**2))"))
+             f"term ½λΣW²? ({en3})"),
+            answer=value, tolerance=tol3, feedback="0.5 * lam * (np.sum(W1**2) + np.sum(W2**2))"))
 
     rng = _rng(variant, "decay_step")
     out["decay_step"] = []
@@ -99,16 +115,21 @@ def numerical_templates(variant: Variant) -> dict[str, list[Numerical]]:
         lr, lam = pairs[int(k)]
         out["decay_step"].append(Numerical(
             f"{week} decay_step lr={lr:g} lam={lam:g}",
-            (f"가중치 감소 항만 있을 때, 학습률 η = {lr:g}, λ = {lam:g} 인 SGD 한 걸음 뒤 가중치는 몇 배가 되는가? "
-             "(소수점 넷째 자리까지)",
+            (f"가중치 감소 항만 있을 때, 학습률 η = {lr:g}, λ = {lam:g} 인 SGD 한 걸음 뒤 가중치는 몇 배가 되는가? ({ko4})",
              f"With only the weight-decay term, one SGD step with η = {lr:g} and λ = {lam:g} multiplies the "
-             "weights by what factor? (4 decimals)"),
-            answer=1.0 - lr * lam, tolerance=5e-5, feedback="W ← W − η·λW = (1 − ηλ)W"))
+             f"weights by what factor? ({en4})"),
+            answer=1.0 - lr * lam, tolerance=tol4, feedback="W ← W − η·λW = (1 − ηλ)W"))
     return out
 
 
-def concept_questions(variant: Variant) -> list[MultiChoice]:
+#: Concept questions a week draws from (CONCEPTS_PER_WEEK of them, rotating between weeks).
+CONCEPTS_PER_WEEK = 5
+
+
+def concept_pool(variant: Variant) -> list[MultiChoice]:
+    """Every concept question, worded for the week's set-up (its depth and its two stds)."""
     week = f"W{variant.week:02d}"
+    layers, small, large = variant.n_layers, variant.std_small, variant.std_large
     return [
         MultiChoice(f"{week} relu_init", ("ReLU를 활성화 함수로 쓸 때 알맞은 초깃값은?", "Which initialisation suits ReLU?"),
                     [Choice(("He 초깃값 (표준편차 √(2/n))", "He (std √(2/n))"), 100),
@@ -124,15 +145,15 @@ def concept_questions(variant: Variant) -> list[MultiChoice]:
                      Choice(("오버피팅이 줄어든다", "overfitting is reduced")),
                      Choice(("학습이 더 빨라진다", "learning gets faster"))]),
         MultiChoice(f"{week} std_small_sigmoid",
-                    ("표준편차 0.01로 초기화한 5층 시그모이드 신경망의 활성화 값 분포는?",
-                     "How are the activations of a 5-layer sigmoid net initialised with std 0.01 distributed?"),
+                    (f"표준편차 {small:g}로 초기화한 {layers}층 시그모이드 신경망의 활성화 값 분포는?",
+                     f"How are the activations of a {layers}-layer sigmoid net initialised with std {small:g} distributed?"),
                     [Choice(("0.5 근처에 몰려 표현력이 제한된다", "concentrated near 0.5: limited expressive power"), 100),
                      Choice(("0과 1에 몰려 기울기가 사라진다", "piled at 0 and 1: vanishing gradients")),
                      Choice(("0과 1 사이에 고르게 퍼진다", "spread evenly between 0 and 1")),
                      Choice(("음수 쪽으로 치우친다", "skewed towards negative values"))]),
         MultiChoice(f"{week} std_large_sigmoid",
-                    ("표준편차 1로 초기화한 시그모이드 신경망에서 활성화 값이 0과 1에 몰리면 생기는 문제는?",
-                     "With std 1, sigmoid activations pile up at 0 and 1. What problem does that cause?"),
+                    (f"표준편차 {large:g}로 초기화한 시그모이드 신경망에서 활성화 값이 0과 1에 몰리면 생기는 문제는?",
+                     f"With std {large:g}, sigmoid activations pile up at 0 and 1. What problem does that cause?"),
                     [Choice(("기울기 소실 (역전파의 기울기가 점점 작아져 사라짐)", "vanishing gradients"), 100),
                      Choice(("표현력 부족 (모든 노드가 같은 값)", "no expressive power (all units equal)")),
                      Choice(("가중치 감소가 작동하지 않음", "weight decay stops working")),
@@ -143,7 +164,35 @@ def concept_questions(variant: Variant) -> list[MultiChoice]:
                      Choice(("학습률을 자동으로 키운다", "raise the learning rate automatically")),
                      Choice(("대칭을 깨서 노드가 서로 다르게 학습하게 한다", "break symmetry between units")),
                      Choice(("편향을 0으로 만든다", "set the biases to zero"))]),
+        MultiChoice(f"{week} xavier_fan_in",
+                    ("강의의 Xavier 초깃값에서 표준편차를 정하는 것은?", "In the lecture's Xavier rule, what sets the std?"),
+                    [Choice(("앞 층의 노드 수 n (표준편차 1/√n)", "the previous layer's node count n (std 1/√n)"), 100),
+                     Choice(("다음 층의 노드 수", "the next layer's node count")),
+                     Choice(("학습률", "the learning rate")),
+                     Choice(("미니배치 크기", "the mini-batch size"))]),
+        MultiChoice(f"{week} he_factor",
+                    ("He 초깃값의 분산이 Xavier의 두 배(2/n)인 이유는?", "Why is He's variance (2/n) twice Xavier's?"),
+                    [Choice(("ReLU가 음수 입력을 0으로 만들어 출력의 분산이 절반이 되기 때문", "ReLU zeroes negative inputs, "
+                             "halving the variance it passes on"), 100),
+                     Choice(("ReLU의 기울기가 2이기 때문", "ReLU's slope is 2")),
+                     Choice(("층이 두 배로 깊기 때문", "the network is twice as deep")),
+                     Choice(("가중치 감소를 상쇄하기 위해", "to cancel weight decay"))]),
+        MultiChoice(f"{week} decay_gradient",
+                    ("가중치 감소 항 ½λΣW² 를 더하면 가중치 W의 기울기에 더해지는 것은?",
+                     "What does the weight-decay term ½λΣW² add to the gradient of W?"),
+                    [Choice(("λW", "λW"), 100),
+                     Choice(("½λW²", "½λW²")),
+                     Choice(("λ", "λ")),
+                     Choice(("2λW", "2λW"))]),
     ]
+
+
+def concept_questions(variant: Variant) -> list[MultiChoice]:
+    """The week's concept questions: CONCEPTS_PER_WEEK of the pool, rotating by three a week, so two
+    weeks in a row share at most two questions and the whole pool comes round."""
+    pool = concept_pool(variant)
+    start = 3 * max(variant.week - 1, 0)
+    return [pool[(start + i) % len(pool)] for i in range(CONCEPTS_PER_WEEK)]
 
 
 def quiz_items(variant: Variant) -> list:

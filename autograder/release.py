@@ -16,6 +16,7 @@ everything it made (files and the gradebook entry) and says why.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -26,9 +27,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from autograder.config import Variant
 from autograder.contract import SUBMISSION_STEM
@@ -174,7 +177,21 @@ def _remove_assignment(course: Path, assignment: str) -> None:
 # ---- self-validation ----------------------------------------------------------------------------
 
 
-def validate(course: Path, assignment: str, variant: Variant) -> dict:
+class Steps:
+    """Says, as each step of a release ends, what it was and how long it took (``say`` gets one line)."""
+
+    def __init__(self, say: Callable[[str], None] | None):
+        self.say = say
+
+    @contextlib.contextmanager
+    def __call__(self, what: str):
+        started = time.perf_counter()
+        yield
+        if self.say is not None:
+            self.say(f"  {what} ({time.perf_counter() - started:.1f} s)")
+
+
+def validate(course: Path, assignment: str, variant: Variant, step: Steps = Steps(None)) -> dict:
     """Grade the source (expects full marks) and the release (expects 0) with both graders."""
     from autograder.batch import grade_class
     from autograder.export.nbgrader_db import open_gradebook
@@ -206,8 +223,9 @@ def validate(course: Path, assignment: str, variant: Variant) -> dict:
             target.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
         scores: dict = {"expected": expect}
         # initlab, into the copy's gradebook, as `initlab grade --course C --assignment A` would
-        result = grade_class(copy / "submitted", copy / "initlab-out", GradeConfig(variant=variant), jobs=2,
-                             course=copy, assignment=assignment, show_progress=False)
+        with step("validated with initlab grade (source: full marks, release: 0)"):
+            result = grade_class(copy / "submitted", copy / "initlab-out", GradeConfig(variant=variant), jobs=2,
+                                 course=copy, assignment=assignment, show_progress=False)
         scores["initlab"] = {s.student_id: s.score for s in result.submissions}
         with open_gradebook(copy) as gb:
             scores["initlab gradebook"] = {sid: gb.find_submission(assignment, sid).score for sid in expect}
@@ -216,7 +234,8 @@ def validate(course: Path, assignment: str, variant: Variant) -> dict:
         shutil.copytree(copy, nb_copy, ignore=shutil.ignore_patterns("initlab-out", "gradebook.db"))
         if (course / "gradebook.db").exists():
             shutil.copy2(course / "gradebook.db", nb_copy / "gradebook.db")
-        nbgrader(nb_copy, "autograde", assignment, "--create", "--force")
+        with step("validated with nbgrader autograde (source: full marks, release: 0)"):
+            nbgrader(nb_copy, "autograde", assignment, "--create", "--force")
         with open_gradebook(nb_copy) as gb:
             scores["nbgrader autograde"] = {sid: gb.find_submission(assignment, sid).score for sid in expect}
         problems = [f"{grader}: {sid} scored {got[sid]:g}, expected {want:g}"
@@ -235,8 +254,11 @@ def validate(course: Path, assignment: str, variant: Variant) -> dict:
 
 
 def release(course: str | Path, week: int, seed: int | None = None, roster: str | Path | None = None,
-            master: Path = MASTER, check: bool = True) -> ReleaseResult:
-    """Make week ``week`` of course ``course``; see the module docstring for what is written."""
+            master: Path = MASTER, check: bool = True, progress: Callable[[str], None] | None = None) -> ReleaseResult:
+    """Make week ``week`` of course ``course``; see the module docstring for what is written.
+
+    ``progress`` receives a line as each step ends (the command line prints them as they come)."""
+    step = Steps(progress)
     from autograder.export.nbgrader_db import ensure_course
     from autograder.export.quiz import to_gift, to_moodle_xml
     from autograder.quizbank import quiz_items
@@ -253,22 +275,25 @@ def release(course: str | Path, week: int, seed: int | None = None, roster: str 
     quiz_xml, quiz_gift = quiz_dir / f"{assignment}.xml", quiz_dir / f"{assignment}.gift"
     made = [p for p in (source_dir, release_dir, quiz_xml, quiz_gift) if not p.exists()]
     try:
-        source_dir.mkdir(parents=True, exist_ok=True)
-        (source_dir / "variant.toml").write_text(variant.to_toml(), encoding="utf-8")
-        (source_dir / NOTEBOOK).write_text(render_source(master, variant), encoding="utf-8")
-        # The student helper beside the notebook: nbgrader releases it with it, and autograde puts the
-        # course's copy back over whatever a student hands in.
-        shutil.copyfile(HELPER, source_dir / HELPER_NAME)
-        if students:
-            _add_students(course, students)
-            _write_student_variants(source_dir / "students.csv", variant, students)
+        with step(f"set-up and source notebook written to {source_dir}"):
+            source_dir.mkdir(parents=True, exist_ok=True)
+            (source_dir / "variant.toml").write_text(variant.to_toml(), encoding="utf-8")
+            (source_dir / NOTEBOOK).write_text(render_source(master, variant), encoding="utf-8")
+            # The student helper beside the notebook: nbgrader releases it with it, and autograde puts the
+            # course's copy back over whatever a student hands in.
+            shutil.copyfile(HELPER, source_dir / HELPER_NAME)
+            if students:
+                _add_students(course, students)
+                _write_student_variants(source_dir / "students.csv", variant, students)
         # The variant and the roster stay with the instructor: not copied into the release.
-        nbgrader(course, "generate_assignment", assignment, "--force", *IGNORE_IN_RELEASE)
-        quiz_dir.mkdir(exist_ok=True)
-        items = quiz_items(variant)
-        quiz_xml.write_text(to_moodle_xml(items), encoding="utf-8")
-        quiz_gift.write_text(to_gift(items), encoding="utf-8")
-        validation = validate(course, assignment, variant) if check else {}
+        with step(f"nbgrader generate_assignment made {release_dir}"):
+            nbgrader(course, "generate_assignment", assignment, "--force", *IGNORE_IN_RELEASE)
+        with step(f"quiz bank written to {quiz_dir}"):
+            quiz_dir.mkdir(exist_ok=True)
+            items = quiz_items(variant)
+            quiz_xml.write_text(to_moodle_xml(items), encoding="utf-8")
+            quiz_gift.write_text(to_gift(items), encoding="utf-8")
+        validation = validate(course, assignment, variant, step) if check else {}
     except BaseException as exc:
         for path in made:
             if path.is_dir():
@@ -314,6 +339,13 @@ def _write_student_variants(path: Path, variant: Variant, students: list[dict]) 
             v = variant.for_student(row["student_id"])
             w.writerow([row["student_id"], row.get("name", "")] + [getattr(v, k) for k in keys]
                        + [encode_setup(v.public_dict())])
+
+
+def released_assignments(course: str | Path) -> list[str]:
+    """The assignments of an nbgrader course (its source/ folders), sorted."""
+    source = Path(course) / "source"
+    return sorted(p.name for p in source.iterdir() if p.is_dir() and not p.name.startswith(".")) \
+        if source.is_dir() else []
 
 
 def course_variant(course: str | Path, assignment: str) -> Variant | None:

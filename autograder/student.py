@@ -46,12 +46,12 @@ def variant_key_of(handle):
         return None
 
 
-def declared_variant(cells: list[dict]):
-    """The variant a submission's source declares (a literal SETUP at top level), read without
-    running it; None when it declares none."""
+def top_level_literals(cells: list[dict], names: tuple[str, ...]) -> dict[str, tuple[str, object]]:
+    """The last top-level ``name = ...`` of each of ``names`` in the cells, read without running them:
+    ("value", the literal) for a literal (None when it is not one), ("name", other) for ``name = other``."""
     import ast
 
-    found: dict = {}  # SETUP, and SETUP_CODE (where a per-student week's SETUP points)
+    found: dict = {}
     for cell in cells:
         try:
             tree = ast.parse(cell["source"])
@@ -59,7 +59,7 @@ def declared_variant(cells: list[dict]):
             continue
         for node in tree.body:
             if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                    and node.targets[0].id in ("SETUP", "SETUP_CODE")):
+                    and node.targets[0].id in names):
                 if isinstance(node.value, ast.Name):
                     found[node.targets[0].id] = ("name", node.value.id)
                     continue
@@ -67,6 +67,13 @@ def declared_variant(cells: list[dict]):
                     found[node.targets[0].id] = ("value", ast.literal_eval(node.value))
                 except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
                     found[node.targets[0].id] = ("value", None)
+    return found
+
+
+def declared_variant(cells: list[dict]):
+    """The variant a submission's source declares (a literal SETUP at top level, or the SETUP_CODE a
+    per-student week's SETUP points to), read without running it; None when it declares none."""
+    found = top_level_literals(cells, ("SETUP", "SETUP_CODE"))
     kind, setup = found.get("SETUP", ("value", None))
     if kind == "name":
         setup = found.get(setup, ("value", None))[1]

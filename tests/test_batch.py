@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import tempfile
@@ -46,7 +47,9 @@ def test_every_submission_gets_exactly_one_row(sample_run):
     assert len(rows) == len(result.submissions) == len(sample_submissions())
     assert [r["student_id"] for r in rows] == [s.student_id for s in result.submissions]
     assert rows[0]["name"] == "김민준"
-    check_columns = [c for c in rows[0] if c.startswith("test_")]
+    from autograder.report.batch import FIXED_COLUMNS
+
+    check_columns = [c for c in rows[0] if c not in FIXED_COLUMNS]
     assert len(check_columns) == len(list_checks())
     for r in rows:  # the per-check columns add up to the score
         assert abs(sum(float(r[c]) for c in check_columns) - float(r["score"])) < 1e-9
@@ -196,3 +199,73 @@ def test_nbgrader_export_agrees_with_grades_csv(tmp_path):
     assert exported == ours
     assert ours["alice"] == ours["dave"] == total_points() and ours["bob"] == 0 and ours["erin"] == 0
     assert 0 < ours["carol"] < total_points()
+
+
+def test_grades_csv_columns_are_readable_and_unique_in_both_languages():
+    """Are the check columns 'function: title' (unique), with the stable ids in results.json's numbers?"""
+    from autograder.report.batch import FIXED_COLUMNS, check_column, grades_csv
+    from autograder.steps.run_checks import list_checks
+
+    checks = list_checks()
+    for lang in ("en", "ko"):
+        header = next(csv.reader(io.StringIO(grades_csv([], checks, lang).lstrip("\ufeff"))))
+        assert header[:len(FIXED_COLUMNS)] == FIXED_COLUMNS and "setup" in FIXED_COLUMNS
+        assert header[len(FIXED_COLUMNS):] == [check_column(c, lang) for c in checks]
+        assert len(set(header)) == len(header)
+    assert check_column(next(c for c in checks if c.check_id == "test_init_std[xavier_init]")) == \
+        "xavier_init: std follows the rule"
+
+
+def test_the_summary_lists_the_most_failed_checks_first_and_bins_whole_points():
+    """Is the check every student failed above the one everyone passed, and are the score
+    histogram's labels whole numbers (0, 6, 12, ... for 54 points)?"""
+    import re
+
+    from autograder.lab import CheckResult
+    from autograder.report.batch import summary_html
+    from autograder.steps.run_checks import list_checks
+    from autograder.submission import Submission
+
+    checks = list_checks()
+    easy, hard = checks[0], checks[-1]
+    subs = [Submission(student_id=f"s{i}", status="graded",
+                       results=tuple(CheckResult(info=c, score=0.0 if c is hard else c.points,
+                                                 status="failed" if c is hard else "passed") for c in checks))
+            for i in range(3)]
+    page = summary_html(subs, checks, "en")
+    assert page.index(f"<code>{hard.function}</code>") < page.index(f"<code>{easy.function}</code>")
+    labels = re.findall(r'y="\d+">([0-9.]+)</text>', page.split("<h2>Status")[0])
+    assert labels and all(float(x).is_integer() for x in labels), labels
+
+
+@pytest.mark.parametrize("name, split", [("홍길동", ("길동", "홍")), ("홍 길동", ("길동", "홍")), ("남궁민수", ("민수", "남궁")),
+                                         ("Kim Minsu", ("Kim", "Minsu")), ("Madonna", ("Madonna", ""))])
+def test_full_names_split_as_their_script_orders_them(name, split):
+    from autograder.batch import split_name
+
+    assert split_name(name) == split
+
+
+def test_the_roster_names_a_folder_class_and_splits_names_as_it_gives_them():
+    """Folders carry no names: does --roster give each row its name (and the gradebook the roster's
+    own first and last names when it has those columns)?"""
+    from autograder.batch import apply_roster, gradebook_name
+    from autograder.submission import Submission
+
+    roster = [{"student_id": "2026001", "name": "Park Minsu", "first_name": "Minsu", "last_name": "Park"},
+              {"student_id": "2026002", "name": "이서연"}]
+    subs, warnings = apply_roster([Submission("2026001"), Submission("2026002")], roster)
+    assert not warnings and [s.name for s in subs] == ["Park Minsu", "이서연"]
+    assert gradebook_name(subs[0]) == ("Minsu", "Park") and gradebook_name(subs[1]) == ("서연", "이")
+
+
+def test_a_moodle_class_without_a_roster_gets_moodles_grading_worksheet(sample_run):
+    """A Moodle zip knows its students by participant number only: is the assignment's grading worksheet
+    written, with the three columns Moodle's upload looks for and one row per participant?"""
+    from autograder.report.batch import MOODLE_WORKSHEET
+
+    zip_path, out, result = sample_run
+    rows = list(csv.DictReader(io.StringIO((out / MOODLE_WORKSHEET).read_text(encoding="utf-8-sig"))))
+    assert {"Identifier", "Grade", "Last modified (grade)", "Feedback comments"} <= set(rows[0])
+    assert [r["Identifier"] for r in rows] == [f"Participant {s.student_id}" for s in result.submissions]
+    assert all(float(r["Grade"]) == s.score for r, s in zip(rows, result.submissions))

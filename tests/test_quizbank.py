@@ -30,3 +30,45 @@ def test_numerical_answers_come_from_the_reference():
         lr, lam = (float(part.split("=")[1]) for part in q.name.split()[2:4])
         assert q.answer == pytest.approx(1 - lr * lam)
     assert all(isinstance(q, Numerical) and q.tolerance > 0 for qs in templates.values() for q in qs)
+
+
+def test_concept_questions_follow_the_weeks_set_up_and_rotate():
+    """Does the depth in a question follow the week (no '5층' in a 6-layer week), and do consecutive
+    weeks ask different concept questions?"""
+    from autograder.quizbank import concept_questions
+
+    weeks = {w: Variant.derive(9, w) for w in range(1, 5)}
+    names = {w: [q.name.split()[1] for q in concept_questions(v)] for w, v in weeks.items()}
+    for w, v in weeks.items():
+        for q in concept_questions(v):
+            if q.name.endswith("std_small_sigmoid"):
+                assert f"{v.n_layers}층" in q.text[0] and f"{v.n_layers}-layer" in q.text[1]
+    for w in (1, 2, 3):
+        assert len(set(names[w]) & set(names[w + 1])) <= 2, names
+
+
+def test_numerical_questions_state_their_precision_and_round_their_tolerance():
+    """Does every numerical question say how many decimals, with a tolerance of one unit there (or say its
+    own ±), and is the saturation code one self-contained <pre> block?"""
+    import re
+
+    from autograder.export.quiz import Html
+
+    for qs in numerical_templates(Variant.derive(9, 3)).values():
+        for q in qs:
+            text = q.text.markup if isinstance(q.text, Html) else " ".join(q.text)
+            decimals = re.search(r"(\d) decimals", text)
+            assert decimals, text
+            assert q.tolerance == pytest.approx(10.0 ** -int(decimals.group(1))) or f"±{q.tolerance:g}" in text
+            assert repr(q.tolerance) == f"{q.tolerance:g}" or len(repr(q.tolerance)) <= 6, q.tolerance
+            if isinstance(q.text, Html):  # the code runs alone and prints the answer
+                import contextlib
+                import html
+                import io
+
+                assert text.count("<pre>") == 1
+                code = html.unescape(text.split("<pre>")[1].split("</pre>")[0])
+                printed = io.StringIO()
+                with contextlib.redirect_stdout(printed):
+                    exec(code, {})
+                assert abs(float(printed.getvalue()) - q.answer) <= 1e-3, (code, printed.getvalue(), q.answer)

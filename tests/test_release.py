@@ -167,3 +167,16 @@ def test_a_per_student_release_validates_with_both_graders(tmp_path):
     r = retry_on_kernel_failure(lambda: release(tmp_path / "course", 1, seed=3, roster=roster))
     for grader in ("initlab", "initlab gradebook", "nbgrader autograde"):
         assert r.validation[grader] == {"validator-full": total_points(), "validator-zero": 0.0}
+
+
+def test_a_release_says_each_step_as_it_ends(tmp_path):
+    """Does `initlab release` print a line per step with its time, instead of nothing for a minute?"""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "autograder.cli", "release", "--course", str(tmp_path / "c"),
+                           "--week", "4", "--seed", "3", "--no-validate"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    steps = [line for line in done.stdout.splitlines() if re.search(r"\(\d+\.\d s\)$", line)]
+    assert len(steps) == 3 and "generate_assignment" in steps[1] and "quiz" in steps[2], done.stdout
+    assert done.stdout.index(steps[-1]) < done.stdout.index("released week04")

@@ -162,19 +162,47 @@ def _function_groups(assignment) -> dict[str, list]:
 # ---------------------------------------------------------------------------------------------
 # Formatting
 
-def render(fmt: str, items: Sequence[Item], rows: Sequence[StudentGrades]) -> bytes:
+#: What ``scale`` may be: the assignment's own points, or a grade out of 100 (a new Moodle or Canvas item's
+#: default maximum, so the LMS shows 50/54 as 92.59/100 rather than 50/100).
+SCALES = ("points", "100")
+
+
+def rescaled(items: Sequence[Item], rows: Sequence[StudentGrades], scale: str) -> tuple[tuple, tuple]:
+    """Items and rows with every score out of 100 (``scale="100"``), or as they are (``"points"``)."""
+    if scale not in SCALES:
+        raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    if scale == "points":
+        return tuple(items), tuple(rows)
+    factors = [100.0 / i.max_score if i.max_score else 1.0 for i in items]
+    new_items = tuple(Item(i.assignment, i.name, i.title, 100.0 if i.max_score else i.max_score) for i in items)
+    new_rows = tuple(StudentGrades(r.student_id, r.first_name, r.last_name, r.email,
+                                   tuple(None if x is None else round(x * f, 4) for x, f in zip(r.scores, factors)),
+                                   tuple(None if p is None else round(p * f, 4) for p, f in zip(r.late_penalties, factors)))
+                     for r in rows)
+    return new_items, new_rows
+
+
+def render(fmt: str, items: Sequence[Item], rows: Sequence[StudentGrades], scale: str = "points",
+           canvas_ids: dict[str, str] | None = None) -> bytes:
     """The CSV file's bytes in one of :data:`FORMATS`.
 
     Args:
         fmt: ``moodle``, ``canvas`` or ``long``.
         items: the graded items (from :func:`collect`).
         rows: the students (from :func:`collect`).
+        scale: ``points`` (the assignment's own) or ``100`` (every score out of 100).
+        canvas_ids: assignment name -> Canvas assignment id: its column is then headed ``Title (id)``,
+            which Canvas matches to that assignment (a bare title it does not know makes a new one).
 
     Returns:
         The file content, UTF-8 with BOM, CRLF line ends (RFC 4180).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    items, rows = rescaled(items, rows, scale)
+    if canvas_ids:
+        items = tuple(Item(i.assignment, i.name, f"{i.title} ({canvas_ids[i.assignment]})"
+                           if i.name == TOTAL and i.assignment in canvas_ids else i.title, i.max_score) for i in items)
     buf = io.StringIO(newline="")
     if fmt == "moodle":
         # Every field quoted, as the kit's notes recommend; Moodle's importer accepts both.
@@ -225,7 +253,7 @@ def _num(x: float) -> str:
 # Files
 
 def export_gradebook(gradebook, fmt: str, to: Path, assignments: Sequence[str], per_function: bool = False,
-                     students: Sequence[str] = ()) -> Path:
+                     students: Sequence[str] = (), scale: str = "points", canvas_ids: dict | None = None) -> Path:
     """Write one LMS CSV from an open gradebook (shared by :func:`export` and the nbgrader plugin).
 
     Args:
@@ -241,11 +269,12 @@ def export_gradebook(gradebook, fmt: str, to: Path, assignments: Sequence[str], 
     """
     if fmt not in FORMATS:  # before reading anything
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    data = render(fmt, *collect(gradebook, assignments, per_function, students))
+    data = render(fmt, *collect(gradebook, assignments, per_function, students), scale=scale, canvas_ids=canvas_ids)
     return write_atomic(Path(to), data)
 
 
-def export(course_dir: Path, assignment: str, fmt: str, to: Path, per_function: bool = False) -> Path:
+def export(course_dir: Path, assignment: str, fmt: str, to: Path, per_function: bool = False,
+           scale: str = "points", canvas_id: str | None = None, students: Sequence[str] = ()) -> Path:
     """Write an LMS gradebook CSV for one assignment of an nbgrader course.
 
     Args:
@@ -265,8 +294,20 @@ def export(course_dir: Path, assignment: str, fmt: str, to: Path, per_function: 
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if scale not in SCALES:
+        raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     with open_gradebook(Path(course_dir)) as gb:
-        return export_gradebook(gb, fmt, to, [assignment], per_function=per_function)
+        return export_gradebook(gb, fmt, to, [assignment], per_function=per_function, scale=scale,
+                                canvas_ids={assignment: canvas_id} if canvas_id else None, students=students)
+
+
+def students_outside(course_dir: Path, roster_ids: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(the roster's students the gradebook has, the gradebook's students the roster lacks): Moodle's
+    import stops at the first student it does not know, so only the roster's go in the file."""
+    with open_gradebook(Path(course_dir)) as gb:
+        known = {s.id for s in gb.students}
+    wanted = set(roster_ids)
+    return sorted(wanted & known), sorted(known - wanted)
 
 
 def write_atomic(path: Path, data: bytes) -> Path:

@@ -20,14 +20,14 @@ from pathlib import Path
 import numpy as np
 
 from autograder import lab
-from autograder.lab import T, pick
+from autograder.lab import T, Text, pick
 from autograder.lab import DETAIL_LABELS, LABELS, STATUS_LABEL, result_details
 from autograder.report import svg
 from autograder.report.table import load_notes
 from autograder.steps.stage import safe_name
 from autograder.submission import CheckInfo, Submission
 
-FIXED_COLUMNS = ["student_id", "name", "score", "max_score", "status"]
+FIXED_COLUMNS = ["student_id", "name", "score", "max_score", "status", "setup"]
 STATUS_TEXT = {
     "graded": T("graded", "채점 완료"),
     "no_code": T("no .py or .ipynb file handed in", "제출한 .py / .ipynb 파일 없음"),
@@ -55,8 +55,22 @@ def folder_names(subs: list[Submission]) -> list[str]:
 
 
 def row_status(sub: Submission) -> str:
-    """The status column: the pipeline's status, and whether the code ran without the jail."""
-    return f"{sub.status}; unconfined" if sub.extra.get("unconfined") else sub.status
+    """The status column: the pipeline's status, whether the code ran without the jail, and whether
+    the set-up the file declares is not the one it was graded with."""
+    flags = (["unconfined"] if sub.extra.get("unconfined") else []) + (["set-up mismatch"] if mismatch(sub) else [])
+    return "; ".join([sub.status, *flags])
+
+
+def mismatch(sub: Submission) -> Text | None:
+    """Why the submission's declared set-up or typed id differs from its grading (steps/bind.py), or None."""
+    flag = sub.extra.get("setup")
+    return flag if isinstance(flag, Text) else None
+
+
+def setup_cell(sub: Submission) -> str:
+    """The ``setup`` column: "ok", what differs (in English, for the instructor), or "" (not read)."""
+    flag = mismatch(sub)
+    return flag.en if flag is not None else str(sub.extra.get("setup", ""))
 
 
 UNCONFINED_TEXT = T("This submission's code ran WITHOUT the jail (--unconfined): it could read and write what the "
@@ -64,14 +78,20 @@ UNCONFINED_TEXT = T("This submission's code ran WITHOUT the jail (--unconfined):
                     "모든 것에 접근할 수 있었습니다.")
 
 
-def grades_csv(subs: list[Submission], checks: tuple[CheckInfo, ...]) -> str:
+def check_column(check: CheckInfo, lang: str = "en") -> str:
+    """A check's column in grades.csv, as a person reads it ("xavier_init: std follows the rule"); the
+    stable id (test_init_std[xavier_init]) is each test's "number" in results.json."""
+    return f"{check.function}: {pick(check.title, lang)}"
+
+
+def grades_csv(subs: list[Submission], checks: tuple[CheckInfo, ...], lang: str = "en") -> str:
     """One row per submission, always; UTF-8 with BOM so Korean Excel reads the names."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(FIXED_COLUMNS + [c.check_id for c in checks])
+    w.writerow(FIXED_COLUMNS + [check_column(c, lang) for c in checks])
     for s in subs:
         by_id = {r.check_id: r.score for r in s.results}
-        w.writerow([s.student_id, s.name, f"{s.score:g}", f"{s.max_score:g}", row_status(s)]
+        w.writerow([s.student_id, s.name, f"{s.score:g}", f"{s.max_score:g}", row_status(s), setup_cell(s)]
                    + [f"{by_id.get(c.check_id, 0.0):g}" for c in checks])
     return "\ufeff" + buf.getvalue()
 
@@ -89,6 +109,7 @@ def results_json(sub: Submission, lang: str) -> str:
         "score": sub.score,
         "output": "\n".join([pick(STATUS_TEXT.get(sub.status, T(sub.status, sub.status)), lang)]
                             + ([pick(UNCONFINED_TEXT, lang)] if sub.extra.get("unconfined") else [])
+                            + ([pick(mismatch(sub), lang)] if mismatch(sub) else [])
                             + ([pick(sub.message, lang)] if sub.message else []) + load_notes(sub, lang)),
         "tests": [
             {"name": f"{r.function}: {pick(r.info.title, lang)}", "number": r.check_id, "score": r.score,
@@ -134,6 +155,7 @@ def feedback_html(sub: Submission, lang: str, title: str = "") -> str:
                     f"<td><code>{escape(r.function)}</code> {escape(pick(r.info.title, lang))}{detail_html}</td>"
                     f"<td>{r.score:g}&nbsp;/&nbsp;{r.points:g}</td></tr>")
     notes = (([pick(UNCONFINED_TEXT, lang)] if sub.extra.get("unconfined") else [])
+             + ([pick(mismatch(sub), lang)] if mismatch(sub) else [])
              + ([pick(sub.results[0].message, lang)] if said_above and sub.results[0].message else [])
              + load_notes(sub, lang) + ([pick(sub.message, lang)] if sub.message else []) + list(sub.extra.get("notes", [])))
     notes_html = ("<div class='notes'>" + "".join(f"<div>{escape(n)}</div>" for n in notes) + "</div>") if notes else ""
@@ -173,9 +195,17 @@ def summary_html(subs: list[Submission], checks: tuple[CheckInfo, ...], lang: st
         hints = Counter(pick(r.hint, lang) for r in results if not r.passed and r.hint is not None)
         top = hints.most_common(1)[0] if hints else None
         bar = f"<div style='background:#1f77b4;height:10px;width:{rate * 160:.0f}px'></div>"
-        rows.append(f"<tr><td><code>{escape(c.function)}</code></td><td>{escape(pick(c.title, lang))}</td>"
-                    f"<td>{c.points:g}</td><td>{rate:.0%} ({passed}/{len(results)}){bar}</td>"
-                    f"<td>{escape(f'{top[1]}× {top[0]}') if top else ''}</td></tr>")
+        rows.append((rate, f"<tr><td><code>{escape(c.function)}</code></td><td>{escape(pick(c.title, lang))}</td>"
+                           f"<td>{c.points:g}</td><td>{rate:.0%} ({passed}/{len(results)}){bar}</td>"
+                           f"<td>{escape(f'{top[1]}× {top[0]}') if top else ''}</td></tr>"))
+    rows = [row for _, row in sorted(rows, key=lambda r: r[0])]  # the most failed first (stable: then in order)
+    flagged = [(s, mismatch(s)) for s in subs if mismatch(s)]
+    flagged_html = ""
+    if flagged:
+        items = "".join(f"<li><b>{escape(s.student_id)}</b> {escape(s.name)}: {escape(pick(why, lang))}</li>"
+                        for s, why in flagged)
+        flagged_html = (f"<h2 style='color:#cf222e'>{escape(pick(T('Set-up and ID mismatches', '설정·학번 불일치'), lang))}"
+                        f" ({len(flagged)})</h2><ul>{items}</ul>")
     statuses = Counter(s.status for s in subs)
     unconfined = sum(bool(s.extra.get("unconfined")) for s in subs)
     warn = T(f"{unconfined} submissions ran WITHOUT the jail (--unconfined).",
@@ -191,7 +221,7 @@ def summary_html(subs: list[Submission], checks: tuple[CheckInfo, ...], lang: st
             f"<p>{L('Submissions', '제출물')}: <b>{len(subs)}</b> — {L('mean', '평균')} {mean:.1f}, "
             f"{L('median', '중앙값')} {median:.1f} / {max_score:g}</p>"
             f"<h2>{L('Scores', '점수 분포')}</h2>{svg.score_histogram(scores, max_score)}"
-            f"<h2>{L('Status', '상태')}</h2><table>{status_rows}</table>"
+            f"<h2>{L('Status', '상태')}</h2><table>{status_rows}</table>{flagged_html}"
             f"<h2>{L('Checks: which mistakes the class makes', '항목별 통과율: 학생들이 자주 틀리는 부분')}</h2>"
             f"<table><tr><th>{L('function', '함수')}</th><th>{L('check', '점검 항목')}</th><th>{L('points', '배점')}</th>"
             f"<th>{L('passed', '통과율')}</th><th>{L('most frequent hint', '가장 많이 나온 힌트')}</th></tr>"
@@ -201,6 +231,34 @@ def summary_html(subs: list[Submission], checks: tuple[CheckInfo, ...], lang: st
 # ---- writing everything -------------------------------------------------------------------------
 
 
+# ---- Moodle's assignment grading worksheet ------------------------------------------------------
+
+#: Written when the class came from a Moodle zip and no roster gave the students' ID numbers.
+MOODLE_WORKSHEET = "moodle_grading_worksheet.csv"
+
+
+def by_participant(subs: list[Submission]) -> bool:
+    """Are the rows known by Moodle's per-assignment participant numbers only (a Moodle zip, no roster)?"""
+    return bool(subs) and all(s.extra.get("moodle_participant") == s.student_id for s in subs)
+
+
+def moodle_worksheet(subs: list[Submission], lang: str) -> str:
+    """Moodle's assignment "offline grading worksheet", keyed by participant number, which is all a
+    Moodle zip tells of its students.  The assignment's "Upload grading worksheet" finds its columns by
+    their names in the site's language: these are the English ones (Identifier, Grade, Last modified
+    (grade), Feedback comments); a Korean site's own worksheet has Korean names, and the Grade column
+    can be copied into it.  Grades are in points, out of the maximum given on each row."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    w.writerow(["Identifier", "Full name", "Status", "Grade", "Maximum Grade", "Grade can be changed",
+                "Last modified (submission)", "Last modified (grade)", "Feedback comments"])
+    for s in subs:
+        comment = pick(STATUS_TEXT.get(s.status, T(s.status, s.status)), lang)
+        w.writerow([f"Participant {s.student_id}", s.name, "", f"{s.score:g}", f"{s.max_score:g}", "Yes", "", "-",
+                    f"{comment}: {s.score:g} / {s.max_score:g}"])
+    return "\ufeff" + buf.getvalue()
+
+
 def write_reports(out: Path, subs: list[Submission], checks: tuple[CheckInfo, ...], lang: str,
                   title: str = "") -> dict[str, Path]:
     """Write all reports into a fresh folder, then move them into ``out`` (replacing old outputs)."""
@@ -208,7 +266,9 @@ def write_reports(out: Path, subs: list[Submission], checks: tuple[CheckInfo, ..
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".initlab-out-", dir=out))
     try:
-        files = {"grades.csv": grades_csv(subs, checks), "summary.html": summary_html(subs, checks, lang, title)}
+        files = {"grades.csv": grades_csv(subs, checks, lang), "summary.html": summary_html(subs, checks, lang, title)}
+        if by_participant(subs):
+            files[MOODLE_WORKSHEET] = moodle_worksheet(subs, lang)
         for name, sub in zip(folder_names(subs), subs):
             files[f"{name}/results.json"] = results_json(sub, lang)
             files[f"{name}/feedback.html"] = feedback_html(sub, lang, title)

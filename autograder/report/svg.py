@@ -1,6 +1,7 @@
 """Small inline SVG charts for the HTML reports (no matplotlib: milliseconds per student)."""
 from __future__ import annotations
 
+import math
 from html import escape
 
 from autograder import lab
@@ -56,10 +57,13 @@ def histogram_grid(student: dict[str, list[list[int]]], reference: dict[str, lis
 
 
 def score_histogram(scores: list[float], max_score: float, bins: int = 10) -> str:
-    """Bars of how many submissions scored in each tenth of the maximum."""
+    """Bars of how many submissions scored in each bin of about a tenth of the maximum; bins are a whole
+    number of points wide (54 points: 0-6, 6-12, ..., 48-54), so their labels are whole numbers."""
+    width = max(1, math.ceil(max_score / bins)) if max_score else 1
+    bins = max(1, math.ceil(max_score / width)) if max_score else 1
     counts = [0] * bins
     for s in scores:
-        counts[min(int(bins * s / max_score), bins - 1) if max_score else 0] += 1
+        counts[min(int(s // width), bins - 1)] += 1
     w, h, left, bottom = 420, 140, 30, 24
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w + left + 10}" height="{h + bottom + 10}" '
              f'font-family="sans-serif" font-size="10">']
@@ -71,6 +75,6 @@ def score_histogram(scores: list[float], max_score: float, bins: int = 10) -> st
         parts.append(f'<rect x="{x:.1f}" y="{10 + h - bh:.1f}" width="{bw * 0.9:.1f}" height="{bh:.1f}" fill="#1f77b4"/>')
         if c:
             parts.append(f'<text x="{x + bw / 2 - 4:.1f}" y="{10 + h - bh - 2:.1f}">{c}</text>')
-        parts.append(f'<text x="{x:.1f}" y="{10 + h + 14}">{max_score * i / bins:g}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{10 + h + 14}">{i * width:g}</text>')
     parts.append(f'<text x="{left + w - 10}" y="{10 + h + 14}">{max_score:g}</text></svg>')
     return "".join(parts)

@@ -14,6 +14,7 @@ Symbolic links are never followed; zip entries with absolute or ``..`` paths are
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 import stat
@@ -44,6 +45,8 @@ class Member:
     size: int
     mtime: float
     in_zip: bool = False
+    inner: str | None = None
+    """For a file inside a zip the student handed in: its entry name in that zip (``path`` is the zip)."""
 
 
 @dataclass(frozen=True)
@@ -164,7 +167,51 @@ def from_folder(root: Path) -> Source:
                 g["members"].append(Member(str(entry), m.group("rest"), st.st_size, st.st_mtime))
             else:
                 warnings.append(f"{entry.name}: a file outside any student folder was ignored")
+    for g in groups.values():
+        _look_into_zips(g, None)
     return Source(root, tuple(_found(sid, g) for sid, g in sorted(groups.items())), tuple(warnings))
+
+
+#: A zip a student hands in is looked into when it is at most this large (their notebook is a few MB).
+MAX_NESTED_ZIP_BYTES = 64 << 20
+
+
+def _open_zip_member(zf: zipfile.ZipFile | None, member: Member):
+    """The bytes of a member as a binary file: from the class's zip, or from disk (never following links)."""
+    if member.in_zip:
+        return zf.open(member.path)
+    return os.fdopen(os.open(member.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb")
+
+
+def nested_zip(zf: zipfile.ZipFile | None, member: Member) -> zipfile.ZipFile:
+    """A zip the student handed in, read into memory under its cap (ValueError when larger)."""
+    with _open_zip_member(zf, member) as fh:
+        data = fh.read(MAX_NESTED_ZIP_BYTES + 1)
+    if len(data) > MAX_NESTED_ZIP_BYTES:
+        raise ValueError(f"larger than {MAX_NESTED_ZIP_BYTES:,} bytes")
+    return zipfile.ZipFile(io.BytesIO(data))
+
+
+def _look_into_zips(g: dict, zf: zipfile.ZipFile | None) -> None:
+    """A student who handed in no code file but a zip: list the code files in it, under the same caps as the
+    class's zip (safe paths, no links, at most MAX_ENTRIES_PER_STUDENT entries), as members to choose from."""
+    if any(m.rel.lower().endswith(CODE_SUFFIXES) for m in g["members"]):
+        return
+    for member in [m for m in g["members"] if m.rel.lower().endswith(".zip")]:
+        try:
+            with nested_zip(zf, member) as inner:
+                infos = inner.infolist()[:MAX_ENTRIES_PER_STUDENT]
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            g["notes"].append(f"{member.rel} could not be opened ({exc})")
+            continue
+        for info in infos:
+            parts = safe_parts(zip_entry_name(info))
+            if (parts is None or info.is_dir() or not parts or any(p in IGNORED_PARTS for p in parts)
+                    or stat.S_ISLNK(info.external_attr >> 16)):
+                continue
+            mtime = datetime(*info.date_time).timestamp() if info.date_time[0] >= 1980 else 0.0
+            g["members"].append(Member(member.path, f"{member.rel}/{'/'.join(parts)}", info.file_size, mtime,
+                                       member.in_zip, info.filename))
 
 
 def _found(sid: str, g: dict) -> Found:
@@ -239,6 +286,9 @@ def from_zip(path: Path) -> Source:
         g = groups.setdefault(sid, {"name": name, "members": [], "notes": [], "extra": {}})
         g["extra"].update(extra)
         g["members"].append(Member(info.filename, "/".join(parts[1:]), info.file_size, mtime, True))
+    with zipfile.ZipFile(path) as zf:
+        for g in groups.values():
+            _look_into_zips(g, zf)
     return Source(path, tuple(_found(sid, g) for sid, g in sorted(groups.items())), tuple(warnings))
 
 

@@ -12,7 +12,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from autograder.steps.ingest import Found, Source
+from autograder.steps.ingest import Found, Source, nested_zip
 from autograder.steps.load import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES
 from autograder.submission import Submission
 
@@ -86,7 +86,10 @@ def _stage_one(found: Found, index: int, staging: Path, zf: zipfile.ZipFile | No
     target = target_dir / f"weight_init{suffix}"
     try:
         with open(target, "xb") as out:
-            if zf is not None:
+            if member.inner is not None:  # inside a zip the student handed in
+                with nested_zip(zf, member) as inner, inner.open(member.inner) as src:
+                    _copy_limited(src.read, out, limit)
+            elif zf is not None:
                 with zf.open(member.path) as src:
                     _copy_limited(src.read, out, limit)
             else:

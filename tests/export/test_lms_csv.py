@@ -168,3 +168,53 @@ def test_bad_requests_are_refused_and_write_nothing(course, tmp_path, assignment
 def test_names(first, last, name, sortable):
     """Are Korean names shown family name first without a space, and others as 'First Last'?"""
     assert (full_name(first, last), sortable_name(first, last)) == (name, sortable)
+
+
+def test_scale_100_gives_every_score_out_of_100(course, tmp_path):
+    """With --scale 100, is a full-marks student at 100 and a partial one at score/max*100, in both wide
+    formats (so a new Moodle or Canvas item, whose maximum is 100, shows the right grade)?"""
+    moodle = read(export(course, ASSIGNMENT, "moodle", tmp_path / "m.csv", scale="100"))
+    by_id = {r[0]: r for r in moodle[1:]}
+    assert by_id["20231234"][4] == "100" or float(by_id["20231234"][4]) == pytest.approx((MAX - LATE) * 100 / MAX, abs=1e-3)
+    assert float(by_id["20231235"][4]) == pytest.approx(4.0 * 100 / MAX, abs=1e-3)
+    canvas = read(export(course, ASSIGNMENT, "canvas", tmp_path / "c.csv", scale="100"))
+    assert canvas[1][5] == "100"  # Points Possible
+
+
+def test_a_canvas_id_heads_the_column_title_id(course, tmp_path):
+    """With --canvas-id, is the column 'Title (id)', the form Canvas matches to an existing assignment?"""
+    rows = read(export(course, ASSIGNMENT, "canvas", tmp_path / "c.csv", canvas_id="12345"))
+    assert rows[0][5] == f"{ASSIGNMENT} (12345)"
+    assert read(export(course, ASSIGNMENT, "canvas", tmp_path / "d.csv"))[0][5] == ASSIGNMENT
+
+
+def test_the_nbgrader_exporters_write_only_the_assignment_asked_for(course, tmp_path):
+    """With a second assignment in the gradebook, does `nbgrader export --assignment=A` with the kit's
+    exporters give A's column only (and every assignment without --assignment)?"""
+    copy = Path(shutil.copytree(course, tmp_path / "two"))
+    with open_gradebook(copy) as gb:
+        gb.update_or_create_assignment("week99")
+    one, every = tmp_path / "one.csv", tmp_path / "every.csv"
+    run_nbgrader(copy, ["export", "--exporter=autograder.export.nbgrader_plugin.MoodleExporter", f"--to={one}",
+                        f"--assignment={ASSIGNMENT}"],
+                 ["export", "--exporter=autograder.export.nbgrader_plugin.MoodleExporter", f"--to={every}"])
+    assert read(one)[0][4:] == [ASSIGNMENT]
+    assert sorted(read(every)[0][4:]) == sorted([ASSIGNMENT, "week99"])
+
+
+def test_a_roster_keeps_students_the_lms_does_not_know_out_of_the_file(course, tmp_path):
+    """Moodle stops its whole import at one unknown student: with --roster, are only the roster's
+    students written, the others named in one line, and the exit code 0?"""
+    import subprocess
+    import sys
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name\n20231234,홍길동\n20231235,이영희\n", encoding="utf-8")
+    to = tmp_path / "moodle.csv"
+    done = subprocess.run([sys.executable, "-m", "autograder.cli", "export", "--course", str(course), "--assignment",
+                           ASSIGNMENT, "--format", "moodle", "--to", str(to), "--roster", str(roster)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert [r[0] for r in read(to)[1:]] == ["20231234", "20231235"]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "20231236" in lines[0] and "20231237" in lines[0]

@@ -165,3 +165,31 @@ def test_the_student_helper_handed_back_is_never_graded(tmp_path):
     assert by_id["a"].extra["file"] == "weight_init.ipynb" and by_id["b"].extra["file"] == "my_homework.py"
     assert not any("initlab_lab" in n for s in (by_id["a"], by_id["b"]) for n in s.extra.get("notes", []))
     assert by_id["c"].status == "no_code"
+
+
+def test_a_zip_in_a_students_folder_is_looked_into_under_the_same_caps(tmp_path):
+    """A student who hands in their work zipped: is the code file inside found and staged (from a folder
+    and from a Moodle zip alike), and are an unsafe entry and a link inside it left out?"""
+    def student_zip() -> bytes:
+        import io
+
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            zf.writestr("homework/weight_init.py", "x = 2\n")
+            zf.writestr("../escape.py", "x = 3\n")
+            link = zipfile.ZipInfo("homework/link.py")
+            link.external_attr = (stat.S_IFLNK | 0o777) << 16
+            zf.writestr(link, "/etc/passwd")
+        return buf.getvalue()
+
+    folder = tmp_path / "class" / "s1"
+    folder.mkdir(parents=True)
+    (folder / "hw.zip").write_bytes(student_zip())
+    moodle = tmp_path / "moodle.zip"
+    make_zip(moodle, {"Kim Minsu_1234567_assignsubmission_file_/hw.zip": student_zip()})
+    for root in (tmp_path / "class", moodle):
+        staging, subs = staged(root, tmp_path)
+        sub = subs[0]
+        assert sub.status == "pending" and sub.extra["file"] == "hw.zip/homework/weight_init.py", sub
+        assert open(sub.path, encoding="utf-8").read() == "x = 2\n"
+        assert not any("escape" in n or "link.py" in n for n in sub.extra["notes"])

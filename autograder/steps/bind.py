@@ -1,0 +1,71 @@
+"""Bind step: the set-up a submission declares, against the set-up it is graded with.
+
+A notebook carries its week's set-up (its SETUP cell, or the set-up code a per-student week asks
+for) and the student id its author typed.  Grading always uses the instructor's set-up; this step
+only reads the declaration (statically: nothing runs) and says when it differs, so a file made for
+another week, another student's code or a wrong ``--assignment`` is a visible flag rather than a
+silently different grade.
+"""
+from __future__ import annotations
+
+from autograder.config import Variant
+from autograder.lab import T, Text
+from autograder.student import declared_variant, top_level_literals
+from autograder.submission import Submission
+
+#: What the ``setup`` column of grades.csv says for a submission whose declaration agrees.
+MATCHES = "ok"
+
+
+def typed_student_id(cells: list[dict]) -> str | None:
+    """The literal STUDENT_ID the submission sets at top level ('' and absent give None)."""
+    kind, value = top_level_literals(cells, ("STUDENT_ID",)).get("STUDENT_ID", ("value", None))
+    typed = str(value).strip() if kind == "value" and isinstance(value, (str, int)) else ""
+    return typed or None
+
+
+def setup_mismatch(cells: list[dict], graded: Variant, submitter: str) -> Text | None:
+    """Why the submission's declared set-up or typed id is not the one it is graded with, or None."""
+    declared = declared_variant(cells)
+    problems = []
+    if declared is None and graded.week:
+        problems.append(T(f"it declares no set-up (an empty SETUP: the lecture's own), not week {graded.week}'s",
+                          f"설정이 없습니다 (빈 SETUP: 강의 기본 설정). {graded.week}주차 설정이 아닙니다"))
+    elif declared is not None and declared.week != graded.week:
+        what = f"week {declared.week}'s" if declared.week else "the lecture's own"
+        what_ko = f"{declared.week}주차" if declared.week else "강의 기본"
+        problems.append(T(f"it declares {what} set-up, but it is graded as week {graded.week}",
+                          f"{what_ko} 설정으로 작성되었는데 {graded.week}주차로 채점합니다"))
+    elif declared is not None and declared.public_dict() != graded.public_dict():
+        if declared.student_id and declared.student_id != graded.student_id:
+            problems.append(T(f"its set-up code is student {declared.student_id}'s",
+                              f"설정 코드가 학번 {declared.student_id}의 것입니다"))
+        else:
+            problems.append(T("its set-up differs from the week's (an edited SETUP cell?)",
+                              "설정이 이번 주 설정과 다릅니다 (SETUP 셀을 고쳤나요?)"))
+    typed = typed_student_id(cells)
+    if typed is not None and typed != submitter:
+        problems.append(T(f"its STUDENT_ID is {typed}, not the submitter's {submitter}",
+                          f"STUDENT_ID가 제출자({submitter})가 아닌 {typed}입니다"))
+    if not problems:
+        return None
+    return T("; ".join(p.en for p in problems) + ". Graded with the instructor's set-up.",
+             "; ".join(p.ko for p in problems) + ". 채점은 교수자의 설정으로 했습니다.")
+
+
+def bind_step(sub: Submission, variant: Variant) -> Submission:
+    """Record, in ``extra["setup"]``, whether the declared set-up and typed id agree with the grading."""
+    if sub.source is None:
+        return sub
+    mismatch = setup_mismatch(list(sub.source.cells), variant.for_student(sub.student_id), sub.student_id)
+    return sub.with_(extra=dict(sub.extra, setup=mismatch if mismatch is not None else MATCHES))
+
+
+def declared_weeks(subs: list[Submission]) -> set[int]:
+    """The weeks the loaded submissions declare (0 for the lecture's own set-up)."""
+    weeks = set()
+    for sub in subs:
+        if sub.source is not None:
+            declared = declared_variant(list(sub.source.cells))
+            weeks.add(declared.week if declared is not None else 0)
+    return weeks
