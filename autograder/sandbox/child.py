@@ -50,13 +50,15 @@ def _definitions_only(tree: ast.Module) -> ast.Module:
     return ast.Module(body=body, type_ignores=[])
 
 
-def load(namespace: dict, cells: list[dict], modes: list[str]) -> dict:
+def load(namespace: dict, cells: list[dict], modes: list[str], starting=lambda index: None) -> dict:
     """Execute the cells in order, each as ``modes`` says ("full", "defs": definitions only, "skip");
-    an error in one cell is recorded and the next cell runs."""
+    an error in one cell is recorded and the next cell runs.  ``starting(i)`` is called as cell i
+    starts (the judge times each cell, and knows which one hung)."""
     errors = []
-    for cell, mode in zip(cells, modes):
+    for index, (cell, mode) in enumerate(zip(cells, modes)):
         if mode == "skip":
             continue
+        starting(index)
         name = f"{STUDENT_PREFIX} {cell['name']}>"
         # Tracebacks show the student's own line ("line 7: return x @ W"): the cell's text is
         # registered where the traceback module looks for source lines.
@@ -112,7 +114,7 @@ def serve(rx, tx, filename: str = "submission") -> None:
                     warnings.simplefilter("always")
                     cells = header["cells"]
                     modes = header.get("modes") or [header.get("mode", "full")] * len(cells)
-                    report = load(namespace, cells, modes)
+                    report = load(namespace, cells, modes, lambda i: write_frame(tx, {"progress": i}))
             finally:
                 sys.stdout, sys.stderr = saved
             report.update(ok=True, stdout=out.take(), shell_notes=shell.take_notes(),

@@ -301,7 +301,8 @@ class Sandbox:
         self.reload_failed = False
         self.replay: list[str] = []
         """How each cell is run again in a new child (after a call killed the last): "full", "defs", "skip"."""
-        self._last_header: dict = {}
+        self._running: int | None = None  # the cell the child said it is running (while loading)
+        self._load_started: float | None = None
         self.spent = 0.0  # wall-clock seconds of this submission so far, against limits.budget_s
 
     def _remaining(self, want: float) -> float:
@@ -331,98 +332,71 @@ class Sandbox:
         return child
 
     def _load_into(self, child: ChildProcess, modes: list[str], timeout: float | None = None) -> dict:
+        """Run the cells as ``modes`` says; the child reports each cell as it starts it, and each cell
+        has its own limit (``timeout``, else a load's, and never past the budget).  On a timeout or a
+        crash, ``self._running`` is the cell that was running."""
         child.channel.send({"op": "load", "cells": self.cells, "modes": modes, "expect": self.expect,
                             "setup": self.setup})
-        header, _ = child.channel.recv(self.limits.load_timeout_s if timeout is None else timeout)
-        return header
+        limit = self.limits.load_timeout_s if timeout is None else timeout
+        self._running = None
+        deadline = time.monotonic() + min(limit, max(self._left(), 0.0))
+        while True:
+            header, _ = child.channel.recv(max(deadline - time.monotonic(), 0.0))
+            progress = header.get("progress") if isinstance(header, dict) else None
+            if type(progress) is int and 0 <= progress < len(self.cells) and set(header) <= {"progress", "blobs"}:
+                self._running = progress
+                deadline = time.monotonic() + min(limit, max(self._left(), 0.0))
+                continue
+            return header
 
     def load(self) -> LoadReport:
-        """Run the submission; if it hangs or kills the child, run it again cell by cell, each cell with
-        its own time limit, so that a cell that never ends costs that cell only."""
+        """Run the submission.  A cell that hangs or kills the child costs that cell only: a new child
+        runs the cells again with that one's definitions alone, so the cells after it still run."""
         if self.report is None:
             self._timed(self._load)
         return self.report
 
     def _left(self) -> float:
-        return self.limits.budget_s - self.spent
+        return self.limits.budget_s - self.spent - self._load_started_ago()
+
+    def _load_started_ago(self) -> float:
+        return time.monotonic() - self._load_started if self._load_started is not None else 0.0
 
     def _load(self) -> None:
-        n = len(self.cells)
-        child = self._start_child()
+        self._load_started = time.monotonic()
         try:
-            header = self._load_into(child, ["full"] * n, min(self.limits.load_timeout_s, self._left()))
-        except (TimeoutError, EOFError) as exc:
-            child.kill()
-            self._load_cell_by_cell("timeout" if isinstance(exc, TimeoutError) else "crashed")
-            return
-        self.child, self.replay = child, ["full"] * n
-        self.report = self._report(header, list(header.get("errors", [])), mode="full", problem=None)
+            self._load_with_retries()
+        finally:
+            self._load_started = None
 
-    def _load_cell_by_cell(self, problem: str) -> None:
-        """Each cell in turn, with the limit of a whole load (or what the budget has left).  After a cell
-        that hangs or kills the child, a new child replays the cells that ran (that cell with its
-        definitions only) and the next cell runs: later cells still run, with what came before."""
-        n = len(self.cells)
-        replay = ["skip"] * n
+    def _load_with_retries(self) -> None:
+        modes = ["full"] * len(self.cells)
         lost: list[dict] = []  # what the children could not report: the cells that hung or crashed
-        errors: dict[int, list] = {}
-        header: dict = {}
-        child = None
-        for i in range(n):
-            if self._left() <= 0:
-                lost += [{"cell": self.cells[k]["name"], "type": "Timeout", "message": "not run: the submission "
-                          f"used its whole time budget ({self.limits.budget_s:g} s)"} for k in range(i, n)]
-                break
-            if child is None:
-                try:
-                    child, replay = self._replayed(replay)
-                except Crashed:
-                    self.reload_failed = True
-                    lost += [{"cell": self.cells[k]["name"], "type": "Crashed", "message": "not run: the cells "
-                              "before it could not be run again"} for k in range(i, n)]
-                    break
-            modes = ["skip"] * n
-            modes[i] = "full"
-            limit = min(self.limits.load_timeout_s, self._left())
+        problem = None
+        while self._left() > 0:
+            child = self._start_child()
             try:
-                header = self._load_into(child, modes, limit)
+                header = self._load_into(child, modes)
             except (TimeoutError, EOFError) as exc:
                 child.kill()
-                child = None
-                hung = isinstance(exc, TimeoutError)
-                lost.append({"cell": self.cells[i]["name"], "type": "Timeout" if hung else "Crashed",
-                             "message": f"the cell did not finish within {limit:g} s" if hung else
-                             "the process stopped while the cell ran (memory limit, os._exit or a crash)"})
-                replay[i] = "defs"  # its functions may still be graded
+                hung, i = isinstance(exc, TimeoutError), self._running
+                problem = problem or ("timeout" if hung else "crashed")
+                if i is None or modes[i] == "skip":
+                    break  # it failed outside any cell: nothing more can be run
+                if modes[i] == "full":
+                    lost.append({"cell": self.cells[i]["name"], "type": "Timeout" if hung else "Crashed",
+                                 "message": "the cell did not finish within its time limit" if hung else
+                                 "the process stopped while the cell ran (memory limit, os._exit or a crash)"})
+                modes[i] = "defs" if modes[i] == "full" else "skip"  # then nothing of it, if its definitions hang
                 continue
-            errors[i] = list(header.get("errors", []))
-            replay[i] = "full"
-        if child is None and self._left() > 0 and not self.reload_failed:
-            try:
-                child, replay = self._replayed(replay)
-                header = self._last_header
-            except Crashed:
-                self.reload_failed = True
-        self.child, self.replay = child, replay
-        ordered = [e for i in sorted(errors) for e in errors[i]]
-        self.report = self._report(header, ordered + lost, mode="cells", problem=problem)
-
-    def _replayed(self, replay: list[str]) -> tuple[ChildProcess, list[str]]:
-        """A new child with the cells of ``replay`` run again; if the definitions of a cell that hung
-        hang too, that cell is left out of the replay."""
-        for attempt in (replay, [("skip" if m == "defs" else m) for m in replay]):
-            child = self._start_child()
-            self.restarts += 1
-            self._last_header = {}
-            if all(m == "skip" for m in attempt):
-                return child, attempt
-            try:
-                self._last_header = self._load_into(child, attempt, min(self.limits.load_timeout_s,
-                                                                         max(self._left(), 0.1)))
-                return child, attempt
-            except (TimeoutError, EOFError):
-                child.kill()
-        raise Crashed("the submission could not be run again after a cell that hung", {"earlier": True})
+            self.child, self.replay = child, modes
+            self.report = self._report(header, list(header.get("errors", [])) + lost,
+                                       mode="full" if not lost else "cells", problem=problem)
+            return
+        self.child, self.replay = None, modes
+        self.reload_failed = True
+        self.report = LoadReport(functions={k: False for k in self.expect},
+                                 errors=[_load_error(e) for e in lost[:50]], mode="none", problem=problem or "timeout")
 
     def _report(self, header: dict, errors: list, mode: str, problem: str | None) -> LoadReport:
         return LoadReport(
@@ -434,8 +408,10 @@ class Sandbox:
         )
 
     def _ensure_child(self) -> ChildProcess:
-        self.load()
+        report = self.load()
         if self.child is None or not self.child.alive:
+            if report.mode == "none":
+                raise Crashed("the submission could not be loaded", {"problem": report.problem})
             if self.reload_failed:
                 raise Crashed("the submission could not be reloaded after an earlier failure", {"earlier": True})
             self._timed(self._reload)
