@@ -1247,6 +1247,14 @@ def _place(cell: str, line) -> str:
     return f"{cell}, line {line}" if line else cell
 
 
+def cell_place(error: dict) -> str:
+    """Where a cell's error happened: its line, in the cell that holds it (an earlier cell's function
+    called from this one is placed there, and this one named as the one that ran it)."""
+    if error.get("at"):
+        return f"{_place(str(error['at']), error.get('line'))}, run from {_place(str(error.get('cell', '')), None)}"
+    return _place(str(error.get("cell", "its cell")), error.get("line"))
+
+
 def failure_message(kind: str, fn: str, info: dict, timeout_s: float | None = None) -> tuple[Text, Text]:
     """(what happened, one hint) for a call of ``fn`` that returned no value."""
     if kind == "not_attempted" and fn.startswith("answer_"):
@@ -1261,7 +1269,7 @@ def failure_message(kind: str, fn: str, info: dict, timeout_s: float | None = No
                   "`raise NotImplementedError()` 를 지우고 코드를 작성하세요."))
     error = info.get("cell_error")
     if kind == "missing" and isinstance(error, dict):
-        where = _place(str(error.get("cell", "its cell")), error.get("line"))
+        where = cell_place(error)
         what = f"{error.get('type', 'Error')}: {error.get('message', '')}"
         made = "computed" if fn.startswith("answer_") else "defined"
         message = T(f"{fn} was not {made}: the cell that {'computes' if fn.startswith('answer_') else 'defines'} "

@@ -177,16 +177,19 @@ def test_an_error_message_quotes_the_students_line():
 
 
 def test_error_cells_are_named_so_a_student_finds_them():
-    """In a notebook, is the failing cell named by its place among all the cells (as a student counts them
-    scrolling down) and its line?"""
+    """An error in a function of code cell 2 (In [2] after "Run All"), raised while code cell 3 ran: is it
+    placed at cell 2 and its line, run from cell 3, and not at cell 3 with cell 2's line number?"""
     cells = [("code", "import numpy as np"), ("markdown", "# text"),
-             ("code", "def sigmoid(x):\n    y = x\n    return y + missing_name")]
+             ("code", "def sigmoid(x):\n    y = x\n    return y + missing_name"),
+             ("code", "# the answer\n\nanswer_penalty = float(sigmoid(1.0))")]
     nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
           "cells": [{"cell_type": t, "metadata": {}, "source": s, **({"outputs": [], "execution_count": None}
                                                                        if t == "code" else {})} for t, s in cells]}
     src = {"s": load_notebook(json.dumps(nb).encode(), "weight_init.ipynb")}
-    r = {x.check_id: x for x in grade_sources(src)["s"]}["test_sigmoid_values"]
-    assert "(cell 3, line 3: return y + missing_name)" in r.message.en
+    results = {x.check_id: x for x in grade_sources(src)["s"]}
+    assert "(cell 2, line 3: return y + missing_name)" in results["test_sigmoid_values"].message.en
+    answer = results["test_analysis_answer[answer_penalty]"]
+    assert "(cell 2, line 3, run from cell 3)" in answer.message.en and "NameError" in answer.message.en
 
 
 def test_a_crash_names_the_function_that_was_running():

@@ -7,7 +7,7 @@ import textwrap
 import unicodedata
 
 from autograder.lab import T, pick
-from autograder.lab import DETAIL_LABELS, LABELS, STATUS_LABEL, result_details
+from autograder.lab import DETAIL_LABELS, LABELS, STATUS_LABEL, cell_place, result_details
 from autograder.submission import CheckResult, Submission
 
 _COLOURS = {"passed": "32", "failed": "31"}
@@ -87,8 +87,7 @@ def load_notes(sub: Submission, lang: str) -> list[str]:
                                 f"파일 전체 실행이 {rep.problem}(으)로 끝나 셀을 하나씩, 각각 시간 제한을 두고 다시 "
                                 "실행했습니다 (실패한 셀은 정의만 남김)"), lang))
         for e in rep.errors[:5]:
-            where = f"{e.get('cell')}" + (f", line {e['line']}" if e.get("line") else "")
-            notes.append(f"{where}: {e.get('type')}: {e.get('message')}")
+            notes.append(f"{cell_place(e)}: {e.get('type')}: {e.get('message')}")
         if rep.shell_notes:
             notes.append(pick(T("not run while grading: ", "채점 중 실행하지 않음: "), lang) + ", ".join(rep.shell_notes[:5]))
     return notes

@@ -76,8 +76,12 @@ def load(namespace: dict, cells: list[dict], modes: list[str], starting=lambda i
             exec(code, namespace)
         except BaseException as exc:  # SystemExit and KeyboardInterrupt too: the next cell still runs
             info = describe_exception(exc)
+            # Where it went wrong: the innermost line of the student's code, which may be in an earlier
+            # cell (a function defined there, called from this one): "cell 14, line 7", run from cell 23.
+            at = info["frames"][-1][0][len(STUDENT_PREFIX) + 1:-1] if info["frames"] else cell["name"]
             errors.append({"cell": cell["name"], "type": info["type"], "message": info["message"],
-                           "line": info["frames"][-1][1] if info["frames"] else None})
+                           "line": info["frames"][-1][1] if info["frames"] else None,
+                           "at": at if at != cell["name"] else None})
     return {"errors": errors}
 
 

@@ -512,7 +512,8 @@ def _value_request(sandbox: "Sandbox", name: str) -> CallReply:
 def _load_error(e: dict) -> dict:
     """A cell error as the child reported it, cut to plain, short fields."""
     return {"cell": excerpt(e.get("cell", ""), 40), "type": excerpt(e.get("type", "Error"), 60),
-            "message": excerpt(e.get("message", ""), 160), "line": e.get("line") if type(e.get("line")) is int else None}
+            "message": excerpt(e.get("message", ""), 160), "line": e.get("line") if type(e.get("line")) is int else None,
+            "at": excerpt(e["at"], 40) if isinstance(e.get("at"), str) else None}
 
 
 __all__ = [

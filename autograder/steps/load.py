@@ -191,16 +191,16 @@ def _group_starts(text: str, lines: list[str]) -> list[int]:
     return starts
 
 
-def notebook_code_cells(nb: dict) -> list[tuple[int, str]]:
-    """(place among all the notebook's cells, 1-based; source) of each code cell of a v4 notebook
-    (v3 'worksheets' too), in order: "cell 14" is the 14th cell a student scrolls past."""
+def notebook_code_cells(nb: dict) -> list[str]:
+    """The code cells' sources of a v4 notebook (v3 'worksheets' too), in order: "cell 14" is the 14th
+    code cell, the one Jupyter shows as In [14] after "Run All"."""
     cells = nb.get("cells")
     if cells is None and isinstance(nb.get("worksheets"), list):  # nbformat 3
         cells = [c for ws in nb["worksheets"] for c in ws.get("cells", [])]
     if not isinstance(cells, list):
         raise LoadError("not_a_notebook", T("the notebook has no cells", "노트북에 셀이 없습니다"))
     out = []
-    for place, cell in enumerate(cells, start=1):
+    for cell in cells:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         src = cell.get("source", cell.get("input", ""))
@@ -208,7 +208,7 @@ def notebook_code_cells(nb: dict) -> list[tuple[int, str]]:
             src = "".join(src)
         if not isinstance(src, str):
             raise LoadError("not_a_notebook", T("a code cell's source is not text", "코드 셀의 내용이 텍스트가 아닙니다"))
-        out.append((place, src))
+        out.append(src)
     return out
 
 
@@ -226,7 +226,7 @@ def load_notebook(data: bytes, filename: str) -> LoadedSource:
         raise LoadError("not_a_notebook", T(f"{filename} is not a notebook", f"{filename}은(는) 노트북이 아닙니다"))
     sources = notebook_code_cells(nb)
     cells, notes = [], []
-    for i, src in sources:
+    for i, src in enumerate(sources, start=1):
         src = src.replace("\r\n", "\n").replace("\r", "\n")
         transformed = _transform_ipython(src)
         if transformed != src and IPYTHON_REWRITTEN not in notes:

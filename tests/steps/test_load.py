@@ -33,7 +33,7 @@ def test_cr_only_line_ends_are_normalised():
 
 
 def test_a_notebook_keeps_code_cells_in_order_and_rewrites_ipython_syntax(write_notebook):
-    """Are magics and shell escapes rewritten into get_ipython() calls, and markdown skipped (but counted)?"""
+    """Are magics and shell escapes rewritten into get_ipython() calls, and markdown skipped?"""
     path = write_notebook([
         ("markdown", "# 제목"),
         ("code", "%matplotlib inline\n!pip install numpy\nimport numpy as np"),
@@ -41,8 +41,8 @@ def test_a_notebook_keeps_code_cells_in_order_and_rewrites_ipython_syntax(write_
         ("code", "def f(x):\n    return x"),
     ])
     src = load_file(path)
-    # named by their place among all cells, as a student counts them scrolling down (the markdown is cell 1)
-    assert src.kind == "ipynb" and [c["name"] for c in src.cells] == ["cell 2", "cell 3", "cell 4"]
+    # named by their place among the code cells: Jupyter's In [1], In [2], ... after "Run All"
+    assert src.kind == "ipynb" and [c["name"] for c in src.cells] == ["cell 1", "cell 2", "cell 3"]
     assert "get_ipython().run_line_magic('matplotlib', 'inline')" in src.cells[0]["source"]
     assert "get_ipython().system('pip install numpy')" in src.cells[0]["source"]
     assert src.cells[1]["source"].startswith("get_ipython().run_cell_magic('time'")
