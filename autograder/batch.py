@@ -143,7 +143,7 @@ def run_parallel(subs: list[Submission], cfg: GradeConfig, jobs: int,
 
     advance(0)
     if todo:
-        # Few, large chunks: each is one pytest session (~0.15 s to set up); two per judge at least.
+        # Few, large chunks (each starts a run of the checks); two per judge at least.
         size = max(1, min(32, -(-len(todo) // (jobs * 2))))
         chunks = [todo[k:k + size] for k in range(0, len(todo), size)]
         ctx = _context()

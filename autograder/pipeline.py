@@ -51,7 +51,7 @@ def load_step(sub: Submission, cfg: GradeConfig) -> Submission:
 
 def run_checks_step(subs: list[Submission], cfg: GradeConfig, launcher=None,
                     on_done: Callable[[Submission], None] | None = None) -> list[Submission]:
-    """Run every check on every loadable submission, in one pytest session."""
+    """Run every check on every loadable submission (each in its own sandbox child)."""
     ready = {str(i): s for i, s in enumerate(subs) if s.status == "pending" and s.source is not None}
     reports: dict[str, object] = {}
 

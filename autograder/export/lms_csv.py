@@ -137,7 +137,7 @@ def collect(gradebook, assignments: Sequence[str], per_function: bool = False,
 
 def _function_groups(assignment) -> dict[str, list]:
     """Group an assignment's graded cells by the student function they grade, in the lecture's order."""
-    # Imported here: collecting the checks loads pytest and the sandbox, which plain totals never need.
+    # Imported here: the checks load the student helper and numpy, which plain totals never need.
     from autograder.steps.run_checks import list_checks
 
     checks = list_checks()

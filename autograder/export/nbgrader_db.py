@@ -101,12 +101,12 @@ def grade_id(check_id: str) -> str:
     hash suffix. Use :func:`grade_ids` for a whole list, because it also resolves clashes.
 
     Args:
-        check_id: a pytest node name, optionally with ``[parameters]``.
+        check_id: a check's id (a function name), optionally with ``[parameters]``.
 
     Returns:
         The grade id.
     """
-    # A pytest name is an identifier, so the first "-" marks where the parameters begin.
+    # A check's name is an identifier, so the first "-" marks where the parameters begin.
     name = check_id.replace("[", "-", 1)
     name = name[:-1] if name.endswith("]") and "[" in check_id else name
     name = re.sub(r"[^A-Za-z0-9_\-]+", "_", name).strip("_") or "check"

@@ -49,7 +49,7 @@ if "def sigmoid" in source:
     # Writes into everything the instructor owns, found by path and through /proc of ancestors.
     "writer": '''
 def vandalise():
-    targets = glob.glob(SUBMISSIONS + "/*/*") + glob.glob(KIT + "/autograder/checks/*.py") + [
+    targets = glob.glob(SUBMISSIONS + "/*/*") + glob.glob(KIT + "/autograder/*.py") + [
         KIT + "/solutions/weight_init.py", SITE + "/initlab_evil.pth", CANARY_FILE, COURSE + "/gradebook.db",
         OUT + "/grades.csv", MARKER, "/sys/fs/cgroup/cgroup.procs"]
     for path in targets:
