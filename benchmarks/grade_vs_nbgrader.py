@@ -38,6 +38,9 @@ def make_course(base: Path, n: int) -> Path:
     (course / "source" / "bench").mkdir(parents=True)
     (course / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "bench"\n')
     shutil.copy(ROOT / "solutions" / "weight_init.ipynb", course / "source" / "bench" / "weight_init.ipynb")
+    # The student helper beside the notebook, as `initlab release` puts it (nbgrader releases it with
+    # the notebook and copies it back at autograde).
+    shutil.copy(ROOT / "autograder" / "lab.py", course / "source" / "bench" / "initlab_lab.py")
     run([sys.executable, "-m", "nbgrader", "generate_assignment", "bench", "--force"], course)
     solution = course / "source" / "bench" / "weight_init.ipynb"
     stub = course / "release" / "bench" / "weight_init.ipynb"
