@@ -23,7 +23,7 @@ from autograder.pipeline import GradeConfig, load_step, run_checks_step, score_s
 from autograder.progress import ProgressBar
 from autograder.sandbox.limits import sandbox_uid_for
 from autograder.sandbox.jail import end_survivors, run_tag
-from autograder.steps.bind import bind_step, declared_weeks
+from autograder.steps.bind import Declaration, bind_step
 from autograder.steps.ingest import discover
 from autograder.steps.journal import JOURNAL, record, resume, submission_key
 from autograder.steps.run_checks import list_checks
@@ -305,14 +305,17 @@ def bind(subs: list[Submission], cfg: GradeConfig) -> list[Submission]:
     """The bind step for a class: released notebooks graded without their week's set-up are refused
     (one line, GradeInputError); otherwise each submission records whether its declared set-up and
     typed id agree with the set-up it is graded with."""
-    weeks = sorted(w for w in declared_weeks(subs) if w)
+    declared = {i: Declaration.of(list(s.source.cells)) for i, s in enumerate(subs) if s.source is not None}
+    weeks = sorted({d.week for d in declared.values()} - {0})
     unreleased = cfg.variant.week == 0 and not cfg.variant.course_key
     if weeks and unreleased and not cfg.own_variant:
         named = ", ".join(f"week{w:02d}" for w in weeks)
         raise GradeInputError(f"these notebooks were released for {named}, but no set-up was given: grade them "
                               f"with --course C --assignment {named.split(', ')[0]} (or --variant FILE); "
                               "their set-up comes from the course key, which only the instructor has")
-    return subs if cfg.own_variant else [bind_step(s, cfg.variant) for s in subs]
+    if cfg.own_variant:
+        return subs
+    return [bind_step(s, cfg.variant, declared[i]) if i in declared else s for i, s in enumerate(subs)]
 
 
 def _import_nbgrader() -> None:

@@ -70,10 +70,18 @@ def top_level_literals(cells: list[dict], names: tuple[str, ...]) -> dict[str, t
     return found
 
 
+#: The top-level names a submission declares its set-up and its author with.
+DECLARED_NAMES = ("SETUP", "SETUP_CODE", "STUDENT_ID")
+
+
 def declared_variant(cells: list[dict]):
     """The variant a submission's source declares (a literal SETUP at top level, or the SETUP_CODE a
     per-student week's SETUP points to), read without running it; None when it declares none."""
-    found = top_level_literals(cells, ("SETUP", "SETUP_CODE"))
+    return variant_of_literals(top_level_literals(cells, DECLARED_NAMES))
+
+
+def variant_of_literals(found: dict):
+    """:func:`declared_variant` from what :func:`top_level_literals` found."""
     kind, setup = found.get("SETUP", ("value", None))
     if kind == "name":
         setup = found.get(setup, ("value", None))[1]

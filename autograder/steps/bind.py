@@ -8,25 +8,41 @@ silently different grade.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from autograder.config import Variant
 from autograder.lab import T, Text
-from autograder.student import declared_variant, top_level_literals
+from autograder.student import DECLARED_NAMES, top_level_literals, variant_of_literals
 from autograder.submission import Submission
 
 #: What the ``setup`` column of grades.csv says for a submission whose declaration agrees.
 MATCHES = "ok"
 
 
-def typed_student_id(cells: list[dict]) -> str | None:
-    """The literal STUDENT_ID the submission sets at top level ('' and absent give None)."""
-    kind, value = top_level_literals(cells, ("STUDENT_ID",)).get("STUDENT_ID", ("value", None))
-    typed = str(value).strip() if kind == "value" and isinstance(value, (str, int)) else ""
-    return typed or None
+@dataclass(frozen=True)
+class Declaration:
+    """What a submission says of itself, read without running it (one parse of its cells)."""
+
+    variant: Variant | None
+    """The set-up its SETUP (or per-student SETUP_CODE) declares; None for none."""
+    student_id: str | None
+    """The literal STUDENT_ID it sets ('' and absent give None)."""
+
+    @classmethod
+    def of(cls, cells: list[dict]) -> "Declaration":
+        found = top_level_literals(cells, DECLARED_NAMES)
+        kind, value = found.get("STUDENT_ID", ("value", None))
+        typed = str(value).strip() if kind == "value" and isinstance(value, (str, int)) else ""
+        return cls(variant_of_literals(found), typed or None)
+
+    @property
+    def week(self) -> int:
+        return self.variant.week if self.variant is not None else 0
 
 
-def setup_mismatch(cells: list[dict], graded: Variant, submitter: str) -> Text | None:
+def setup_mismatch(declaration: Declaration, graded: Variant, submitter: str) -> Text | None:
     """Why the submission's declared set-up or typed id is not the one it is graded with, or None."""
-    declared = declared_variant(cells)
+    declared = declaration.variant
     problems = []
     if declared is None and graded.week:
         problems.append(T(f"it declares no set-up (an empty SETUP: the lecture's own), not week {graded.week}'s",
@@ -43,7 +59,7 @@ def setup_mismatch(cells: list[dict], graded: Variant, submitter: str) -> Text |
         else:
             problems.append(T("its set-up differs from the week's (an edited SETUP cell?)",
                               "설정이 이번 주 설정과 다릅니다 (SETUP 셀을 고쳤나요?)"))
-    typed = typed_student_id(cells)
+    typed = declaration.student_id
     if typed is not None and typed != submitter:
         problems.append(T(f"its STUDENT_ID is {typed}, not the submitter's {submitter}",
                           f"STUDENT_ID가 제출자({submitter})가 아닌 {typed}입니다"))
@@ -53,19 +69,7 @@ def setup_mismatch(cells: list[dict], graded: Variant, submitter: str) -> Text |
              "; ".join(p.ko for p in problems) + ". 채점은 교수자의 설정으로 했습니다.")
 
 
-def bind_step(sub: Submission, variant: Variant) -> Submission:
+def bind_step(sub: Submission, variant: Variant, declaration: Declaration) -> Submission:
     """Record, in ``extra["setup"]``, whether the declared set-up and typed id agree with the grading."""
-    if sub.source is None:
-        return sub
-    mismatch = setup_mismatch(list(sub.source.cells), variant.for_student(sub.student_id), sub.student_id)
+    mismatch = setup_mismatch(declaration, variant.for_student(sub.student_id), sub.student_id)
     return sub.with_(extra=dict(sub.extra, setup=mismatch if mismatch is not None else MATCHES))
-
-
-def declared_weeks(subs: list[Submission]) -> set[int]:
-    """The weeks the loaded submissions declare (0 for the lecture's own set-up)."""
-    weeks = set()
-    for sub in subs:
-        if sub.source is not None:
-            declared = declared_variant(list(sub.source.cells))
-            weeks.add(declared.week if declared is not None else 0)
-    return weeks
