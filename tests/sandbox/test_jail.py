@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import os
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -36,8 +37,14 @@ def test_the_jail_shows_the_child_runtime_and_nothing_else_of_the_kit():
     nothing of the answer key (reference, analysis answers, set-up derivation, quiz)?"""
     built = jail.build()
     kit = [(host, inside) for host, inside in built.binds if inside.startswith(jail.JAIL_KIT)]
-    assert sorted(inside for _, inside in kit) == sorted(f"{jail.JAIL_KIT}/{rel}" for rel in jail.KIT_FILES)
-    visible = [[Path(host)] if Path(host).is_file() else list(Path(host).rglob("*.py")) for host, _ in kit]
+    files = [f"{jail.JAIL_KIT}/{rel}" for rel in jail.KIT_FILES]
+    # ... and the bytecode of those files only, from the kit's own __pycache__
+    bytecode = {importlib.util.cache_from_source(f"{jail.JAIL_KIT}/{rel}"):
+                importlib.util.cache_from_source(str(jail._kit_root() / rel)) for rel in jail.KIT_FILES if rel.endswith(".py")}
+    assert set(files) <= {inside for _, inside in kit} <= set(files) | set(bytecode)
+    assert all(host == bytecode[inside] for host, inside in kit if inside in bytecode)
+    visible = [[Path(host)] if Path(host).is_file() else list(Path(host).rglob("*.py"))
+               for host, inside in kit if inside not in bytecode]
     names = {p.name for group in visible for p in group}
     for secret in ("analysis.py", "config.py", "quizbank.py", "weight_init.py", "release.py", "run_checks.py"):
         assert secret not in names
