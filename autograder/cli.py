@@ -70,9 +70,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from autograder.pipeline import GradeConfig, grade_file
-    from autograder.report.table import render
     from autograder.sandbox.limits import Limits
+    from autograder.sandbox.runner import default_launcher
 
     path = Path(args.file) if args.file else find_submission(Path.cwd())
     if path is None or not path.is_file():
@@ -82,10 +81,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     confined, line = confinement(True, "check")
     if not confined:
         print(line, file=sys.stderr)
-    # Without --variant, a released notebook's own set-up (its SETUP cell) decides.
-    cfg = GradeConfig(variant=_variant(args), limits=Limits(call_timeout_s=args.timeout, unconfined=not confined),
-                      lang=args.lang, own_variant=not args.variant, self_check=True)
-    sub = grade_file(path, cfg)
+    limits = Limits(call_timeout_s=args.timeout, unconfined=not confined)
+    # The jail's zygote imports numpy and matplotlib (~0.7 s): started first, it does so while this
+    # process imports the pipeline and reads the file, on the other core.
+    launcher = default_launcher(limits)
+    launcher.start()
+    try:
+        from autograder.pipeline import GradeConfig, grade_file
+        from autograder.report.table import render
+
+        # Without --variant, a released notebook's own set-up (its SETUP cell) decides.
+        cfg = GradeConfig(variant=_variant(args), limits=limits, lang=args.lang, own_variant=not args.variant,
+                          self_check=True)
+        sub = grade_file(path, cfg, launcher=launcher)
+    finally:
+        launcher.close()
     print(render(sub, args.lang))
     if args.plots:
         from autograder.report.plots import save_histograms

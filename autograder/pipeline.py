@@ -83,6 +83,7 @@ def grade_many(subs: list[Submission], cfg: GradeConfig, launcher=None, on_done=
     return [score_step(s, cfg) for s in subs]
 
 
-def grade_file(path: str | Path, cfg: GradeConfig = GradeConfig(), student_id: str = "") -> Submission:
-    """The whole pipeline for one file (what ``initlab check`` runs)."""
-    return grade_many([Submission(student_id=student_id or Path(path).stem, path=str(path))], cfg)[0]
+def grade_file(path: str | Path, cfg: GradeConfig = GradeConfig(), student_id: str = "", launcher=None) -> Submission:
+    """The whole pipeline for one file (what ``initlab check`` runs); ``launcher``, when given, is
+    already started and stays open (the caller closes it)."""
+    return grade_many([Submission(student_id=student_id or Path(path).stem, path=str(path))], cfg, launcher)[0]

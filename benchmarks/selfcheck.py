@@ -1,7 +1,7 @@
 """Self-check speed: `initlab check` on the reference, as a ratio to importing numpy + matplotlib.
 
 Both commands run alternately in this process's Python, several times each; the ratio of the
-medians is printed (goal: <= 3x).  The anchor is what any plotting notebook pays at start-up.
+medians is printed (goal: <= 2x).  The anchor is what any plotting notebook pays at start-up.
 
     python benchmarks/selfcheck.py [--runs N] [--file PATH]
 """
@@ -38,7 +38,7 @@ def main() -> int:
     a, c = statistics.median(anchor), statistics.median(check)
     print(f"anchor  python -c 'import numpy, matplotlib.pyplot': median {a:.3f} s over {args.runs} runs")
     print(f"initlab check {Path(args.file).name}: median {c:.3f} s over {args.runs} runs")
-    print(f"ratio {c / a:.2f}x (goal <= 3x)")
+    print(f"ratio {c / a:.2f}x (goal <= 2x)")
     return 0
 
 
