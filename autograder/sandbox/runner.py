@@ -168,6 +168,9 @@ class SpawnLauncher:
 
         return ChildProcess(proc.pid, channel, kill, {})
 
+    def prebuild(self, cases: list[tuple[str, int]]) -> None:
+        """Nothing to do: each child is a new interpreter and draws its own inputs."""
+
     def close(self) -> None:
         pass
 
@@ -253,6 +256,15 @@ class ZygoteLauncher:
             channel.close()
 
         return ChildProcess(info["pid"], channel, kill, {})
+
+    def prebuild(self, cases: list[tuple[str, int]]) -> None:
+        """Have the zygote draw these lecture cases' inputs (lab.prebuild) before it forks more children."""
+        self.start()
+        with self._lock:
+            self._wait_ready()
+            self.control.sendall(json.dumps({"op": "prebuild", "cases": [list(c) for c in cases]}).encode() + b"\n")
+            if not self._reader.readline():
+                raise RuntimeError("the sandbox zygote stopped")
 
     def close(self) -> None:
         if self.proc is not None:

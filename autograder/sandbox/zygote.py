@@ -14,6 +14,8 @@ Control messages are JSON lines on a Unix socket from the judge:
   {"op": "spawn", "limits": {...}}   -> {"pid": int} plus one fd (SCM_RIGHTS):
                                         the judge's end of a socket to the new child
   {"op": "kill", "pid": int}         -> {"status": int | null}: everything of the child killed
+  {"op": "prebuild", "cases": [[case, seed], ...]} -> {"ok": true}: those lecture inputs drawn once
+                                        here (lab.prebuild), so that every child copies them
 The zygote exits when the judge closes the socket, killing whatever children remain.
 """
 from __future__ import annotations
@@ -260,6 +262,11 @@ def serve(control: socket.socket) -> None:
                 children[pid] = workdir
                 socket.send_fds(control, [json.dumps({"pid": pid}).encode() + b"\n"], [ours.fileno()])
                 ours.close()
+            elif request["op"] == "prebuild":  # the judge's lecture inputs, drawn before any child is forked
+                from autograder.lab import prebuild
+
+                prebuild([(str(case), int(seed)) for case, seed in request["cases"]])
+                control.sendall(b'{"ok": true}\n')
             elif request["op"] == "kill":
                 status = _kill(int(request["pid"]), children, sandbox_uid)
                 control.sendall(json.dumps({"status": status}).encode() + b"\n")

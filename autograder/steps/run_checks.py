@@ -11,7 +11,7 @@ from typing import Callable
 
 from autograder import analysis
 from autograder.config import Variant
-from autograder.lab import CHECKS, CheckInfo, CheckResult, checks_of, run_check, settle
+from autograder.lab import CHECKS, CheckInfo, CheckResult, checks_of, lecture_seeds, run_check, settle
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.runner import default_launcher
 from autograder.steps.load import LoadedSource
@@ -86,6 +86,8 @@ def grade_sources(sources: dict[str, LoadedSource], variant: Variant = Variant()
     own = launcher is None
     launcher = launcher or default_launcher(limits)
     launcher.start()
+    if not variant.per_student and not own_variant:  # every submission gets the same lecture inputs
+        launcher.prebuild(lecture_seeds(variant))
 
     def variant_of(key: str, src: LoadedSource) -> Variant:
         declared = declared_variant(list(src.cells)) if own_variant else None
