@@ -32,10 +32,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
+import importlib.util
 import math
 import os
 import re
 import sys
+import types
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -219,16 +222,35 @@ def cell_items(cell_names: Sequence[str], checks: Sequence[CheckInfo]) -> dict[s
 # ---------------------------------------------------------------------------------------------
 # The course directory
 
-def _skip_slow_optional_imports() -> None:
-    """Keep nbgrader's import from loading rfc3987_syntax (1.3 s of grammar building).
+def _nbgrader_without_its_server_extensions() -> None:
+    """Let ``import nbgrader.api`` skip nbgrader's package ``__init__``.
 
-    nbgrader -> nbformat -> jsonschema imports it only to offer an "iri" format checker, inside
-    ``suppress(ImportError)``; nothing of initlab's or nbgrader's gradebook code uses it.
+    That file imports nbgrader's four Jupyter server extensions (jupyter_server, tornado: 0.6 s of
+    every process that writes a gradebook), which the gradebook never uses.  The package module
+    starts empty; a submodule is imported as usual, and anything else asked of the package (its
+    server-extension hooks, its version) runs the real ``__init__`` first, so nothing differs.
     """
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    if "nbgrader" in sys.modules:
+        return
+    spec = importlib.util.find_spec("nbgrader")
+    if spec is None or spec.origin is None or not spec.submodule_search_locations:
+        return
+    package = types.ModuleType("nbgrader")
+    package.__file__, package.__spec__, package.__package__ = spec.origin, spec, "nbgrader"
+    package.__path__ = list(spec.submodule_search_locations)
+
+    def __getattr__(name: str):
+        if importlib.util.find_spec(f"nbgrader.{name}") is not None:  # `from nbgrader import utils`
+            return importlib.import_module(f"nbgrader.{name}")
+        del package.__getattr__
+        exec(compile(Path(spec.origin).read_text(encoding="utf-8"), spec.origin, "exec"), package.__dict__)
+        return getattr(package, name)
+
+    package.__getattr__ = __getattr__
+    sys.modules["nbgrader"] = package
 
 
-_skip_slow_optional_imports()  # before anything below imports nbgrader
+_nbgrader_without_its_server_extensions()  # before anything below imports nbgrader
 
 
 def course_settings(course_dir: Path) -> CourseSettings:
