@@ -131,14 +131,30 @@ def render_source(master: Path, variant: Variant) -> str:
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     """Run an nbgrader command in the course (its `alembic` sits beside this interpreter)."""
+    return _nbgrader_done(_nbgrader_started(course, *args), args[0])
+
+
+def _nbgrader_started(course: Path, *args: str) -> subprocess.Popen:
+    """An nbgrader command started in the course; :func:`_nbgrader_done` waits for it.  Its output
+    goes to a file, so that it never waits for us to read a pipe while we do other work."""
     env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
                PYTHONWARNINGS="ignore")
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        tail = (proc.stdout + proc.stderr).strip().splitlines()[-15:]
-        raise ReleaseError(f"nbgrader {args[0]} failed:\n" + "\n".join(tail))
+    log = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
+    proc = subprocess.Popen([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env, stdout=log,
+                            stderr=subprocess.STDOUT, text=True)
+    proc.log = log  # type: ignore[attr-defined]
     return proc
+
+
+def _nbgrader_done(proc: subprocess.Popen, command: str) -> subprocess.CompletedProcess:
+    proc.wait()
+    with proc.log:  # type: ignore[attr-defined]
+        proc.log.seek(0)  # type: ignore[attr-defined]
+        out = proc.log.read()  # type: ignore[attr-defined]
+    if proc.returncode != 0:
+        tail = out.strip().splitlines()[-15:]
+        raise ReleaseError(f"nbgrader {command} failed:\n" + "\n".join(tail))
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, "")
 
 
 def read_roster(path: Path) -> list[dict]:
@@ -221,23 +237,37 @@ def validate(course: Path, assignment: str, variant: Variant, step: Steps = Step
                     if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "student_id":
                         cell["source"] = f'STUDENT_ID = "{sid}"\nSETUP_CODE = "{code}"'
             target.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
+        # nbgrader's own autograde, one process per notebook, each in a copy of the course with its own
+        # gradebook (the course's, as it was): they run beside initlab's grading, which then needs one judge.
+        nb_copies = {sid: Path(tmp) / f"nbgrader-{sid}" for sid in expect}
+        for sid, nb_copy in nb_copies.items():
+            shutil.copytree(copy, nb_copy, ignore=shutil.ignore_patterns("gradebook.db", *(set(expect) - {sid})))
+            if (course / "gradebook.db").exists():
+                shutil.copy2(course / "gradebook.db", nb_copy / "gradebook.db")
         scores: dict = {"expected": expect}
-        # initlab, into the copy's gradebook, as `initlab grade --course C --assignment A` would
-        with step("validated with initlab grade (source: full marks, release: 0)"):
-            result = grade_class(copy / "submitted", copy / "initlab-out", GradeConfig(variant=variant), jobs=2,
-                                 course=copy, assignment=assignment, show_progress=False)
+        with step("validated with initlab grade and nbgrader autograde, side by side (source: full marks, "
+                  "release: 0)"):
+            running = {sid: _nbgrader_started(nb_copy, "autograde", assignment, "--create", "--force")
+                       for sid, nb_copy in nb_copies.items()}
+            try:
+                # initlab, into the copy's gradebook, as `initlab grade --course C --assignment A` would
+                result = grade_class(copy / "submitted", copy / "initlab-out", GradeConfig(variant=variant), jobs=1,
+                                     course=copy, assignment=assignment, show_progress=False)
+            except BaseException:
+                for proc in running.values():
+                    proc.kill()
+                    proc.wait()
+                    proc.log.close()  # type: ignore[attr-defined]
+                raise
+            for proc in running.values():
+                _nbgrader_done(proc, "autograde")
         scores["initlab"] = {s.student_id: s.score for s in result.submissions}
         with open_gradebook(copy) as gb:
             scores["initlab gradebook"] = {sid: gb.find_submission(assignment, sid).score for sid in expect}
-        # nbgrader's own autograde (in a second copy, so its grades are its own)
-        nb_copy = Path(tmp) / "nbgrader"
-        shutil.copytree(copy, nb_copy, ignore=shutil.ignore_patterns("initlab-out", "gradebook.db"))
-        if (course / "gradebook.db").exists():
-            shutil.copy2(course / "gradebook.db", nb_copy / "gradebook.db")
-        with step("validated with nbgrader autograde (source: full marks, release: 0)"):
-            nbgrader(nb_copy, "autograde", assignment, "--create", "--force")
-        with open_gradebook(nb_copy) as gb:
-            scores["nbgrader autograde"] = {sid: gb.find_submission(assignment, sid).score for sid in expect}
+        scores["nbgrader autograde"] = {}
+        for sid, nb_copy in nb_copies.items():
+            with open_gradebook(nb_copy) as gb:
+                scores["nbgrader autograde"][sid] = gb.find_submission(assignment, sid).score
         problems = [f"{grader}: {sid} scored {got[sid]:g}, expected {want:g}"
                     for grader, got in scores.items() if grader != "expected"
                     for sid, want in expect.items() if abs(got.get(sid, -1) - want) > 1e-6]
