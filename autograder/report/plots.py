@@ -45,7 +45,6 @@ def histogram_figure(sub: Submission, lang: str = "en"):
     fig, axes = plt.subplots(len(cases), 2 * layers, figsize=(2 * layers * 1.45, len(cases) * 1.55),
                              sharex=True, squeeze=False)
     edges = np.linspace(0.0, 1.0, 31)
-    centres, width = (edges[:-1] + edges[1:]) / 2, edges[1] - edges[0]
     # Figure text stays English: matplotlib's default font has no Hangul glyphs.
     you, them = "your probe", "reference"
     for row, case in enumerate(cases):
@@ -59,7 +58,7 @@ def histogram_figure(sub: Submission, lang: str = "en"):
             for layer in range(layers):
                 ax = axes[row, side * layers + layer]
                 if counts is not None and layer < len(counts):
-                    ax.bar(centres, counts[layer], width=width, color=colour)
+                    ax.stairs(counts[layer], edges, fill=True, color=colour)  # one outline: far faster than 30 bars
                 else:
                     ax.text(0.5, 0.5, "—", ha="center", va="center", transform=ax.transAxes)
                 if relu_top:
@@ -72,7 +71,8 @@ def histogram_figure(sub: Submission, lang: str = "en"):
                 ax.tick_params(labelsize=6)
     fig.suptitle("Activation histograms of the weight-init lecture: your activation_probe vs the reference",
                  fontsize=10)
-    fig.tight_layout()
+    # A fixed size, so fixed margins: tight_layout's measuring draw was a third of the figure's time.
+    fig.subplots_adjust(left=0.03, right=0.995, bottom=0.04, top=0.88, wspace=0.1, hspace=0.3)
     return fig
 
 
