@@ -289,7 +289,7 @@ def release(course: str | Path, week: int, seed: int | None = None, roster: str 
 
     ``progress`` receives a line as each step ends (the command line prints them as they come)."""
     step = Steps(progress)
-    from autograder.export.nbgrader_db import ensure_course
+    from autograder.export.nbgrader_db import ensure_course, open_gradebook
     from autograder.export.quiz import to_gift, to_moodle_xml
     from autograder.quizbank import quiz_items
 
@@ -299,6 +299,9 @@ def release(course: str | Path, week: int, seed: int | None = None, roster: str 
     assignment = assignment_name(week)
     students = read_roster(Path(roster)) if roster else []
     ensure_course(course)
+    # A new course's gradebook made here: nbgrader's generate_assignment would start `alembic` for it.
+    with open_gradebook(course, create=True):
+        pass
     variant = Variant.derive(course_key(course, seed), week, per_student=bool(students))
     source_dir, release_dir = course / "source" / assignment, course / "release" / assignment
     quiz_dir = course / "quiz"

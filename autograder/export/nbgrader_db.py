@@ -317,13 +317,34 @@ def open_gradebook(course_dir: Path, create: bool = False) -> Iterator:
     db_file = _sqlite_path(settings.db_url)
     if not create and db_file is not None and not db_file.is_file():
         raise FileNotFoundError(f"no nbgrader gradebook at {db_file}")
-    # A new gradebook.db runs the `alembic` executable, which sits beside this interpreter but is
-    # not on PATH when the venv's python is called directly.
-    bindir = os.path.dirname(sys.executable)
-    if os.environ.get("PATH", "").split(os.pathsep)[0] != bindir:
-        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
-    with _quiet_sqlalchemy(), Gradebook(settings.db_url, course_id=settings.course_id) as gb:
+    with _quiet_sqlalchemy(), _schema_head_in_process(), Gradebook(settings.db_url, course_id=settings.course_id) as gb:
         yield gb
+
+
+def alembic_head() -> str:
+    """The head revision of nbgrader's gradebook schema: what nbgrader stamps a new gradebook.db with.
+
+    nbgrader reads it by running ``alembic heads`` on its own migration scripts in a subprocess
+    (~1 s per new gradebook, the start of every first release); this reads the same scripts with
+    alembic's own API (tests/export/test_nbgrader_db.py checks that both agree).
+    """
+    import nbgrader.api
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(os.path.join(os.path.dirname(nbgrader.api.__file__), "alembic")).get_current_head()
+
+
+@contextlib.contextmanager
+def _schema_head_in_process() -> Iterator[None]:
+    """While nbgrader's Gradebook is made here, it gets the schema head from :func:`alembic_head`."""
+    import nbgrader.api
+
+    original = nbgrader.api.get_alembic_version
+    nbgrader.api.get_alembic_version = alembic_head
+    try:
+        yield
+    finally:
+        nbgrader.api.get_alembic_version = original
 
 
 def _sqlite_path(db_url: str) -> Path | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.export.nbgrader_db import (CellPlan, ScoreRow, course_settings, function_cell, grade_id,
+from autograder.export.nbgrader_db import (CellPlan, alembic_head, ScoreRow, course_settings, function_cell, grade_id,
                                            grade_ids, open_gradebook, plan_cells, write_scores)
 from autograder.lab import T
 from autograder.steps.run_checks import list_checks
@@ -170,6 +170,23 @@ def test_a_new_course_is_created_and_nbgrader_export_shows_initlab_s_totals(tmp_
         assert float(got["max_score"]) == MAX
     assert (exported["20231234"]["last_name"], exported["20231234"]["first_name"]) == ("홍", "길동")
     assert exported["20231234"]["timestamp"].startswith("2026-03-02 09:00:00")
+
+
+def test_a_new_gradebook_gets_the_schema_head_nbgrader_itself_would_stamp(tmp_path, monkeypatch):
+    """initlab makes new gradebooks with the schema head read in-process: is it the revision nbgrader's
+    own `alembic heads` subprocess gives, and does nbgrader's `db upgrade` find nothing to do?"""
+    import os
+    import sys
+
+    import nbgrader.api
+
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    assert alembic_head() == nbgrader.api.get_alembic_version()
+    write_scores(tmp_path / "c", ASSIGNMENT, NOTEBOOK, CHECKS, ROWS)
+    stamped = sqlite3.connect(tmp_path / "c" / "gradebook.db").execute("SELECT version_num FROM alembic_version")
+    assert [row[0] for row in stamped] == [alembic_head()]
+    [upgraded] = run_nbgrader(tmp_path / "c", ["db", "upgrade"])
+    assert "Running upgrade" not in upgraded.stdout + upgraded.stderr
 
 
 def test_writing_the_same_rows_again_changes_nothing(new_course):
