@@ -20,6 +20,7 @@ The zygote exits when the judge closes the socket, killing whatever children rem
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -102,6 +103,24 @@ def _prctl(option: int, value: int) -> None:
 
         try:
             ctypes.CDLL(None).prctl(option, value, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+
+def reuse_freed_memory() -> None:
+    """Have glibc's malloc keep freed blocks of up to 32 MB for reuse, not unmap them.
+
+    A lecture probe makes ~50 arrays of 0.8 MB per submission; by default each was a new mapping,
+    zero-filled page by page (page faults were a tenth of a child's time).  Forked children inherit
+    the setting.  Elsewhere (musl, macOS) nothing changes.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None)
+            libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: blocks below it come from the heap
+            libc.mallopt(-1, 256 << 20)  # M_TRIM_THRESHOLD: the heap keeps this much free memory
         except (OSError, AttributeError):
             pass
 
@@ -290,7 +309,11 @@ def main(jailed: bool = False) -> None:
         restrict_jail(SCRATCH)
     else:
         _become_subreaper()
+    reuse_freed_memory()
     _preload()
+    # Everything loaded so far is moved out of the collector's reach: a collection in a child would
+    # otherwise write to every object's header and copy most of the zygote's pages (copy-on-write).
+    gc.freeze()
     if not jailed:
         # The zygote talks to the judge over a socketpair only, so it can give up the network once
         # for all its children (a namespace per child would cost ~20 ms each).
