@@ -88,8 +88,11 @@ def _limit_own_memory(megabytes: int) -> None:
 def _init_worker(indices, cfg: GradeConfig, journal: Path | None = None) -> None:
     from autograder.sandbox.runner import default_launcher
 
+    from autograder.sandbox.zygote import reuse_freed_memory
+
     index = indices.get()
     _limit_own_memory(JUDGE_MEMORY_MB)
+    reuse_freed_memory()  # each reply's arrays (20 MB a submission) are read into reused memory
     limits = cfg.limits
     if limits.unconfined and limits.sandbox_uid is None:  # the jail has a user namespace of its own
         limits = replace(limits, sandbox_uid=sandbox_uid_for(index))
@@ -139,11 +142,13 @@ def _share_class_work(cfg: GradeConfig) -> None:
 
 def run_parallel(subs: list[Submission], cfg: GradeConfig, jobs: int,
                  progress: Callable[[int, int], None] | None = None,
-                 warm_up: Callable[[], None] | None = None, journal: Path | None = None) -> list[Submission]:
+                 warm_up: Callable[[], None] | None = None, journal: Path | None = None,
+                 graded: Callable[[int, Submission], None] | None = None) -> list[Submission]:
     """Run the checks of every loadable submission in ``jobs`` judge processes; order is kept.
 
     ``warm_up`` runs in a thread of this (otherwise waiting) process once the judges are started,
-    e.g. to import nbgrader for the gradebook step.
+    e.g. to import nbgrader for the gradebook step.  ``graded(i, sub)`` is called here as each
+    submission's checks come back (the per-student pages are made then, not after the last one).
     """
     todo = [(i, s) for i, s in enumerate(subs)
             if s.status == "pending" and s.source is not None and not s.extra.get("resumed")]
@@ -174,14 +179,20 @@ def run_parallel(subs: list[Submission], cfg: GradeConfig, jobs: int,
                 threading.Thread(target=warm_up, daemon=True).start()
             for fut in as_completed(futures):
                 try:
-                    for i, s in fut.result():
-                        done[i] = s
-                    advance(len(futures[fut]))
+                    back = fut.result()
                 except Exception:  # a judge process died or the pool broke: grade that chunk here
                     failed.append(futures[fut])
+                    continue
+                for i, s in back:
+                    done[i] = s
+                    if graded:
+                        graded(i, s)
+                advance(len(back))
         for chunk in failed:
             for i, s in chunk:
                 done[i] = _grade_here(s, cfg, journal)
+                if graded:
+                    graded(i, done[i])
                 advance(1)
     return [done.get(i, s) for i, s in enumerate(subs)]
 
@@ -244,7 +255,7 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
     ``out`` may hold an earlier run of the same grading (its rows are reused); another run there (another
     class, week or set-up) is refused unless ``force`` replaces it.
     """
-    from autograder.report.batch import write_reports
+    from autograder.report.batch import student_pages, write_reports
 
     jobs = max(1, jobs or os.cpu_count() or 1)
     source = find_submissions(submissions)
@@ -269,7 +280,12 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
     out = Path(out)
     journal = out / JOURNAL
     subs, reused = resume(subs, cfg, journal)
-    subs = run_parallel(subs, cfg, jobs, ProgressBar("grading") if show_progress else None, warm_up, journal)
+    pages: dict[int, dict[str, str]] = {}
+
+    def graded(i: int, sub: Submission) -> None:  # its pages, while the judges grade the others
+        pages[i] = student_pages(score_step(sub, cfg), cfg.lang, title)
+
+    subs = run_parallel(subs, cfg, jobs, ProgressBar("grading") if show_progress else None, warm_up, journal, graded)
     notes: list[str] = []
     if reused:
         notes.append(f"{reused} submission{'s were' if reused != 1 else ' was'} already graded in {out} "
@@ -278,7 +294,7 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
         notes.append("processes of submissions were still running after grading; they were killed")
     checks = list_checks()
     subs = [score_step(s, cfg) for s in subs]
-    write_reports(out, subs, checks, cfg.lang, title)
+    write_reports(out, subs, checks, cfg.lang, title, pages)
     if course is not None:
         from autograder.export.nbgrader_db import ScoreRow, write_scores
 

@@ -259,9 +259,17 @@ def moodle_worksheet(subs: list[Submission], lang: str) -> str:
     return "\ufeff" + buf.getvalue()
 
 
+def student_pages(sub: Submission, lang: str, title: str = "") -> dict[str, str]:
+    """A scored submission's own files: results.json (Gradescope's format) and feedback.html."""
+    return {"results.json": results_json(sub, lang), "feedback.html": feedback_html(sub, lang, title)}
+
+
 def write_reports(out: Path, subs: list[Submission], checks: tuple[CheckInfo, ...], lang: str,
-                  title: str = "") -> dict[str, Path]:
-    """Write all reports into a fresh folder, then move them into ``out`` (replacing old outputs)."""
+                  title: str = "", pages: dict[int, dict[str, str]] | None = None) -> dict[str, Path]:
+    """Write all reports into a fresh folder, then move them into ``out`` (replacing old outputs).
+
+    ``pages`` holds the i-th submission's :func:`student_pages` when they were made already (as its
+    checks came back); the others are made here."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".initlab-out-", dir=out))
@@ -269,9 +277,9 @@ def write_reports(out: Path, subs: list[Submission], checks: tuple[CheckInfo, ..
         files = {"grades.csv": grades_csv(subs, checks, lang), "summary.html": summary_html(subs, checks, lang, title)}
         if by_participant(subs):
             files[MOODLE_WORKSHEET] = moodle_worksheet(subs, lang)
-        for name, sub in zip(folder_names(subs), subs):
-            files[f"{name}/results.json"] = results_json(sub, lang)
-            files[f"{name}/feedback.html"] = feedback_html(sub, lang, title)
+        for i, (name, sub) in enumerate(zip(folder_names(subs), subs)):
+            for file, text in ((pages or {}).get(i) or student_pages(sub, lang, title)).items():
+                files[f"{name}/{file}"] = text
         for rel, text in files.items():
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
