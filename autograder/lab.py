@@ -643,8 +643,7 @@ class Sigmoid(_Activation):
         # 1 / (1 + e^-a) in place: e^-a may overflow to inf for a < -709, and 1 / inf = 0 is the limit
         # (within 1e-308 of the value), so the overflow is expected, not reported.
         with np.errstate(over="ignore"):
-            out = np.array(a, dtype=float)
-            np.negative(out, out=out)
+            out = np.negative(a, out=np.empty_like(a))  # a new array (the caller's is never changed), then in place
             np.exp(out, out=out)
             out += 1.0
             return np.reciprocal(out, out=out)
@@ -1065,7 +1064,13 @@ class GradedCheck:
 
     @property
     def wants(self) -> tuple[str, ...]:
-        return tuple(inspect.signature(self.run).parameters)
+        return _parameters(self.run)
+
+
+@functools.lru_cache(maxsize=None)
+def _parameters(fn: Callable) -> tuple[str, ...]:
+    """The names a check asks for (inspect.signature once per check, not once per submission)."""
+    return tuple(inspect.signature(fn).parameters)
 
 
 #: Every check, in the contract's order of functions (see the end of the checks' section).
@@ -1766,7 +1771,9 @@ def test_init_units_differ(student, fb, seed, fn):
     n_in, n_out = 100, 50
     w = fb.array(draw(student, fn, n_in, n_out, seed, 0.5).value, shape=(n_in, n_out), what=fn)
     fb.finite(w, fn)
-    distinct = np.unique(w, axis=1).shape[1]
+    # Columns compared by their bytes (+ 0.0 turns -0.0 into 0.0, as np.unique's equality does):
+    # np.unique(w, axis=1) sorted the whole matrix for the same count.
+    distinct = len({column.tobytes() for column in np.ascontiguousarray((w + 0.0).T)})
     fb.expect(distinct == n_out, f"{n_out} different columns (one per unit)", f"{distinct} different columns",
               T("Equal initial weights make every unit compute and learn the same thing: draw every weight independently.",
                 "초깃값이 같으면 모든 노드가 같은 값을 계산하고 똑같이 갱신됩니다. 가중치를 모두 독립적으로 뽑으세요."))
