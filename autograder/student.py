@@ -50,9 +50,15 @@ def top_level_literals(cells: list[dict], names: tuple[str, ...]) -> dict[str, t
     """The last top-level ``name = ...`` of each of ``names`` in the cells, read without running them:
     ("value", the literal) for a literal (None when it is not one), ("name", other) for ``name = other``."""
     import ast
+    import unicodedata
 
     found: dict = {}
     for cell in cells:
+        # Only a cell that spells one of the names can assign it (identifiers are NFKC-normalised, as
+        # Python reads them): the others are not parsed, which was most of the bind step's time.
+        text = unicodedata.normalize("NFKC", cell["source"])
+        if not any(name in text for name in names):
+            continue
         try:
             tree = ast.parse(cell["source"])
         except (SyntaxError, ValueError, RecursionError, MemoryError):
