@@ -188,3 +188,26 @@ def test_a_fork_bomb_stops_at_the_process_limit():
     finally:
         launcher.close()
     assert 0 < started <= limits.max_processes + 8
+
+
+def test_the_jail_reads_matplotlibs_font_list_instead_of_scanning_the_fonts():
+    """Is matplotlib's font list made once for the jail and bound read-only, so that a zygote's start
+    does not scan the fonts again (and does one without it still scan them: the test can tell)?"""
+    from dataclasses import replace
+
+    built = jail.build()
+    cache = [host for host, inside in built.binds if inside == jail.JAIL_FONT_CACHE]
+    assert len(cache) == 1 and any(Path(cache[0]).glob("fontlist-*.json"))
+    boot = (f"import sys, logging; sys.path[:0] = {[jail.JAIL_SITE, jail.JAIL_KIT]!r}; "
+            "logging.basicConfig(level=logging.INFO); from autograder.sandbox import zygote; "
+            "zygote.JAILED = True; zygote._preload(); print('ok')")
+    env = {"LANG": "C.UTF-8", "HOME": "/tmp", "MPLCONFIGDIR": "/tmp", "MPLBACKEND": "Agg"}
+
+    def start(j) -> subprocess.CompletedProcess:
+        return subprocess.run(j.argv(["python", "-c", boot], env), capture_output=True, text=True, timeout=120)
+
+    with_cache = start(built)
+    assert with_cache.stdout.strip() == "ok", with_cache.stderr[-2000:]
+    assert "generated new fontManager" not in with_cache.stderr
+    without = start(replace(built, binds=tuple(b for b in built.binds if b[1] != jail.JAIL_FONT_CACHE)))
+    assert "generated new fontManager" in without.stderr

@@ -264,3 +264,49 @@ def test_a_non_root_judge_bounds_the_processes_of_its_children():
     assert out.returncode == 0, out.stderr
     soft, applied, running = map(int, out.stdout.split())
     assert soft == applied and 7 <= applied <= running + 7
+
+
+def test_prebuilt_lecture_inputs_are_the_drawn_ones_and_each_caller_gets_its_own_copy():
+    """Are the inputs the zygote draws once the very arrays the checks would draw, handed out as copies
+    (so a submission that writes into them changes nothing for the next), and inputs only?"""
+    from autograder import lab
+    from autograder.config import Variant
+
+    cases = lab.lecture_seeds(Variant())
+    lab.prebuild(cases)
+    try:
+        assert {key[0] for key in lab._PREBUILT} == {"normal", "table"}  # no right answer is kept
+        for case, seed in cases:
+            x_spec, init_spec, _ = lab.lecture_specs(case, seed)
+            x = x_spec.build()
+            np.testing.assert_array_equal(x, np.random.default_rng(x_spec.seed).standard_normal(x_spec.shape))
+            x *= 0.0  # a submission writing into its input
+            assert np.any(x_spec.build() != 0.0) and x_spec.build().flags.writeable
+            params = init_spec.params
+            w = lab.TableInit.matrix(params["seed"], 2, lab.LECTURE_NODES, lab.LECTURE_NODES, params.get("std"),
+                                     params.get("gain"))
+            scale = params["std"] if params.get("std") is not None else np.sqrt(params["gain"] / lab.LECTURE_NODES)
+            drawn = np.random.default_rng([params["seed"], 2, lab.LECTURE_NODES, lab.LECTURE_NODES]).standard_normal(
+                (lab.LECTURE_NODES, lab.LECTURE_NODES)) * scale
+            np.testing.assert_array_equal(w, drawn)
+    finally:
+        lab._PREBUILT.clear()
+
+
+@pytest.mark.sandbox
+def test_a_submission_that_writes_into_its_lecture_input_changes_nothing_for_the_next():
+    """In a jail whose zygote prebuilt the lecture inputs, does a probe that zeroes its x in place leave
+    the next submission's x (and so its full marks on the lecture checks) untouched?"""
+    from autograder.samples import reference_source
+    from autograder.steps.load import load_python
+    from autograder.steps.run_checks import grade_sources
+
+    ref = reference_source()
+    vandal = ref + "\n\n_probe = activation_probe\n\ndef activation_probe(x, *rest):\n    out = _probe(x, *rest)\n" \
+                   "    x *= 0.0\n    return out\n"
+    results = grade_sources({"a-vandal": load_python(vandal.encode(), "weight_init.py"),
+                             "b-reference": load_python(ref.encode(), "weight_init.py")},
+                            limits=Limits(call_timeout_s=20))
+    for key in ("a-vandal", "b-reference"):
+        lecture = [r for r in results[key] if r.check_id.startswith("test_activation_probe_lecture_stats")]
+        assert len(lecture) == 5 and all(r.passed for r in lecture), (key, [r.status for r in lecture])
