@@ -58,13 +58,15 @@ def _preload() -> None:
     import matplotlib.pyplot  # noqa: F401
 
     import autograder.sandbox.child  # noqa: F401
+    import autograder.sandbox.landlock  # noqa: F401
+    import autograder.sandbox.limits  # noqa: F401  (each child applies its limits: 5 ms to import there)
     import autograder.lab  # noqa: F401  (a notebook imports it as initlab_lab: its set-up cell calls lab.variant)
     # Modules students commonly import; preloading them also keeps them importable after
     # the child has dropped to a uid that cannot read the interpreter's directory.
     for name in ("math", "random", "time", "collections", "itertools", "functools", "copy", "typing",
                  "dataclasses", "statistics", "json", "re", "string", "operator", "heapq", "bisect", "decimal",
                  "fractions", "datetime", "pathlib", "csv", "struct", "socket", "subprocess", "encodings.idna",
-                 "numpy.random", "numpy.linalg", "numpy.fft", "numpy.testing"):
+                 "numpy.random", "numpy.linalg", "numpy.fft", "numpy.testing", "resource"):
         try:
             __import__(name)
         except ImportError:
