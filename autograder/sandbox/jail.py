@@ -44,8 +44,8 @@ JAIL_SITE = "/initlab/site"
 JAIL_KIT = "/initlab/kit"
 #: The only writable place in the jail.
 JAIL_SCRATCH = "/tmp"
-#: matplotlib's font list as the jail sees it, made once (see font_cache); the zygote copies it into
-#: its MPLCONFIGDIR, so that no jail scans the fonts again.
+#: matplotlib's font list as the jail sees it, made once (see font_cache); each child links it into its
+#: MPLCONFIGDIR (zygote.link_font_list), so that one that draws does not scan the fonts again.
 JAIL_FONT_CACHE = FONT_CACHE
 #: Distributions the child may import (with everything they require).
 ALLOWED_DISTRIBUTIONS = ("numpy", "matplotlib")
@@ -246,8 +246,8 @@ def _cache_home() -> Path:
 def font_cache(jail: Jail) -> str | None:
     """A host folder with matplotlib's font list as this jail sees it, or None if none can be made.
 
-    matplotlib scans the system's fonts when its cache folder has no list, and a jail's /tmp
-    starts empty: that was ~0.2 s of every zygote's start.  The list is made once per jail layout
+    matplotlib scans the system's fonts when its cache folder has no list, and a child's folder
+    starts empty: 0.2 s of every child that draws.  The list is made once per jail layout
     (interpreter, packages, matplotlib's version) by a jailed run of matplotlib alone, which
     runs no student code, into a per-user cache folder; jails then see it read-only.
     """

@@ -310,3 +310,20 @@ def test_a_submission_that_writes_into_its_lecture_input_changes_nothing_for_the
     for key in ("a-vandal", "b-reference"):
         lecture = [r for r in results[key] if r.check_id.startswith("test_activation_probe_lecture_stats")]
         assert len(lecture) == 5 and all(r.passed for r in lecture), (key, [r.status for r in lecture])
+
+
+@pytest.mark.sandbox
+def test_a_submission_that_draws_with_pyplot_at_top_level_still_gets_its_points():
+    """The jail's zygote binds pyplot without loading it (most notebooks only import it): does a file that
+    really draws at top level load pyplot in its own child and lose nothing?"""
+    from autograder.samples import reference_source
+    from autograder.steps.load import load_python
+    from autograder.steps.run_checks import grade_sources
+
+    drawing = ("import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.hist([0.1, 0.2, 0.2], 3)\n"
+               "DRAWN = len(ax.patches)\nplt.close(fig)\n\n") + reference_source()
+    reports: dict = {}
+    results = grade_sources({"drawing": load_python(drawing.encode(), "weight_init.py")},
+                            limits=Limits(call_timeout_s=20), load_reports=reports)
+    assert all(r.passed for r in results["drawing"]), [r.check_id for r in results["drawing"] if not r.passed]
+    assert not reports["drawing"].errors
