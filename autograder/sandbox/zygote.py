@@ -21,6 +21,8 @@ The zygote exits when the judge closes the socket, killing whatever children rem
 from __future__ import annotations
 
 import gc
+import importlib
+import importlib.util
 import json
 import os
 import shutil
@@ -28,6 +30,7 @@ import signal
 import socket
 import sys
 import tempfile
+import types
 
 #: Set in the jail: this process is PID 1 of the jail's namespace (see jail.py).
 JAILED = False
@@ -54,7 +57,7 @@ def _preload() -> None:
         # Notebooks import pyplot in their first cell, but under grading nothing of theirs draws: pyplot
         # (0.2 s of every jail's start) is bound now and loaded by the first child that uses it.  (A child
         # that dropped to another uid, unjailed, could not read it later: it is loaded here then.)
-        _import_lazily("matplotlib.pyplot")
+        _bind_on_first_use("matplotlib.pyplot")
     else:
         import matplotlib.pyplot  # noqa: F401
 
@@ -86,18 +89,34 @@ def link_font_list(folder: str) -> None:
         pass
 
 
-def _import_lazily(name: str) -> None:
-    """Put module ``name`` in sys.modules as importlib's LazyLoader makes it: bound, and executed at its
-    first attribute access (``import matplotlib.pyplot as plt`` alone does not execute it)."""
-    import importlib.util
+class _OnFirstUse(types.ModuleType):
+    """A module put in sys.modules under the real one's name and spec, empty until one of its names is
+    asked for: then the real module is imported and takes its place (and this one mirrors it).
 
+    ``import matplotlib.pyplot as plt`` alone asks for nothing (importlib's LazyLoader would load at
+    that import already: the import system reads ``__spec__`` of what it finds in sys.modules).
+    """
+
+    def __getattr__(self, attr: str):  # only for names not defined here yet
+        name = self.__name__
+        if sys.modules.get(name) is self:
+            del sys.modules[name]
+        real = importlib.import_module(name)
+        parent, _, child = name.rpartition(".")
+        if parent:
+            setattr(sys.modules[parent], child, real)
+        self.__dict__.update(real.__dict__)
+        return getattr(real, attr)
+
+
+def _bind_on_first_use(name: str) -> None:
+    """Bind module ``name`` (its parent already imported) as an :class:`_OnFirstUse`."""
     spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None:
+    if spec is None:
         return
-    spec.loader = importlib.util.LazyLoader(spec.loader)
-    module = importlib.util.module_from_spec(spec)
+    module = _OnFirstUse(name)
+    module.__spec__, module.__loader__, module.__file__ = spec, spec.loader, spec.origin
     sys.modules[name] = module
-    spec.loader.exec_module(module)
     parent, _, child = name.rpartition(".")
     if parent:
         setattr(sys.modules[parent], child, module)
