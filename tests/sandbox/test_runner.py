@@ -327,3 +327,23 @@ def test_a_submission_that_draws_with_pyplot_at_top_level_still_gets_its_points(
                             limits=Limits(call_timeout_s=20), load_reports=reports)
     assert all(r.passed for r in results["drawing"]), [r.check_id for r in results["drawing"] if not r.passed]
     assert not reports["drawing"].errors
+
+
+@pytest.mark.sandbox
+def test_importing_pyplot_without_drawing_does_not_load_it_in_the_child():
+    """A notebook's first cell imports pyplot; under grading nothing draws. Does that import leave pyplot
+    unloaded in a jailed child (loading it there cost 0.2 s a notebook), while a name of it still works?"""
+    from autograder.sandbox.runner import Sandbox, default_launcher
+
+    source = ("import sys\nimport matplotlib.pyplot as plt\nfrom matplotlib import pyplot\n"
+              "LOADED_AFTER_IMPORT = 'matplotlib.figure' in sys.modules\nHAS_FIGURE = callable(plt.figure)\n"
+              "LOADED_AFTER_USE = 'matplotlib.figure' in sys.modules\n")
+    launcher = default_launcher(Limits())
+    launcher.start()
+    try:
+        with Sandbox([{"source": source, "name": "imports"}], [], Limits(), launcher, setup={}) as sandbox:
+            sandbox.load()
+            assert sandbox.value("LOADED_AFTER_IMPORT").value is False
+            assert sandbox.value("HAS_FIGURE").value is True and sandbox.value("LOADED_AFTER_USE").value is True
+    finally:
+        launcher.close()
