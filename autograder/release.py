@@ -31,7 +31,7 @@ import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import IO, Callable
 
 from autograder.config import Variant
 from autograder.contract import SUBMISSION_STEM
@@ -131,30 +131,42 @@ def render_source(master: Path, variant: Variant) -> str:
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     """Run an nbgrader command in the course (its `alembic` sits beside this interpreter)."""
-    return _nbgrader_done(_nbgrader_started(course, *args), args[0])
+    return NbgraderRun.start(course, *args).finish()
 
 
-def _nbgrader_started(course: Path, *args: str) -> subprocess.Popen:
-    """An nbgrader command started in the course; :func:`_nbgrader_done` waits for it.  Its output
-    goes to a file, so that it never waits for us to read a pipe while we do other work."""
-    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
-               PYTHONWARNINGS="ignore")
-    log = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
-    proc = subprocess.Popen([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, text=True)
-    proc.log = log  # type: ignore[attr-defined]
-    return proc
+@dataclass
+class NbgraderRun:
+    """An nbgrader command running in a course.  Its output goes to a file, so it never waits for
+    us to read a pipe while we do other work (the release validates beside it)."""
 
+    command: str
+    proc: subprocess.Popen
+    log: IO[str]
 
-def _nbgrader_done(proc: subprocess.Popen, command: str) -> subprocess.CompletedProcess:
-    proc.wait()
-    with proc.log:  # type: ignore[attr-defined]
-        proc.log.seek(0)  # type: ignore[attr-defined]
-        out = proc.log.read()  # type: ignore[attr-defined]
-    if proc.returncode != 0:
-        tail = out.strip().splitlines()[-15:]
-        raise ReleaseError(f"nbgrader {command} failed:\n" + "\n".join(tail))
-    return subprocess.CompletedProcess(proc.args, proc.returncode, out, "")
+    @classmethod
+    def start(cls, course: Path, *args: str) -> "NbgraderRun":
+        env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
+                   PYTHONWARNINGS="ignore")
+        log = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
+        proc = subprocess.Popen([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, text=True)
+        return cls(args[0], proc, log)
+
+    def finish(self) -> subprocess.CompletedProcess:
+        """Wait for it; a failure is a ReleaseError with the end of its output."""
+        self.proc.wait()
+        with self.log:
+            self.log.seek(0)
+            out = self.log.read()
+        if self.proc.returncode != 0:
+            tail = out.strip().splitlines()[-15:]
+            raise ReleaseError(f"nbgrader {self.command} failed:\n" + "\n".join(tail))
+        return subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, "")
+
+    def stop(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        self.log.close()
 
 
 def read_roster(path: Path) -> list[dict]:
@@ -247,20 +259,18 @@ def validate(course: Path, assignment: str, variant: Variant, step: Steps = Step
         scores: dict = {"expected": expect}
         with step("validated with initlab grade and nbgrader autograde, side by side (source: full marks, "
                   "release: 0)"):
-            running = {sid: _nbgrader_started(nb_copy, "autograde", assignment, "--create", "--force")
-                       for sid, nb_copy in nb_copies.items()}
+            running = [NbgraderRun.start(nb_copy, "autograde", assignment, "--create", "--force")
+                       for nb_copy in nb_copies.values()]
             try:
                 # initlab, into the copy's gradebook, as `initlab grade --course C --assignment A` would
                 result = grade_class(copy / "submitted", copy / "initlab-out", GradeConfig(variant=variant), jobs=1,
                                      course=copy, assignment=assignment, show_progress=False)
             except BaseException:
-                for proc in running.values():
-                    proc.kill()
-                    proc.wait()
-                    proc.log.close()  # type: ignore[attr-defined]
+                for run in running:
+                    run.stop()
                 raise
-            for proc in running.values():
-                _nbgrader_done(proc, "autograde")
+            for run in running:
+                run.finish()
         scores["initlab"] = {s.student_id: s.score for s in result.submissions}
         with open_gradebook(copy) as gb:
             scores["initlab gradebook"] = {sid: gb.find_submission(assignment, sid).score for sid in expect}
