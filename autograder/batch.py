@@ -87,7 +87,6 @@ def _limit_own_memory(megabytes: int) -> None:
 
 def _init_worker(indices, cfg: GradeConfig, journal: Path | None = None) -> None:
     from autograder.sandbox.runner import default_launcher
-
     from autograder.sandbox.zygote import reuse_freed_memory
 
     index = indices.get()
@@ -280,10 +279,12 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
     out = Path(out)
     journal = out / JOURNAL
     subs, reused = resume(subs, cfg, journal)
+    scored: dict[int, Submission] = {}
     pages: dict[int, dict[str, str]] = {}
 
-    def graded(i: int, sub: Submission) -> None:  # its pages, while the judges grade the others
-        pages[i] = student_pages(score_step(sub, cfg), cfg.lang, title)
+    def graded(i: int, sub: Submission) -> None:  # scored, and its pages made, while the judges grade the others
+        scored[i] = score_step(sub, cfg)
+        pages[i] = student_pages(scored[i], cfg.lang, title)
 
     subs = run_parallel(subs, cfg, jobs, ProgressBar("grading") if show_progress else None, warm_up, journal, graded)
     notes: list[str] = []
@@ -293,7 +294,7 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
     if not cfg.limits.unconfined and end_survivors():
         notes.append("processes of submissions were still running after grading; they were killed")
     checks = list_checks()
-    subs = [score_step(s, cfg) for s in subs]
+    subs = [scored[i] if i in scored else score_step(s, cfg) for i, s in enumerate(subs)]
     write_reports(out, subs, checks, cfg.lang, title, pages)
     if course is not None:
         from autograder.export.nbgrader_db import ScoreRow, write_scores
