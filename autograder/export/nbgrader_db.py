@@ -236,7 +236,8 @@ def _nbgrader_without_its_server_extensions() -> None:
     if spec is None or spec.origin is None or not spec.submodule_search_locations:
         return
     package = types.ModuleType("nbgrader")
-    package.__file__, package.__spec__, package.__package__ = spec.origin, spec, "nbgrader"
+    package.__file__, package.__spec__, package.__loader__ = spec.origin, spec, spec.loader
+    package.__package__ = "nbgrader"
     package.__path__ = list(spec.submodule_search_locations)
 
     def __getattr__(name: str):
