@@ -14,26 +14,14 @@ import argparse
 import csv
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import anchor, wall  # benchmarks/timing.py: this folder is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-
-
-def wall(cmd: list[str], cwd: Path | None = None) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"{' '.join(cmd[:3])} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
-    return time.perf_counter() - start
-
-
-def anchor(runs: int = 5) -> float:
-    return statistics.median(wall([sys.executable, "-c", "import numpy"]) for _ in range(runs))
 
 
 def write_class(base: Path, n: int) -> Path:
@@ -57,10 +45,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         klass = write_class(base, args.n)
-        before = anchor()
+        before = anchor("import numpy")
         took = wall([str(BIN / "initlab"), "grade", str(klass), "--out", str(base / "out"), "--jobs", str(args.jobs),
                      "--show", "0"], base)
-        after = anchor()
+        after = anchor("import numpy")
         rows = list(csv.DictReader(open(base / "out" / "grades.csv", encoding="utf-8-sig")))
     a = statistics.mean([before, after])
     each = took / args.n

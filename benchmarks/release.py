@@ -12,38 +12,26 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from timing import anchor, wall  # benchmarks/timing.py: this folder is on sys.path when run as a script
+
 BIN = Path(sys.executable).parent
-
-
-def wall(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"{' '.join(cmd[:3])} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
-    return time.perf_counter() - start
-
-
-def anchor(runs: int = 5) -> float:
-    return statistics.median(wall([sys.executable, "-c", "import numpy, matplotlib.pyplot"]) for _ in range(runs))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    before = anchor()
+    before = anchor("import numpy, matplotlib.pyplot")
     took = []
     for k in range(args.runs):
         with tempfile.TemporaryDirectory() as tmp:
             took.append(wall([str(BIN / "initlab"), "release", "--course", str(Path(tmp) / "course"), "--week", "1",
                               "--seed", str(2026 + k)]))
-    after = anchor()
+    after = anchor("import numpy, matplotlib.pyplot")
     a, r = statistics.mean([before, after]), statistics.median(took)
     print(f"anchor  python -c 'import numpy, matplotlib.pyplot': {a:.3f} s (median of 5, before and after)")
     print(f"initlab release of one week, validated by initlab and nbgrader: median {r:.2f} s over {args.runs} runs "
