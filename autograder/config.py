@@ -35,6 +35,14 @@ def derive_seed(*parts: object, key: str = "") -> int:
     return int.from_bytes(digest[:8], "big") >> 1
 
 
+#: What :meth:`Variant.derive` picks a released week's probe from (autograder/calibrated.py holds the
+#: analysis questions' spread for every combination).
+NODE_NUMS = (50, 64, 80, 100, 128)
+INPUT_DIMS = (64, 100, 128, 196)
+SAMPLE_COUNTS = (500, 800, 1000)
+STD_LARGES = (0.5, 1.0, 2.0)
+
+
 @dataclass(frozen=True)
 class Variant:
     seed: int = 0
@@ -97,8 +105,8 @@ class Variant:
                        seed=derive_seed("variant", 0, sid, key=key) if (key or sid) else 0)
         rng = np.random.default_rng(derive_seed("variant", week, sid, key=key) % 2**63)
         pick = lambda options: options[int(rng.integers(len(options)))]  # noqa: E731
-        node_num = pick((50, 64, 80, 100, 128))
-        input_dim = pick((64, 100, 128, 196))
+        node_num = pick(NODE_NUMS)
+        input_dim = pick(INPUT_DIMS)
         shapes = pick((((784, 100), (100, 400)), ((300, 200), (150, 500)), ((500, 120), (120, 600)),
                        ((256, 400), (400, 128)), ((1000, 64), (64, 800))))
         rows, cols, layers, nodes = int(rng.integers(25, 61)), int(rng.integers(12, 41)), int(rng.integers(3, 6)), 0
@@ -106,8 +114,8 @@ class Variant:
         return cls(
             seed=derive_seed("variant-seed", week, sid, key=key), week=week, student_id=sid,
             course_key=key, per_student=per_student,
-            node_num=node_num, n_layers=pick((4, 5, 6)), n_samples=pick((500, 800, 1000)), input_dim=input_dim,
-            activation="sigmoid", std_large=pick((0.5, 1.0, 2.0)), std_small=pick((0.005, 0.01, 0.02)),
+            node_num=node_num, n_layers=pick((4, 5, 6)), n_samples=pick(SAMPLE_COUNTS), input_dim=input_dim,
+            activation="sigmoid", std_large=pick(STD_LARGES), std_small=pick((0.005, 0.01, 0.02)),
             init_shapes=shapes, probe_shape=(rows, cols, layers, nodes), lam=pick((0.01, 0.05, 0.1, 0.2)),
             decay_shapes=tuple((int(rng.integers(2, 9)), int(rng.integers(1, 8))) for _ in range(3)),
         )

@@ -96,3 +96,56 @@ def test_tolerances_are_wide_for_any_seed_and_narrow_for_wrong_code(variant):
     pre = dict(fns, activation_probe=lambda x, init, act, n, k, rng: [x @ init(x.shape[1], k, rng)] * n)
     assert abs(analysis.BY_NAME["answer_saturated"].compute(variant, pre) - analysis.expected("answer_saturated", variant)[0]) > 0.03
     assert ref is not None
+
+
+def test_the_spread_table_holds_every_set_up_a_release_can_pick():
+    """Does autograder/calibrated.py hold a spread for every probe statistic under every set-up
+    Variant.derive can pick (the lecture's own among them), and nothing else?"""
+    from autograder.calibrated import SPREADS
+
+    assert set(SPREADS) == set(analysis.released_spread_keys())
+    for week in range(1, 40):  # every released week finds its spreads in the table
+        v = Variant.derive(2026, week)
+        assert all(analysis.spread_key(v, which) in SPREADS for which in analysis.SPREAD_FIELDS)
+    assert all(analysis.spread_key(Variant(), which) in SPREADS for which in analysis.SPREAD_FIELDS)
+    assert all(v > 0 for v in SPREADS.values())
+
+
+def test_stored_spreads_are_what_the_reference_measures():
+    """Measured again now, do the lecture's set-up and an even sample of the others (every 12th
+    entry, all three statistics) give the stored spreads?  (`python -m autograder.analysis --check`
+    measures all 300.)"""
+    keys = analysis.released_spread_keys()
+    sample = [analysis.spread_key(Variant(), which) for which in analysis.SPREAD_FIELDS] + keys[::12]
+    assert {k[0] for k in sample} == set(analysis.SPREAD_FIELDS)
+    assert analysis.stale_calibrated(sample) == []
+
+
+def test_a_stale_table_entry_is_reported(monkeypatch):
+    """Would the check notice a stored spread that the reference no longer gives?"""
+    from autograder import calibrated
+
+    key = analysis.spread_key(Variant(), "xavier")
+    monkeypatch.setitem(calibrated.SPREADS, key, calibrated.SPREADS[key] * 1.001)
+    assert len(analysis.stale_calibrated([key])) == 1
+
+
+def test_a_spread_depends_only_on_its_key_fields():
+    """Changing every field outside SPREAD_FIELDS leaves each measured spread exactly as it was, and
+    changing a field inside it does not: so a stored spread is never used for a set-up it was not
+    measured under."""
+    from autograder.calibrated import SPREADS
+
+    base = Variant()
+    other = dataclasses.replace(base, seed=99, week=7, student_id="s1", per_student=True, n_layers=3, activation="tanh",
+                                std_small=0.02, lam=0.2, init_shapes=((300, 200), (150, 500)),
+                                probe_shape=(30, 20, 3, 16), decay_shapes=((2, 3), (3, 4), (4, 1)), course_key="k")
+    for which, names in analysis.SPREAD_FIELDS.items():
+        assert analysis.measure_spread(other, which) == analysis.measure_spread(base, which), which
+        for name in names:
+            changed = dataclasses.replace(base, **{name: {"std_large": 2.0, "node_num": 64}.get(name, 128)})
+            assert analysis.measure_spread(changed, which) != analysis.measure_spread(base, which), (which, name)
+        # outside the table, the spread is measured
+        odd = dataclasses.replace(base, node_num=90)
+        assert analysis.spread_key(odd, which) not in SPREADS
+        assert analysis.spread(odd, which) == analysis.measure_spread(odd, which)
