@@ -69,7 +69,7 @@ _WORKER: dict = {}
 
 #: Address space a judge process may use: replies are capped (protocol.REPLY_MAX_BYTES), and this is
 #: the backstop if anything still grows without bound.  A judge that hits it dies; its chunk is
-#: graded again in the main process (run_parallel), so no row is lost.
+#: graded again in the main process (Judges.grade), so no row is lost.
 JUDGE_MEMORY_MB = 8192
 
 
@@ -96,13 +96,18 @@ def _init_worker(indices, cfg: GradeConfig, journal: Path | None = None) -> None
     if limits.unconfined and limits.sandbox_uid is None:  # the jail has a user namespace of its own
         limits = replace(limits, sandbox_uid=sandbox_uid_for(index))
     launcher = default_launcher(limits)
-    launcher.start()
+    launcher.start()  # the jail boots in processes of its own...
+    _class_key(cfg)  # ...while this judge computes what the checks compare with
     _WORKER.update(cfg=replace(cfg, limits=limits), launcher=launcher, journal=journal)
     # Run when the worker exits (multiprocessing skips atexit): the zygote and everything it started
     # are gone before the pool reports the worker done.
     from multiprocessing.util import Finalize
 
     Finalize(None, launcher.close, exitpriority=10)
+
+
+def _started() -> int:
+    return os.getpid()
 
 
 def _journal_writer(journal: Path | None, cfg: GradeConfig):
@@ -124,10 +129,10 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
-def _share_class_work(cfg: GradeConfig) -> None:
-    """Compute here, once, before the judges fork, what each would otherwise compute for itself: the
-    answer key of a class-wide week's analysis questions and its lecture cases' right layers
-    (0.5 s of CPU per judge)."""
+def _class_key(cfg: GradeConfig) -> None:
+    """Compute, once per judge, what every submission of a class-wide week is compared with: the
+    answer key of the analysis questions and the lecture cases' right layers (cached for the judge's
+    life; a per-student week's differ by student and are computed as they come)."""
     if cfg.variant.per_student or cfg.self_check or cfg.own_variant:
         return
     from autograder import analysis
@@ -139,61 +144,88 @@ def _share_class_work(cfg: GradeConfig) -> None:
         lecture_expected(case, seed)
 
 
-def run_parallel(subs: list[Submission], cfg: GradeConfig, jobs: int,
-                 progress: Callable[[int, int], None] | None = None,
-                 warm_up: Callable[[], None] | None = None, journal: Path | None = None,
-                 graded: Callable[[int, Submission], None] | None = None) -> list[Submission]:
-    """Run the checks of every loadable submission in ``jobs`` judge processes; order is kept.
+class Judges:
+    """The judge processes of a class, each with its own jail.
 
-    ``warm_up`` runs in a thread of this (otherwise waiting) process once the judges are started,
-    e.g. to import nbgrader for the gradebook step.  ``graded(i, sub)`` is called here as each
-    submission's checks come back (the per-student pages are made then, not after the last one).
+    They start before the submissions are read: while this process stages, loads and binds the
+    class, each jail boots (0.25 s) and each judge computes the class's answer key.  Every judge is
+    forked at once, before this process starts any thread of its own.
     """
-    todo = [(i, s) for i, s in enumerate(subs)
-            if s.status == "pending" and s.source is not None and not s.extra.get("resumed")]
-    done: dict[int, Submission] = {}
-    finished = len(subs) - len(todo)  # nothing to run for files that could not be loaded
 
-    def advance(n: int) -> None:
-        nonlocal finished
-        finished += n
-        if progress:
-            progress(finished, len(subs))
-
-    advance(0)
-    if todo:
-        # Few, large chunks (each starts a run of the checks); two per judge at least.
-        size = max(1, min(32, -(-len(todo) // (jobs * 2))))
-        chunks = [todo[k:k + size] for k in range(0, len(todo), size)]
+    def __init__(self, cfg: GradeConfig, jobs: int, journal: Path | None = None):
+        self.cfg, self.jobs, self.journal = cfg, jobs, journal
         ctx = _context()
-        if ctx.get_start_method() == "fork":
-            _share_class_work(cfg)
         indices = ctx.Queue()
         for k in range(jobs):
             indices.put(k)
+        self.pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
+                                        initargs=(indices, cfg, journal))
+        # The pool forks its workers at the first task (spawned ones, one per task): start them now.
+        for _ in range(jobs):
+            self.pool.submit(_started)
+
+    def __enter__(self) -> "Judges":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def grade(self, subs: list[Submission], progress: Callable[[int, int], None] | None = None,
+              graded: Callable[[int, Submission], None] | None = None,
+              meanwhile: Callable[[], None] | None = None) -> list[Submission]:
+        """Run the checks of every loadable submission; order is kept.
+
+        ``graded(i, sub)`` is called here as each submission's checks come back (the per-student
+        pages are made then, not after the last one).  ``meanwhile`` runs in a thread of this
+        otherwise waiting process once every chunk is handed out (e.g. importing nbgrader for the
+        gradebook).  A judge process that dies costs nothing but time: its chunk is graded again here.
+        """
+        todo = [(i, s) for i, s in enumerate(subs)
+                if s.status == "pending" and s.source is not None and not s.extra.get("resumed")]
+        done: dict[int, Submission] = {}
+        finished = len(subs) - len(todo)  # nothing to run for files that could not be loaded
+
+        def advance(n: int) -> None:
+            nonlocal finished
+            finished += n
+            if progress:
+                progress(finished, len(subs))
+
+        def back(i: int, sub: Submission) -> None:
+            done[i] = sub
+            if graded:
+                graded(i, sub)
+
+        advance(0)
+        if not todo:
+            return subs
+        # Few, large chunks (each starts a run of the checks); two per judge at least.
+        size = max(1, min(32, -(-len(todo) // (self.jobs * 2))))
+        chunks = [todo[k:k + size] for k in range(0, len(todo), size)]
         failed: list[list[tuple[int, Submission]]] = []
-        with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(indices, cfg, journal)) as pool:
-            futures = {pool.submit(_grade_chunk, chunk): chunk for chunk in chunks}
-            if warm_up is not None:  # every judge is forked by now: threads are safe to start
-                threading.Thread(target=warm_up, daemon=True).start()
-            for fut in as_completed(futures):
-                try:
-                    back = fut.result()
-                except Exception:  # a judge process died or the pool broke: grade that chunk here
-                    failed.append(futures[fut])
-                    continue
-                for i, s in back:
-                    done[i] = s
-                    if graded:
-                        graded(i, s)
-                advance(len(back))
+        try:
+            futures = {self.pool.submit(_grade_chunk, chunk): chunk for chunk in chunks}
+        except Exception:  # the pool broke before grading began (a judge died starting)
+            futures, failed = {}, chunks
+        if meanwhile is not None:
+            threading.Thread(target=meanwhile, daemon=True).start()
+        for fut in as_completed(futures):
+            try:
+                results = fut.result()
+            except Exception:  # a judge process died or the pool broke: grade that chunk here
+                failed.append(futures[fut])
+                continue
+            for i, s in results:
+                back(i, s)
+            advance(len(results))
         for chunk in failed:
             for i, s in chunk:
-                done[i] = _grade_here(s, cfg, journal)
-                if graded:
-                    graded(i, done[i])
+                back(i, _grade_here(s, self.cfg, self.journal))
                 advance(1)
-    return [done.get(i, s) for i, s in enumerate(subs)]
+        return [done.get(i, s) for i, s in enumerate(subs)]
 
 
 def _grade_here(sub: Submission, cfg: GradeConfig, journal: Path | None = None) -> Submission:
@@ -259,26 +291,10 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
     jobs = max(1, jobs or os.cpu_count() or 1)
     source = find_submissions(submissions)
     claim_out(Path(out), run_identity(submissions, cfg, assignment), force)
-    staging = make_staging()
-    roster_warnings: list[str] = []
-    try:
-        subs = stage(source, staging)
-        if roster:
-            subs, roster_warnings = apply_roster(subs, roster)
-        # Every source is in memory before any student code runs; the staged copies go away,
-        # so no child can read or change another student's file.
-        subs = [load_step(s, cfg) for s in subs]
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    subs = bind(subs, cfg)
-    warm_up = _import_nbgrader if course is not None else None
-    if cfg.limits.unconfined:
-        subs = [s.with_(extra=dict(s.extra, unconfined=True)) for s in subs]
-    else:
+    if not cfg.limits.unconfined:
         run_tag()  # before the judges fork: they tag their jails with it, and end_survivors finds them
     out = Path(out)
     journal = out / JOURNAL
-    subs, reused = resume(subs, cfg, journal)
     scored: dict[int, Submission] = {}
     pages: dict[int, dict[str, str]] = {}
 
@@ -286,7 +302,24 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
         scored[i] = score_step(sub, cfg)
         pages[i] = student_pages(scored[i], cfg.lang, title)
 
-    subs = run_parallel(subs, cfg, jobs, ProgressBar("grading") if show_progress else None, warm_up, journal, graded)
+    with Judges(cfg, min(jobs, len(source.found)), journal) as judges:
+        staging = make_staging()
+        roster_warnings: list[str] = []
+        try:
+            subs = stage(source, staging)
+            if roster:
+                subs, roster_warnings = apply_roster(subs, roster)
+            # Every source is in memory before any student code runs; the staged copies go away,
+            # so no child can read or change another student's file.
+            subs = [load_step(s, cfg) for s in subs]
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        subs = bind(subs, cfg)
+        if cfg.limits.unconfined:
+            subs = [s.with_(extra=dict(s.extra, unconfined=True)) for s in subs]
+        subs, reused = resume(subs, cfg, journal)
+        subs = judges.grade(subs, ProgressBar("grading") if show_progress else None, graded,
+                            meanwhile=_import_nbgrader if course is not None else None)
     notes: list[str] = []
     if reused:
         notes.append(f"{reused} submission{'s were' if reused != 1 else ' was'} already graded in {out} "
