@@ -302,40 +302,55 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
         scored[i] = score_step(sub, cfg)
         pages[i] = student_pages(scored[i], cfg.lang, title)
 
-    with Judges(cfg, min(jobs, len(source.found)), journal) as judges:
-        staging = make_staging()
-        roster_warnings: list[str] = []
-        try:
-            subs = stage(source, staging)
-            if roster:
-                subs, roster_warnings = apply_roster(subs, roster)
-            # Every source is in memory before any student code runs; the staged copies go away,
-            # so no child can read or change another student's file.
-            subs = [load_step(s, cfg) for s in subs]
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        subs = bind(subs, cfg)
-        if cfg.limits.unconfined:
-            subs = [s.with_(extra=dict(s.extra, unconfined=True)) for s in subs]
-        subs, reused = resume(subs, cfg, journal)
-        subs = judges.grade(subs, ProgressBar("grading") if show_progress else None, graded,
-                            meanwhile=_import_nbgrader if course is not None else None)
-    notes: list[str] = []
-    if reused:
-        notes.append(f"{reused} submission{'s were' if reused != 1 else ' was'} already graded in {out} "
-                     "(an earlier run); their rows were reused")
-    if not cfg.limits.unconfined and end_survivors():
-        notes.append("processes of submissions were still running after grading; they were killed")
-    checks = list_checks()
-    subs = [scored[i] if i in scored else score_step(s, cfg) for i, s in enumerate(subs)]
-    write_reports(out, subs, checks, cfg.lang, title, pages)
-    if course is not None:
-        from autograder.export.nbgrader_db import ScoreRow, write_scores
+    writer = None
+    if course is not None:  # forked before the judges, so that nbgrader is imported beside them, not here
+        from autograder.export.nbgrader_db import ScoresWriter
 
-        rows = [ScoreRow(student_id=s.student_id, first_name=gradebook_name(s)[0], last_name=gradebook_name(s)[1],
-                         scores={r.check_id: r.score for r in s.results}) for s in subs]
-        write_scores(Path(course), assignment or "week01", "weight_init", list(checks), rows)
+        writer = ScoresWriter(Path(course), assignment or "week01", "weight_init")
+    try:
+        with Judges(cfg, min(jobs, len(source.found)), journal) as judges:
+            subs, roster_warnings = _read_class(source, cfg, roster)
+            subs, reused = resume(subs, cfg, journal)
+            subs = judges.grade(subs, ProgressBar("grading") if show_progress else None, graded,
+                                meanwhile=_import_nbgrader if writer is not None and writer.in_process else None)
+        notes: list[str] = []
+        if reused:
+            notes.append(f"{reused} submission{'s were' if reused != 1 else ' was'} already graded in {out} "
+                         "(an earlier run); their rows were reused")
+        if not cfg.limits.unconfined and end_survivors():
+            notes.append("processes of submissions were still running after grading; they were killed")
+        checks = list_checks()
+        subs = [scored[i] if i in scored else score_step(s, cfg) for i, s in enumerate(subs)]
+        write_reports(out, subs, checks, cfg.lang, title, pages)
+        if writer is not None:
+            from autograder.export.nbgrader_db import ScoreRow
+
+            writer.write(list(checks), [ScoreRow(student_id=s.student_id, first_name=gradebook_name(s)[0],
+                                                 last_name=gradebook_name(s)[1],
+                                                 scores={r.check_id: r.score for r in s.results}) for s in subs])
+    finally:
+        if writer is not None:
+            writer.close()
     return BatchResult(subs, out, source.warnings + tuple(roster_warnings) + tuple(notes))
+
+
+def _read_class(source, cfg: GradeConfig, roster: list[dict] | None) -> tuple[list[Submission], list[str]]:
+    """stage -> (roster) -> load -> bind: every source in memory, bound to its set-up."""
+    staging = make_staging()
+    warnings: list[str] = []
+    try:
+        subs = stage(source, staging)
+        if roster:
+            subs, warnings = apply_roster(subs, roster)
+        # Every source is in memory before any student code runs; the staged copies go away,
+        # so no child can read or change another student's file.
+        subs = [load_step(s, cfg) for s in subs]
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    subs = bind(subs, cfg)
+    if cfg.limits.unconfined:
+        subs = [s.with_(extra=dict(s.extra, unconfined=True)) for s in subs]
+    return subs, warnings
 
 
 #: What an --out folder says it holds: the run that wrote it.

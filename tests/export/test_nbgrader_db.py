@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.export.nbgrader_db import (CellPlan, alembic_head, ScoreRow, course_settings, function_cell, grade_id,
-                                           grade_ids, open_gradebook, plan_cells, write_scores)
+from autograder.export.nbgrader_db import (CellPlan, alembic_head, ScoreRow, ScoresWriter, course_settings, function_cell,
+                                           grade_id, grade_ids, open_gradebook, plan_cells, write_scores)
 from autograder.lab import T
 from autograder.steps.run_checks import list_checks
 from autograder.submission import CheckInfo
@@ -271,3 +271,72 @@ def test_a_second_notebook_joins_existing_submissions(new_course):
         assert sorted(nb.notebook.name for nb in first.notebooks) == ["bonus", NOTEBOOK]
         assert first.score == pytest.approx(expected_total(ROWS[0]) + 3.0)
         assert gb.find_assignment(NEW_ASSIGNMENT).max_score == MAX + 4.0
+
+
+# ---------------------------------------------------------------------------------------------
+# The writer process of `initlab grade --course`
+
+def test_the_writer_process_writes_what_write_scores_writes(tmp_path):
+    """Does a ScoresWriter, forked before any rows exist, leave the same gradebook rows as write_scores?"""
+    here, there = tmp_path / "here", tmp_path / "there"
+    write_scores(here, ASSIGNMENT, NOTEBOOK, CHECKS, ROWS)
+    writer = ScoresWriter(there, ASSIGNMENT, NOTEBOOK)
+    assert not writer.in_process  # pytest runs one thread here: the writer is a process of its own
+    writer.write(CHECKS, ROWS)
+    assert writer._proc is None  # and it is gone once it has written
+
+    def grades(course: Path) -> list[tuple]:
+        with sqlite3.connect(course / "gradebook.db") as db:
+            return sorted(db.execute(
+                "SELECT submitted_assignment.student_id, grade_cell.name, grade.auto_score, grade.needs_manual_grade "
+                "FROM grade JOIN base_cell AS grade_cell ON grade.cell_id = grade_cell.id "
+                "JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
+                "JOIN submitted_assignment ON submitted_notebook.assignment_id = submitted_assignment.id").fetchall())
+
+    assert grades(there) == grades(here) and len(grades(there)) == len(ROWS) * len(CHECKS)
+
+
+def test_a_refused_write_raises_in_the_caller_and_writes_nothing(tmp_path):
+    """Is the writer process's ValueError raised again in the caller, with nothing written?"""
+    course = tmp_path / "course"
+    writer = ScoresWriter(course, ASSIGNMENT, NOTEBOOK)
+    with pytest.raises(ValueError, match="appears twice"):
+        writer.write(CHECKS, [ScoreRow("s1"), ScoreRow("s1")])
+    assert not course.exists()
+
+
+def test_a_writer_that_died_says_so_and_one_never_asked_writes_nothing(tmp_path):
+    """A writer killed before the rows come: is the caller told, in one sentence pointing at grades.csv?
+    A writer closed without rows: does it write nothing and leave no process behind?"""
+    import os
+    import signal
+
+    course = tmp_path / "course"
+    writer = ScoresWriter(course, ASSIGNMENT, NOTEBOOK)
+    os.kill(writer._proc.pid, signal.SIGKILL)
+    writer._proc.join()
+    with pytest.raises(RuntimeError, match="not written: its writer process stopped .* grades.csv has every score"):
+        writer.write(CHECKS, ROWS)
+    assert not course.exists()
+
+    idle = ScoresWriter(course, ASSIGNMENT, NOTEBOOK)
+    proc = idle._proc
+    idle.close()
+    assert not proc.is_alive() and proc.exitcode == 0 and not course.exists()
+
+
+def test_with_threads_running_the_rows_are_written_in_the_caller(tmp_path):
+    """Forking beside running threads is unsafe: does a ScoresWriter then write in the caller instead?"""
+    import threading
+
+    release = threading.Event()
+    waiting = threading.Thread(target=release.wait)
+    waiting.start()
+    try:
+        writer = ScoresWriter(tmp_path / "course", ASSIGNMENT, NOTEBOOK)
+        assert writer.in_process
+        writer.write(CHECKS, ROWS)
+    finally:
+        release.set()
+        waiting.join()
+    assert set(nbgrader_export(tmp_path / "course")) == {r.student_id for r in ROWS}
