@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 from pathlib import Path
 
+from autograder.contract import SUBMISSION_STEM
 from autograder.pipeline import GradeConfig, load_step, run_checks_step, score_step
 from autograder.progress import ProgressBar
 from autograder.sandbox.limits import sandbox_uid_for
@@ -280,11 +281,14 @@ def gradebook_name(sub: Submission) -> tuple[str, str]:
 
 def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = GradeConfig(), jobs: int | None = None,
                 course: str | Path | None = None, assignment: str | None = None, show_progress: bool = True,
-                title: str = "", roster: list[dict] | None = None, force: bool = False) -> BatchResult:
+                title: str = "", roster: list[dict] | None = None, force: bool = False,
+                writer=None) -> BatchResult:
     """Grade every submission under ``submissions`` (folder or zip) and write the reports to ``out``.
 
     ``out`` may hold an earlier run of the same grading (its rows are reused); another run there (another
-    class, week or set-up) is refused unless ``force`` replaces it.
+    class, week or set-up) is refused unless ``force`` replaces it.  With ``course``, the scores go into
+    its nbgrader gradebook too, through ``writer`` (a gradebook_writer.ScoresWriter the caller started
+    for that course and assignment; one is started here otherwise).
     """
     from autograder.report.batch import student_pages, write_reports
 
@@ -302,11 +306,12 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
         scored[i] = score_step(sub, cfg)
         pages[i] = student_pages(scored[i], cfg.lang, title)
 
-    writer = None
-    if course is not None:  # forked before the judges, so that nbgrader is imported beside them, not here
-        from autograder.export.nbgrader_db import ScoresWriter
+    if course is not None and writer is None:  # forked before the judges: nbgrader is imported beside them
+        from autograder.export.gradebook_writer import ScoresWriter
 
-        writer = ScoresWriter(Path(course), assignment or "week01", "weight_init")
+        writer = ScoresWriter(Path(course), assignment or "week01", SUBMISSION_STEM)
+    elif course is None:
+        writer = None
     try:
         with Judges(cfg, min(jobs, len(source.found)), journal) as judges:
             subs, roster_warnings = _read_class(source, cfg, roster)
