@@ -175,14 +175,12 @@ class Judges:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
     def grade(self, subs: list[Submission], progress: Callable[[int, int], None] | None = None,
-              graded: Callable[[int, Submission], None] | None = None,
-              meanwhile: Callable[[], None] | None = None) -> list[Submission]:
+              graded: Callable[[int, Submission], None] | None = None) -> list[Submission]:
         """Run the checks of every loadable submission; order is kept.
 
         ``graded(i, sub)`` is called here as each submission's checks come back (the per-student
-        pages are made then, not after the last one).  ``meanwhile`` runs in a thread of this
-        otherwise waiting process once every chunk is handed out (e.g. importing nbgrader for the
-        gradebook).  A judge process that dies costs nothing but time: its chunk is graded again here.
+        pages are made then, not after the last one).  A judge process that dies costs nothing but
+        time: its chunk is graded again here.
         """
         todo = [(i, s) for i, s in enumerate(subs)
                 if s.status == "pending" and s.source is not None and not s.extra.get("resumed")]
@@ -211,8 +209,6 @@ class Judges:
             futures = {self.pool.submit(_grade_chunk, chunk): chunk for chunk in chunks}
         except Exception:  # the pool broke before grading began (a judge died starting)
             futures, failed = {}, chunks
-        if meanwhile is not None:
-            threading.Thread(target=meanwhile, daemon=True).start()
         for fut in as_completed(futures):
             try:
                 results = fut.result()
@@ -306,18 +302,17 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
         scored[i] = score_step(sub, cfg)
         pages[i] = student_pages(scored[i], cfg.lang, title)
 
-    if course is not None and writer is None:  # forked before the judges: nbgrader is imported beside them
+    if course is None:
+        writer = None
+    elif writer is None:  # forked before the judges: nbgrader is imported beside them
         from autograder.export.gradebook_writer import ScoresWriter
 
         writer = ScoresWriter(Path(course), assignment or "week01", SUBMISSION_STEM)
-    elif course is None:
-        writer = None
     try:
         with Judges(cfg, min(jobs, len(source.found)), journal) as judges:
             subs, roster_warnings = _read_class(source, cfg, roster)
             subs, reused = resume(subs, cfg, journal)
-            subs = judges.grade(subs, ProgressBar("grading") if show_progress else None, graded,
-                                meanwhile=_import_nbgrader if writer is not None and writer.in_process else None)
+            subs = judges.grade(subs, ProgressBar("grading") if show_progress else None, graded)
         notes: list[str] = []
         if reused:
             notes.append(f"{reused} submission{'s were' if reused != 1 else ' was'} already graded in {out} "
@@ -403,11 +398,6 @@ def bind(subs: list[Submission], cfg: GradeConfig) -> list[Submission]:
     if cfg.own_variant:
         return subs
     return [bind_step(s, cfg.variant, declared[i]) if i in declared else s for i, s in enumerate(subs)]
-
-
-def _import_nbgrader() -> None:
-    import autograder.export.nbgrader_db  # noqa: F401  (skips nbgrader's slowest optional import)
-    import nbgrader.api  # noqa: F401
 
 
 def split_name(name: str) -> tuple[str, str]:
