@@ -5,8 +5,9 @@ Nothing here runs student code; it only reads bytes and rewrites text:
 * .py files may be UTF-8, UTF-8 with a BOM, or CP949 (Korean Windows editors save it with
   no coding line); a PEP 263 coding line is honoured; CRLF and CR line ends are normalised.
 * notebooks keep their code cells in order; IPython syntax (``%matplotlib``, ``%%time``,
-  ``!pip``) is rewritten by IPython's own transformer into ``get_ipython()`` calls, which
-  the child's shim gives their grading meaning (see sandbox/ipython_shim.py).
+  ``!pip``) is rewritten into the ``get_ipython()`` calls IPython makes of it (autograder/ipysyntax.py,
+  one scan of the text, bounded in time), which the child's shim gives their grading meaning
+  (see sandbox/ipython_shim.py).
 * a .py file with a syntax error is split into top-level blocks, so one broken function
   costs that function only.
 """
@@ -21,13 +22,12 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.ipysyntax import needs_transform, transform_cell
 from autograder.lab import T, Text
 
 #: Larger files are not graded (a weight_init.py is a few kB; a notebook with figures, a few MB).
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
-#: Lines IPython would rewrite: magics, shell escapes, and help (`x?`).
-_IPYTHON_LINE = re.compile(r"^\s*(%|!)|\?\s*$", re.MULTILINE)
 
 
 IPYTHON_REWRITTEN = T("IPython syntax (magics, shell escapes) read as IPython does; shell lines are not run",
@@ -75,13 +75,11 @@ def decode_python(data: bytes) -> tuple[str, str]:
 
 
 def _transform_ipython(source: str) -> str:
-    if not _IPYTHON_LINE.search(source):
-        return source  # the common case: no need to import IPython at all
-    from IPython.core.inputtransformer2 import TransformerManager
-
+    if not needs_transform(source):
+        return source  # the common case: nothing to rewrite
     try:
-        return TransformerManager().transform_cell(source)
-    except Exception:  # IPython gives up on some malformed input; the child reports the syntax error
+        return transform_cell(source)
+    except Exception:  # left as it is: the child reports the cell's syntax error
         return source
 
 
