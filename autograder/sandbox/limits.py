@@ -36,6 +36,8 @@ class Limits:
     """Processes the submission may have at once (enforced when it runs under its own uid)."""
     max_file_mb: int = 16
     """Largest file the submission may write."""
+    scratch_mb: int = 256
+    """Size of the submission's own /tmp (jailed: a tmpfs of its own, freed when it ends)."""
     max_open_files: int = 256
     """Open file descriptors."""
     isolate_network: bool = True
@@ -107,17 +109,23 @@ def apply_in_child(limits: Limits, workdir: str, network_isolated: bool = False,
     cap(resource.RLIMIT_CORE, 0)
 
     if jailed:
-        # In the jail's user namespace RLIMIT_NPROC counts the jail's processes only (the zygote
-        # and this child's); a root judge's are not counted at all, so its launcher puts the whole
-        # jail in a pids cgroup instead (runner.ZygoteLauncher).
+        # The jail's processes run as an unprivileged uid of their own (the judge's own, or, for a root
+        # judge, one per judge: jail.jail_uid), so RLIMIT_NPROC counts them; a root judge's launcher
+        # also puts the whole jail in a pids cgroup (runner.ZygoteLauncher).
         cap(resource.RLIMIT_NPROC, limits.max_processes + 1)
         applied["max_processes"] = limits.max_processes
-        from autograder.sandbox.landlock import scope_child
+        from autograder.sandbox.isolate import drop_capabilities
+        from autograder.sandbox.landlock import restrict_jail
+        from autograder.sandbox.seccomp import refuse_kernel_state
 
+        # Landlock's domain is the child's own (its signals and abstract sockets stay inside it, and it
+        # may write only its own /tmp), made after its /tmp was mounted: Landlock forbids mounting.
         try:
-            applied["landlock_scope"] = scope_child()
+            applied["landlock"] = restrict_jail(workdir)
         except OSError:
-            applied["landlock_scope"] = False
+            applied["landlock"] = 0
+        drop_capabilities()  # raises if any is left: the child then never starts
+        applied["seccomp"] = refuse_kernel_state()
         os.chdir(workdir)
         return applied
 
@@ -293,6 +301,35 @@ def sandbox_environment(workdir: str) -> dict:
     if not IS_POSIX:
         env.update({k: v for k, v in os.environ.items() if k.upper() in ("SYSTEMROOT", "PATH", "TEMP", "TMP")})
     return env
+
+
+def remove_tree(path: str) -> None:
+    """Delete ``path`` whatever a submission left in it: modes that forbid deleting, or a tree too deep
+    for shutil.rmtree's recursion (then ``rm -rf``, which walks any depth).  Never raises."""
+    def make_writable(func, target, _exc):
+        try:
+            os.chmod(os.path.dirname(target), 0o700)
+            os.chmod(target, 0o700)
+            func(target)
+        except OSError:
+            pass
+
+    import shutil
+
+    try:
+        shutil.rmtree(path, onerror=make_writable)
+    except RecursionError:
+        pass
+    except OSError:
+        pass
+    if os.path.lexists(path):
+        import subprocess
+
+        try:
+            subprocess.run(["chmod", "-R", "u+rwx", path], capture_output=True, timeout=120)
+            subprocess.run(["rm", "-rf", "--one-file-system", path], capture_output=True, timeout=120)
+        except (OSError, subprocess.SubprocessError):
+            pass
 
 
 def kill_uid(uid: int) -> int:

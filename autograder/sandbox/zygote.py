@@ -8,7 +8,8 @@ stealing.  Linux only; elsewhere the judge spawns a fresh interpreter per submis
 Jailed (the default, see jail.py) the zygote is the init of the jail's PID namespace and runs
 one child at a time: killing a child kills *every* other process of the jail (``kill(-1)``
 from init), so daemons, double forks and thread-group leaders that exit alone all end with
-it, and the scratch folder is emptied before the next child starts.
+it.  Each child has a mount and IPC namespace of its own with a fresh /tmp (isolate.py), so
+nothing it wrote or allocated there outlives it or reaches the next child.
 
 Control messages are JSON lines on a Unix socket from the judge:
   {"op": "spawn", "limits": {...}}   -> {"pid": int} plus one fd (SCM_RIGHTS):
@@ -25,18 +26,19 @@ import importlib
 import importlib.util
 import json
 import os
-import shutil
 import signal
 import socket
 import sys
 import tempfile
 import types
 
+from autograder.sandbox.limits import remove_tree
+
 #: Set in the jail: this process is PID 1 of the jail's namespace (see jail.py).
 JAILED = False
 #: Whether this zygote (and so every child it forks) already sits in an empty network namespace.
 NETWORK_ISOLATED = False
-#: The jail's scratch folder (a size-capped tmpfs), emptied after every child.
+#: The jail's scratch folder: each child mounts a size-capped tmpfs of its own there.
 SCRATCH = "/tmp"
 #: The grading run's tag (jail.run_tag), given on the command line; children carry it in their environment.
 RUN_TAG = ""
@@ -133,6 +135,10 @@ def _child_main(conn: socket.socket, limits_dict: dict, workdir: str, keep_fd: i
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
+        if JAILED:  # its own /tmp and IPC namespace, before anything of the submission exists
+            from autograder.sandbox.isolate import isolate_child
+
+            isolate_child(SCRATCH, Limits(**limits_dict).scratch_mb)
         os.environ.clear()
         os.environ.update(sandbox_environment(workdir))
         if JAILED:
@@ -215,42 +221,10 @@ def _reap(children: dict) -> dict:
     return done
 
 
-#: Writable places of the jail that may outlive a child: emptied after each one.  (/dev/shm is on
-#: bwrap's /dev; Landlock already forbids new files there, this covers kernels without Landlock.)
-WIPED = (SCRATCH, "/dev/shm")
-
-
 def _remove(workdir: str) -> None:
-    if JAILED:
-        for folder in WIPED:
-            wipe_scratch(folder)
-    else:
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
-def wipe_scratch(root: str) -> None:
-    """Empty the jail's scratch folder, whatever modes a submission left on what it wrote there."""
-    def make_writable(func, path, _exc):
-        try:
-            os.chmod(os.path.dirname(path), 0o700)
-            os.chmod(path, 0o700)
-            func(path)
-        except OSError:
-            pass
-
-    try:
-        entries = os.listdir(root)
-    except OSError:
-        return
-    for name in entries:
-        path = os.path.join(root, name)
-        if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path, onerror=make_writable)
-        else:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+    """Remove an unconfined child's folder (a jailed child's /tmp is its own tmpfs: the kernel frees it)."""
+    if not JAILED:
+        remove_tree(workdir)
 
 
 def kill_jail_processes() -> None:
@@ -298,7 +272,7 @@ def _kill(pid: int, children: dict, sandbox_uid) -> int | None:
             _, status = os.waitpid(pid, 0)
         except ChildProcessError:
             pass
-        shutil.rmtree(children.pop(pid), ignore_errors=True)
+        remove_tree(children.pop(pid))
     _reap(children)
     return status
 
@@ -317,7 +291,7 @@ def serve(control: socket.socket) -> None:
                         _kill(pid, children, None)
                 limits = request["limits"]
                 sandbox_uid = limits.get("sandbox_uid") if not JAILED else None
-                workdir = tempfile.mkdtemp(prefix="initlab-run-", dir=SCRATCH if JAILED else None)
+                workdir = SCRATCH if JAILED else tempfile.mkdtemp(prefix="initlab-run-")
                 if sandbox_uid is not None and os.getuid() == 0:
                     os.chown(workdir, sandbox_uid, sandbox_uid)
                 ours, theirs = socket.socketpair()
@@ -356,10 +330,8 @@ def main(jailed: bool = False) -> None:
     if jailed:
         JAILED = NETWORK_ISOLATED = True
         # Not dumpable: a child (same uid) can neither ptrace us nor read our memory or environment.
+        # (Each child makes its own Landlock domain, after mounting its /tmp: see limits.apply_in_child.)
         _prctl(4, 0)  # PR_SET_DUMPABLE
-        from autograder.sandbox.landlock import restrict_jail
-
-        restrict_jail(SCRATCH)
     else:
         _become_subreaper()
     reuse_freed_memory()

@@ -31,7 +31,7 @@ from tests.sandbox import hostile
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
 
 HONEST = ("2026000001", "2026000002")
-ORDINARY_UID = 61999  # an unprivileged uid with no account: the jail needs nothing from /etc/passwd
+ORDINARY_UID = 64999  # an unprivileged uid with no account: the jail needs nothing from /etc/passwd
 
 
 def tree_digest(root: Path) -> str:

@@ -28,7 +28,7 @@ def initlab(*args: str, env: dict | None = None, cwd: Path | None = None) -> sub
 def test_doctor_finds_that_every_property_of_the_jail_holds():
     """Does a jailed child see no other process, no reference, no network, no way to write or signal out?"""
     results = jail.self_test()
-    assert len(results) == 8
+    assert len(results) == 12
     assert all(held for _, held in results), [line for line, held in results if not held]
 
 
