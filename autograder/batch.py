@@ -96,7 +96,7 @@ def _init_worker(indices, cfg: GradeConfig, journal: Path | None = None) -> None
     limits = cfg.limits
     if limits.unconfined and limits.sandbox_uid is None:  # the jail has a user namespace of its own
         limits = replace(limits, sandbox_uid=sandbox_uid_for(index))
-    launcher = default_launcher(limits)
+    launcher = default_launcher(limits, index=index)
     launcher.start()  # the jail boots in processes of its own...
     _class_key(cfg)  # ...while this judge computes what the checks compare with
     _WORKER.update(cfg=replace(cfg, limits=limits), launcher=launcher, journal=journal)

@@ -2373,13 +2373,12 @@ def run_check(check: GradedCheck, student, variant, sid: str = "", answer_key: C
         exc = failure
     except Exception as failure:  # a bug of the checks themselves, never the student's fault
         exc = failure
-    common = dict(info=info, notes=tuple(fb.notes), artifacts=dict(fb.artifacts),
-                  seconds=time.perf_counter() - started)
+    common = dict(notes=tuple(fb.notes), artifacts=dict(fb.artifacts), seconds=time.perf_counter() - started)
     if exc is None:
-        return CheckResult(score=info.points, status="passed", **common)
+        return CheckResult(info=info, score=info.points, status="passed", **common)
     if isinstance(exc, CheckFailed):
-        return CheckResult(score=round(info.points * exc.fraction, 6), status="failed", expected=exc.expected,
-                           measured=exc.measured, hint=exc.hint, **common)
+        return CheckResult(info=info, score=round(info.points * exc.fraction, 6), status="failed",
+                           expected=exc.expected, measured=exc.measured, hint=exc.hint, **common)
     if isinstance(exc, StudentFailure):
         timeout = exc.info.get("seconds") if isinstance(exc, TimedOut) else None
         fn = exc.info.get("fn")
@@ -2387,9 +2386,14 @@ def run_check(check: GradedCheck, student, variant, sid: str = "", answer_key: C
         message, hint = failure_message(exc.kind, fn, exc.info, timeout)
         if isinstance(exc.info.get("hint"), Text):  # the check knows what this failure usually means
             hint = exc.info["hint"]
-        return CheckResult(score=0.0, status=exc.kind, message=message, hint=hint, **common)
+        return CheckResult(info=info, score=0.0, status=exc.kind, message=message, hint=hint, **common)
+    return grader_failure(info, exc, **common)
+
+
+def grader_failure(info: CheckInfo, exc: BaseException, **common) -> CheckResult:
+    """A check that could not run because the grader failed, not the student: 0 points, and it says so."""
     message, hint = GRADER_ERROR
-    return CheckResult(score=0.0, status="grader_error", message=message, hint=hint,
+    return CheckResult(info=info, score=0.0, status="grader_error", message=message, hint=hint,
                        measured=f"{type(exc).__name__}: {exc}"[:300], **common)
 
 

@@ -19,7 +19,8 @@ import threading
 import time
 
 from autograder.sandbox.limits import (
-    IS_LINUX, IS_POSIX, Limits, apply_in_child, cgroup_path, join_pids_cgroup, kill_cgroup, sandbox_environment,
+    IS_LINUX, IS_POSIX, Limits, apply_in_child, cgroup_path, join_pids_cgroup, kill_cgroup, remove_tree,
+    sandbox_environment,
 )
 from autograder.lab import (
     CallReply, Crashed, LoadReport, MissingFunction, NotAttempted, StudentFailure, StudentRaised, TimedOut, cap_text,
@@ -162,14 +163,15 @@ class SpawnLauncher:
                     stream.close()
                 except OSError:
                     pass
-            import shutil
-
-            shutil.rmtree(workdir, ignore_errors=True)
+            remove_tree(workdir)
 
         return ChildProcess(proc.pid, channel, kill, {})
 
     def prebuild(self, cases: list[tuple[str, int]]) -> None:
         """Nothing to do: each child is a new interpreter and draws its own inputs."""
+
+    def restart(self) -> None:
+        """Nothing to replace: every child is a new interpreter."""
 
     def close(self) -> None:
         pass
@@ -178,14 +180,21 @@ class SpawnLauncher:
 class ZygoteLauncher:
     """Linux backend: fork children from a preloaded zygote (see zygote.py), in a jail when given one."""
 
-    def __init__(self, max_frame: int, jail=None, max_processes: int = Limits.max_processes):
+    def __init__(self, max_frame: int, jail=None, max_processes: int = Limits.max_processes, index: int = 0):
         self.max_frame = max_frame
         self.jail = jail
         self.max_processes = max_processes
+        self.index = index
+        """Which judge this is: a root judge's jail runs as a uid of its own (jail.jail_uid)."""
         self._cgroup: str | None = None
         self.proc: subprocess.Popen | None = None
         self.control: socket.socket | None = None
         self._lock = threading.Lock()
+        self._ready = False
+        self.generation = 0
+        """How many zygotes this launcher has started: a child of an earlier one died with it."""
+        self.restarts = 0
+        self._prebuilt: list[tuple[str, int]] = []
 
     @property
     def confined(self) -> bool:
@@ -194,6 +203,8 @@ class ZygoteLauncher:
     def start(self) -> None:
         if self.proc is not None:
             return
+        self.generation += 1
+        self._ready = False
         ours, theirs = socket.socketpair()
         env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
         if self.jail is not None:
@@ -210,11 +221,12 @@ class ZygoteLauncher:
             env = dict(os.environ, **env, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
         preexec = None
         if self.jail is not None and IS_POSIX and os.getuid() == 0:
-            # Root's processes escape RLIMIT_NPROC even inside the jail's user namespace (they are
-            # root's outside it): a pids cgroup around the whole jail bounds them instead.  The
-            # margin covers bwrap itself and the zygote.
+            # A pids cgroup around the whole jail, as well as RLIMIT_NPROC of its uid; the margin covers
+            # bwrap itself and the zygote.  Then the jail's own unprivileged uid (jail.jail_uid).
+            from autograder.sandbox.jail import jail_uid
+
             limit = self.max_processes + 8
-            preexec = lambda: join_pids_cgroup(limit)  # noqa: E731
+            preexec = self.jail.preexec(jail_uid(self.index), then=lambda: join_pids_cgroup(limit))
         self.proc = subprocess.Popen(argv, pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL if self.jail is not None else None,
                                      preexec_fn=preexec)
@@ -224,14 +236,31 @@ class ZygoteLauncher:
         self._reader = ours.makefile("rb")
 
     def _wait_ready(self) -> None:
-        if not getattr(self, "_ready", False):
+        if not self._ready:
             line = self._reader.readline()
             if not line:
                 raise RuntimeError("the sandbox zygote did not start")
             self._ready = True
 
     def spawn(self, limits: Limits) -> ChildProcess:
+        """A new child; if the zygote (or its jail) is gone, a new one is started and asked once more."""
+        try:
+            return self._spawn(limits)
+        except (OSError, RuntimeError, ValueError):
+            self.restart()
+            return self._spawn(limits)
+
+    def restart(self) -> None:
+        """Replace the zygote (and its jail) with a new one, with the same lecture inputs drawn."""
+        self.close()
+        self.restarts += 1
         self.start()
+        if self._prebuilt:
+            self._prebuild(self._prebuilt)
+
+    def _spawn(self, limits: Limits) -> ChildProcess:
+        self.start()
+        generation = self.generation
         with self._lock:
             self._wait_ready()
             self.control.sendall(json.dumps({"op": "spawn", "limits": limits.to_dict()}).encode() + b"\n")
@@ -248,17 +277,26 @@ class ZygoteLauncher:
                 except (ProcessLookupError, PermissionError):
                     pass
             with self._lock:
-                try:
-                    self.control.sendall(json.dumps({"op": "kill", "pid": pid}).encode() + b"\n")
-                    self._reader.readline()
-                except OSError:
-                    pass
+                # A child of an earlier zygote died with it; the new zygote must not kill its own for it.
+                if generation == self.generation and self.control is not None:
+                    try:
+                        self.control.sendall(json.dumps({"op": "kill", "pid": pid}).encode() + b"\n")
+                        self._reader.readline()
+                    except (OSError, ValueError):
+                        pass
             channel.close()
 
         return ChildProcess(info["pid"], channel, kill, {})
 
     def prebuild(self, cases: list[tuple[str, int]]) -> None:
         """Have the zygote draw these lecture cases' inputs (lab.prebuild) before it forks more children."""
+        self._prebuilt = [tuple(c) for c in cases]
+        try:
+            self._prebuild(self._prebuilt)
+        except (OSError, RuntimeError, ValueError):
+            self.restart()
+
+    def _prebuild(self, cases) -> None:
         self.start()
         with self._lock:
             self._wait_ready()
@@ -271,6 +309,7 @@ class ZygoteLauncher:
             try:
                 self._reader.close()
                 self.control.close()  # the zygote sees EOF, kills what is left and exits
+                self.control = None
             finally:
                 try:
                     self.proc.wait(timeout=10)
@@ -283,14 +322,15 @@ class ZygoteLauncher:
                     self._cgroup = None
 
 
-def default_launcher(limits: Limits | None = None, max_frame: int = REPLY_MAX_BYTES):
+def default_launcher(limits: Limits | None = None, max_frame: int = REPLY_MAX_BYTES, index: int = 0):
     """The launcher ``limits`` asks for: jailed (raises JailUnavailable where no jail can be built),
-    or, with ``limits.unconfined``, a bare zygote (Linux) or a fresh interpreter per child."""
+    or, with ``limits.unconfined``, a bare zygote (Linux) or a fresh interpreter per child.  ``index``
+    is the judge's (a root judge's jail runs as a uid of its own)."""
     if limits is not None and limits.unconfined:
         return ZygoteLauncher(max_frame) if IS_LINUX else SpawnLauncher(max_frame)
     from autograder.sandbox.jail import build
 
-    return ZygoteLauncher(max_frame, jail=build(), max_processes=(limits or Limits()).max_processes)
+    return ZygoteLauncher(max_frame, jail=build(), max_processes=(limits or Limits()).max_processes, index=index)
 
 
 # ---- one submission's sandbox ----------------------------------------------------------------
@@ -334,14 +374,21 @@ class Sandbox:
 
     # -- lifecycle
     def _start_child(self) -> ChildProcess:
-        child = self.launcher.spawn(self.limits)
-        try:
-            hello, _ = child.channel.recv(self.limits.load_timeout_s)
-        except (TimeoutError, EOFError):
-            child.kill()
-            raise RuntimeError("the sandbox child did not start") from None
-        child.applied = hello.get("applied", {})
-        return child
+        """A new child that said hello.  It says so before any student code exists in it, so a child that
+        does not is the jail's failure, never the submission's: it is tried once more in a new jail."""
+        retried = False
+        while True:
+            child = self.launcher.spawn(self.limits)
+            try:
+                hello, _ = child.channel.recv(self.limits.load_timeout_s)
+                child.applied = hello.get("applied", {})
+                return child
+            except (TimeoutError, EOFError):
+                child.kill()
+                if retried:
+                    raise RuntimeError("the sandbox child did not start") from None
+                retried = True
+                self.launcher.restart()
 
     def _load_into(self, child: ChildProcess, modes: list[str], timeout: float | None = None) -> dict:
         """Run the cells as ``modes`` says; the child reports each cell as it starts it, and each cell

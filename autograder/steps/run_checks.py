@@ -11,7 +11,9 @@ from typing import Callable
 
 from autograder import analysis
 from autograder.config import Variant
-from autograder.lab import CHECKS, CheckInfo, CheckResult, checks_of, lecture_seeds, run_check, settle
+from autograder.lab import (
+    CHECKS, CheckInfo, CheckResult, checks_of, grader_failure, lecture_seeds, run_check, settle,
+)
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.runner import default_launcher
 from autograder.steps.load import LoadedSource
@@ -58,11 +60,13 @@ def run_grading(run: GradingRun) -> GradingRun:
     checks = [c for c in checks_of(run.only_functions) if run.select is None or run.select(c.info)]
     answer_key = None if run.self_check else analysis.expected
     for sid, handle in run.handles.items():
-        handle.load()
         try:
+            handle.load()
             variant = _variant_of(run, sid, handle)
             results = settle([run_check(c, handle, variant, handle.sid, answer_key, run.show_answers)
                               for c in checks])
+        except Exception as exc:  # the sandbox itself failed (twice, in two jails): this submission only
+            results = [grader_failure(c.info, exc) for c in checks]
         finally:
             handle.close()
         run.results[sid] = results
