@@ -22,19 +22,19 @@ __all__ = ["transform_cell", "needs_transform"]
 #: from ``!`` / ``%``: the others are returned unchanged (most cells), without any scan.
 _MAYBE = re.compile(r"^[ \t]*[%!?,;/]|\?[ \t]*$|=[ \t]*(?:![^=]|%[A-Za-z_])|^[ \t]*(?:>>>|In \[\d+\]:)", re.MULTILINE)
 
-#: What one scan step may meet: a string's opening quote (with its prefix), a comment, a bracket,
-#: an operator that contains ``=``, or a name or number (skipped whole, so a prefix letter inside
-#: a name is never taken for a string prefix).
-_TOKEN = re.compile(r"""
-    (?P<quote>(?:(?<!\w)[rRbBuUfF]{1,2})?(?P<q>'''|\"\"\"|'|\"))
-  | (?P<comment>\#)
-  | (?P<open>[(\[{])
-  | (?P<close>[)\]}])
-  | (?P<op>\*\*=|//=|>>=|<<=|->|:=|==|!=|<=|>=|[-+*/%@&|^]=|=)
-  | (?P<word>[^\W\d]\w*|\d[\w.]*)
-""", re.VERBOSE)
-_STRING_END = {"'": re.compile(r"(?:[^\\'\n]|\\.)*'"), '"': re.compile(r'(?:[^\\"\n]|\\.)*"'),
-               "'''": re.compile(r"(?:[^\\]|\\.)*?'''", re.DOTALL), '"""': re.compile(r'(?:[^\\]|\\.)*?"""', re.DOTALL)}
+#: The characters one scan stops at: quotes, a comment, brackets, ``=`` and a backslash.  Everything
+#: between them (names, numbers, other operators, spaces) is skipped by the regex engine in one step.
+_SIGNIFICANT = re.compile(r"""['"#()\[\]{}=\\]""")
+#: Characters before an ``=`` that make it part of another operator (``==``, ``<=``, ``+=``, ``:=``...).
+_OPERATOR_BEFORE_EQUALS = set("=<>!+-*/%@&|^:")
+#: The rest of a string after its opening quote, up to and with its closing one (loops unrolled: one
+#: regex step per run of ordinary characters).  One-quote strings end at the line's end.
+_STRING_END = {
+    "'": re.compile(r"[^\\'\n]*(?:\\.[^\\'\n]*)*'"),
+    '"': re.compile(r'[^\\"\n]*(?:\\.[^\\"\n]*)*"'),
+    "'''": re.compile(r"[^\\']*(?:(?:\\.|'(?!''))[^\\']*)*'''", re.DOTALL),
+    '"""': re.compile(r'[^\\"]*(?:(?:\\.|"(?!""))[^\\"]*)*"""', re.DOTALL),
+}
 _HELP_END = re.compile(r"""(%{0,2}(?!\d)[\w*]+(\.(?!\d)[\w*]+|\[-?[0-9]+\])*)(\?\??)$""")
 _ESCAPE_SINGLES = set("!?%,;/")
 #: Operators that start with an escape character: Python's tokenizer reads them whole.
@@ -126,7 +126,7 @@ def _scan_logical_line(lines: list[str], start: int, budget: list[int]) -> _Line
     info = _Line()
     depth = 0
     quote: str | None = None  # the open string a line ends inside of (triple, or continued by a backslash)
-    last_sig = ""  # the last significant token outside strings and comments
+    last_sig = ""  # the last significant character outside strings and comments
     row = start
     while row < len(lines):
         text = lines[row]
@@ -136,54 +136,52 @@ def _scan_logical_line(lines: list[str], start: int, budget: list[int]) -> _Line
         pos = 0
         if quote is not None:  # inside a string that began on an earlier line
             m = _STRING_END[quote].match(text)
-            if m is None:
-                if len(quote) == 3 or text.rstrip("\r\n").endswith("\\"):
-                    row += 1
-                    continue
-                m_end = len(text)  # a continued one-quote string that ends without its quote
-            else:
-                m_end = m.end()
-            pos, quote, last_sig = m_end, None, "str"
+            if m is None and (len(quote) == 3 or text.rstrip("\r\n").endswith("\\")):
+                row += 1
+                continue
+            pos, quote, last_sig = (m.end() if m else len(text)), None, '"'
         body_end = len(text.rstrip("\r\n"))
+        code_end = body_end  # where the line's code ends (a comment may end it sooner)
         backslash = False
-        while pos < body_end:
-            ch = text[pos]
-            if ch in " \t\f":
-                pos += 1
-                continue
-            if info.first is None:
-                info.first = (row, pos)
-            m = _TOKEN.match(text, pos)
-            if m is None:  # any other character: an operator, '!', '?', '$', a backslash...
-                if ch == "\\" and pos == body_end - 1:
-                    backslash = True  # an explicit continuation
-                    break
-                last_sig = ch
-                pos += 1
-                continue
-            kind = m.lastgroup
-            if kind == "comment":
+        if row == start:
+            first = len(text) - len(text.lstrip(" \t\f"))
+            if first < body_end and text[first] != "#":
+                info.first = (row, first)
+        while True:
+            m = _SIGNIFICANT.search(text, pos, body_end)
+            if m is None:
                 break
-            if kind == "quote":
-                q = m.group("q")
-                end = _STRING_END[q].match(text, m.end())
+            ch, at = m.group(), m.start()
+            pos = at + 1
+            if ch == "#":
+                code_end = at
+                break
+            if ch in "'\"":
+                q = ch * 3 if text.startswith(ch * 3, at) else ch
+                end = _STRING_END[q].match(text, at + len(q))
                 if end is not None:
-                    pos, last_sig = end.end(), "str"
-                    continue
-                if len(q) == 3 or text[:body_end].endswith("\\"):  # the string goes on past this line
+                    pos = end.end()
+                elif len(q) == 3 or text[:body_end].endswith("\\"):  # the string goes on past this line
                     quote = q
                     break
-                last_sig = ch  # an unterminated quote: Python's tokenizer reports it alone and goes on
-                pos += 1
-                continue
-            if kind == "open":
+                # else an unterminated quote: Python's tokenizer reports it alone and goes on after it
+            elif ch in "([{":
                 depth += 1
-            elif kind == "close":
+            elif ch in ")]}":
                 depth = max(depth - 1, 0)
-            elif kind == "op" and m.group() == "=" and depth == 0 and info.assign is None:
-                info.assign = (row, pos)
-            last_sig = m.group()
-            pos = m.end()
+            elif ch == "=":
+                if (depth == 0 and info.assign is None and text[at - 1:at] not in _OPERATOR_BEFORE_EQUALS
+                        and text[at + 1:at + 2] != "="):
+                    info.assign = (row, at)
+                if text[at + 1:at + 2] == "=":
+                    pos = at + 2
+            elif ch == "\\" and at == body_end - 1:
+                backslash = True  # an explicit continuation
+                code_end = at
+                break
+        code = text[:code_end].rstrip() if quote is None else ""
+        if code:
+            last_sig = code[-1]
         if quote is None and depth == 0 and not backslash:
             info.end = row
             info.ends_with_help = last_sig == "?"

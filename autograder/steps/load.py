@@ -10,6 +10,10 @@ Nothing here runs student code; it only reads bytes and rewrites text:
   (see sandbox/ipython_shim.py).
 * a .py file with a syntax error is split into top-level blocks, so one broken function
   costs that function only.
+
+Parsing is bounded: a file larger than :data:`IN_PROCESS_BYTES` (Python's parser takes about 500
+bytes of memory per byte of a dense literal, ``json`` about 30 per byte of notebook) is read in a
+process of its own under a memory and a time limit, and a file it cannot read costs its own row.
 """
 from __future__ import annotations
 
@@ -28,6 +32,11 @@ from autograder.lab import T, Text
 #: Larger files are not graded (a weight_init.py is a few kB; a notebook with figures, a few MB).
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
+#: Files up to this size are read in the grading process (at most ~70 MB of parse memory each); larger
+#: ones in a process of their own, limited to BOUNDED_MEMORY_MB and BOUNDED_SECONDS.
+IN_PROCESS_BYTES = {".py": 128 * 1024, ".ipynb": 4 * 1024 * 1024}
+BOUNDED_MEMORY_MB = 2048
+BOUNDED_SECONDS = 30.0
 
 
 IPYTHON_REWRITTEN = T("IPython syntax (magics, shell escapes) read as IPython does; shell lines are not run",
@@ -236,10 +245,64 @@ def load_notebook(data: bytes, filename: str) -> LoadedSource:
 
 
 def load_file(path: str | Path, data: bytes | None = None) -> LoadedSource:
-    """Read a submission from disk (or from ``data``) by its suffix."""
+    """Read a submission from disk (or from ``data``) by its suffix; a large one in a limited process."""
     path = Path(path)
     if data is None:
         data = path.read_bytes()
-    if path.suffix.lower() == ".ipynb":
-        return load_notebook(data, path.name)
-    return load_python(data, path.name)
+    suffix = ".ipynb" if path.suffix.lower() == ".ipynb" else ".py"
+    if len(data) > IN_PROCESS_BYTES[suffix]:
+        return _load_bounded(data, path.name, suffix)
+    return _load(data, path.name, suffix)
+
+
+def _load(data: bytes, filename: str, suffix: str) -> LoadedSource:
+    return load_notebook(data, filename) if suffix == ".ipynb" else load_python(data, filename)
+
+
+def _load_bounded(data: bytes, filename: str, suffix: str) -> LoadedSource:
+    """:func:`_load` in a new interpreter limited to BOUNDED_MEMORY_MB and BOUNDED_SECONDS; what it sends back
+    is JSON (cells, notes, or the LoadError), read here as data."""
+    import os
+    import subprocess
+    import sys
+
+    def limit_memory():
+        import resource
+
+        limit = BOUNDED_MEMORY_MB * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    code = "from autograder.steps.load import _bounded_main; _bounded_main()"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p), OPENBLAS_NUM_THREADS="1")
+    try:
+        done = subprocess.run([sys.executable, "-c", code, filename, suffix], input=data, capture_output=True,
+                              timeout=BOUNDED_SECONDS, env=env,
+                              preexec_fn=limit_memory if os.name == "posix" else None)
+        reply = json.loads(done.stdout.decode("utf-8")) if done.returncode == 0 else None
+    except subprocess.TimeoutExpired:
+        raise LoadError("unreadable", T(f"{filename} could not be read within {BOUNDED_SECONDS:g} s",
+                                        f"{filename}을(를) {BOUNDED_SECONDS:g}초 안에 읽지 못했습니다")) from None
+    except (OSError, ValueError):
+        reply = None
+    if not isinstance(reply, dict):
+        raise LoadError("unreadable", T(f"{filename} could not be read within {BOUNDED_MEMORY_MB} MB of memory",
+                                        f"{filename}을(를) {BOUNDED_MEMORY_MB} MB 메모리 안에서 읽지 못했습니다"))
+    if "error" in reply:
+        status, en, ko = reply["error"]
+        raise LoadError(status, T(en, ko))
+    return LoadedSource(reply["filename"], reply["kind"], tuple(reply["cells"]), reply["encoding"],
+                        tuple(T(en, ko) for en, ko in reply["notes"]))
+
+
+def _bounded_main() -> None:
+    """The limited process of :func:`_load_bounded`: the file's bytes on stdin, JSON on stdout."""
+    import sys
+
+    filename, suffix = sys.argv[1], sys.argv[2]
+    try:
+        src = _load(sys.stdin.buffer.read(), filename, suffix)
+        reply = {"filename": src.filename, "kind": src.kind, "cells": list(src.cells), "encoding": src.encoding,
+                 "notes": [[n.en, n.ko] for n in src.notes]}
+    except LoadError as exc:
+        reply = {"error": [exc.status, exc.text.en, exc.text.ko]}
+    sys.stdout.write(json.dumps(reply))
