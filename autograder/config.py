@@ -157,17 +157,15 @@ class Variant:
 
     @classmethod
     def from_dict(cls, table: dict) -> "Variant":
-        known = {f.name for f in fields(cls)}
-        unknown = set(table) - known
+        """A variant from plain values (a TOML table, a notebook's SETUP): every value is checked for its
+        type and size, so a forged or damaged set-up is a ValueError, never a wrong-typed variant."""
+        if not isinstance(table, dict):
+            raise ValueError("a set-up is a table of values")
+        known = {f.name: f for f in fields(cls)}
+        unknown = set(table) - set(known)
         if unknown:  # a misspelt key fails loudly
-            raise ValueError(f"unknown variant keys: {', '.join(sorted(unknown))}")
-        values = dict(table)
-        for key in ("init_shapes", "decay_shapes"):
-            if key in values:
-                values[key] = tuple(tuple(int(v) for v in shape) for shape in values[key])
-        if "probe_shape" in values:
-            values["probe_shape"] = tuple(int(v) for v in values["probe_shape"])
-        return cls(**values)
+            raise ValueError(f"unknown variant keys: {', '.join(sorted(map(str, unknown))[:10])}")
+        return cls(**{key: _checked(key, value) for key, value in table.items()})
 
     @classmethod
     def load(cls, path: str | Path) -> "Variant":
@@ -175,6 +173,50 @@ class Variant:
         if path.suffix == ".toml":
             return cls.from_dict(tomllib.loads(path.read_text(encoding="utf-8"))["variant"])
         return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+#: The type each variant value must have: a set-up from a notebook is a student's text.
+_INTS = ("seed", "week", "node_num", "n_layers", "n_samples", "input_dim")
+_FLOATS = ("std_large", "std_small", "lam")
+_STRS = ("student_id", "activation", "course_key")
+_SHAPES = {"init_shapes": 2, "decay_shapes": 2}
+_LIMIT = 2 ** 63
+
+
+def _checked(key: str, value):
+    def number(v, kinds=(int,)):
+        if isinstance(v, bool) or not isinstance(v, kinds) or not (-_LIMIT < v < _LIMIT) or v != v:
+            raise ValueError(f"set-up value {key}: expected a {'number' if float in kinds else 'whole number'}")
+        return v
+
+    if key in _INTS:
+        return number(value)
+    if key in _FLOATS:
+        return float(number(value, (int, float)))
+    if key in _STRS:
+        if not isinstance(value, str) or len(value) > 200:
+            raise ValueError(f"set-up value {key}: expected a short text")
+        return value
+    if key == "per_student":
+        if not isinstance(value, bool):
+            raise ValueError("set-up value per_student: expected true or false")
+        return value
+
+    def sizes(v, n: int | None):
+        if not isinstance(v, (list, tuple)) or (n is not None and len(v) != n) or not 0 < len(v) <= 8:
+            raise ValueError(f"set-up value {key}: expected {n or 'a few'} sizes")
+        out = tuple(number(x) for x in v)
+        if any(not 0 < x <= 1_000_000 for x in out):
+            raise ValueError(f"set-up value {key}: sizes from 1 to 1,000,000")
+        return out
+
+    if key in _SHAPES:
+        if not isinstance(value, (list, tuple)) or not 0 < len(value) <= 8:
+            raise ValueError(f"set-up value {key}: expected a few shapes")
+        return tuple(sizes(shape, _SHAPES[key]) for shape in value)
+    if key == "probe_shape":
+        return sizes(value, 4)
+    raise ValueError(f"set-up value {key}: not read")
 
 
 def _toml_value(value) -> str:

@@ -157,16 +157,28 @@ def encode_setup(values: dict) -> str:
     return SETUP_CODE_PREFIX + base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
 
 
+#: A set-up code is a few hundred characters; what it decompresses to, a few hundred bytes.
+MAX_SETUP_CODE = 4096
+MAX_SETUP_JSON = 16384
+
+
 def decode_setup(code: str) -> dict:
-    """The set-up a code holds; ValueError (in both languages) if it is not one."""
-    text = "".join(str(code).split())
+    """The set-up a code holds; ValueError (in both languages) if it is not one.  Reading it is bounded:
+    a long code, a decompression bomb or deeply nested JSON is a damaged code, never an error of its own."""
+    text = "".join(str(code)[:MAX_SETUP_CODE * 2].split())
     if not text.startswith(SETUP_CODE_PREFIX):
         raise ValueError("설정 코드가 비어 있거나 잘못되었습니다. 조교가 보낸 코드를 SETUP_CODE에 그대로 붙여 넣으세요. / "
                          "The set-up code is empty or wrong: paste the code your TA sent you into SETUP_CODE.")
     body = text[len(SETUP_CODE_PREFIX):]
     try:
-        values = json.loads(zlib.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))))
-    except (ValueError, zlib.error) as exc:
+        if len(body) > MAX_SETUP_CODE:
+            raise ValueError("too long")
+        inflate = zlib.decompressobj()
+        raw = inflate.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)), MAX_SETUP_JSON)
+        if inflate.unconsumed_tail:
+            raise ValueError("too large")
+        values = json.loads(raw)
+    except (ValueError, zlib.error, RecursionError, MemoryError) as exc:
         raise ValueError("설정 코드가 손상되었습니다. 다시 복사해 붙여 넣으세요. / "
                          "The set-up code is damaged: copy and paste it again.") from exc
     if not isinstance(values, dict):

@@ -34,7 +34,7 @@ def variant_of_setup(setup):
         if not isinstance(values, dict):
             return None
         return Variant.from_dict(values) if values else Variant()
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError, MemoryError):
         return None
 
 
@@ -46,9 +46,17 @@ def variant_key_of(handle):
         return None
 
 
+#: A cell that declares the set-up is a few lines; a larger one that spells a declared name is not
+#: parsed (Python's parser takes ~500 bytes of memory per byte of a literal): the declaration is unreadable.
+MAX_DECLARATION_CELL = 64 * 1024
+#: The key of :func:`top_level_literals`'s result that names a cell too large to read (its size).
+UNREADABLE = "<unreadable>"
+
+
 def top_level_literals(cells: list[dict], names: tuple[str, ...]) -> dict[str, tuple[str, object]]:
     """The last top-level ``name = ...`` of each of ``names`` in the cells, read without running them:
-    ("value", the literal) for a literal (None when it is not one), ("name", other) for ``name = other``."""
+    ("value", the literal) for a literal (None when it is not one), ("name", other) for ``name = other``.
+    A cell over MAX_DECLARATION_CELL that spells a name is not read: ``UNREADABLE`` gives its size."""
     import ast
     import unicodedata
 
@@ -56,7 +64,12 @@ def top_level_literals(cells: list[dict], names: tuple[str, ...]) -> dict[str, t
     for cell in cells:
         # Only a cell that spells one of the names can assign it (identifiers are NFKC-normalised, as
         # Python reads them): the others are not parsed, which was most of the bind step's time.
-        text = unicodedata.normalize("NFKC", cell["source"])
+        source = cell["source"]
+        if len(source) > MAX_DECLARATION_CELL:
+            if any(name in source for name in names):
+                found[UNREADABLE] = ("size", len(source))
+            continue
+        text = unicodedata.normalize("NFKC", source)
         if not any(name in text for name in names):
             continue
         try:

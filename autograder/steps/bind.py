@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from autograder.config import Variant
 from autograder.lab import T, Text
-from autograder.student import DECLARED_NAMES, top_level_literals, variant_of_literals
+from autograder.student import DECLARED_NAMES, UNREADABLE, top_level_literals, variant_of_literals
 from autograder.submission import Submission
 
 #: What the ``setup`` column of grades.csv says for a submission whose declaration agrees.
@@ -27,13 +27,26 @@ class Declaration:
     """The set-up its SETUP (or per-student SETUP_CODE) declares; None for none."""
     student_id: str | None
     """The literal STUDENT_ID it sets ('' and absent give None)."""
+    problem: Text | None = None
+    """Why the declaration could not be read (then it is flagged, and grading uses the instructor's set-up)."""
 
     @classmethod
     def of(cls, cells: list[dict]) -> "Declaration":
-        found = top_level_literals(cells, DECLARED_NAMES)
-        kind, value = found.get("STUDENT_ID", ("value", None))
-        typed = str(value).strip() if kind == "value" and isinstance(value, (str, int)) else ""
-        return cls(variant_of_literals(found), typed or None)
+        """Read what ``cells`` declare; never raises (what cannot be read is a ``problem``)."""
+        try:
+            found = top_level_literals(cells, DECLARED_NAMES)
+            kind, value = found.get("STUDENT_ID", ("value", None))
+            typed = str(value).strip()[:40] if kind == "value" and isinstance(value, (str, int)) else ""
+            unreadable = found.get(UNREADABLE)
+            problem = None
+            if unreadable is not None:
+                size = unreadable[1]
+                problem = T(f"the cell that declares its set-up or STUDENT_ID is too large to read ({size:,} characters)",
+                            f"설정이나 STUDENT_ID를 적은 셀이 너무 커서 읽지 않았습니다 ({size:,}자)")
+            return cls(variant_of_literals(found), typed or None, problem)
+        except Exception as exc:  # a declaration is evidence, never a reason to lose the row
+            return cls(None, None, T(f"its set-up could not be read ({type(exc).__name__})",
+                                     f"설정을 읽을 수 없었습니다 ({type(exc).__name__})"))
 
     @property
     def week(self) -> int:
@@ -44,7 +57,9 @@ def setup_mismatch(declaration: Declaration, graded: Variant, submitter: str) ->
     """Why the submission's declared set-up or typed id is not the one it is graded with, or None."""
     declared = declaration.variant
     problems = []
-    if declared is None and graded.week:
+    if declaration.problem is not None:
+        problems.append(declaration.problem)
+    elif declared is None and graded.week:
         problems.append(T(f"it declares no set-up (an empty SETUP: the lecture's own), not week {graded.week}'s",
                           f"설정이 없습니다 (빈 SETUP: 강의 기본 설정). {graded.week}주차 설정이 아닙니다"))
     elif declared is not None and declared.week != graded.week:
@@ -71,5 +86,9 @@ def setup_mismatch(declaration: Declaration, graded: Variant, submitter: str) ->
 
 def bind_step(sub: Submission, variant: Variant, declaration: Declaration) -> Submission:
     """Record, in ``extra["setup"]``, whether the declared set-up and typed id agree with the grading."""
-    mismatch = setup_mismatch(declaration, variant.for_student(sub.student_id), sub.student_id)
+    try:
+        mismatch = setup_mismatch(declaration, variant.for_student(sub.graded_id), sub.graded_id)
+    except Exception as exc:  # this row is flagged; the batch goes on
+        mismatch = T(f"its set-up could not be checked ({type(exc).__name__}). Graded with the instructor's set-up.",
+                     f"설정을 확인할 수 없었습니다 ({type(exc).__name__}). 채점은 교수자의 설정으로 했습니다.")
     return sub.with_(extra=dict(sub.extra, setup=mismatch if mismatch is not None else MATCHES))
