@@ -20,6 +20,7 @@ from typing import Callable
 from pathlib import Path
 
 from autograder.contract import SUBMISSION_STEM
+from autograder.lab import T
 from autograder.pipeline import GradeConfig, load_step, run_checks_step, score_step
 from autograder.progress import ProgressBar
 from autograder.sandbox.limits import sandbox_uid_for
@@ -262,6 +263,41 @@ def apply_roster(subs: list[Submission], roster: list[dict]) -> tuple[list[Submi
     return out, warnings
 
 
+def keep_apart(subs: list[Submission]) -> tuple[list[Submission], list[str]]:
+    """Submissions that map to one student id are all kept, never merged: the second is ``id#2``, the
+    third ``id#3``, ...; each is flagged (its row's status, the summary) and none of them is written to
+    the gradebook or an LMS file until a person says who is who.  Returns the rows and one line per id."""
+    rows: dict[str, list[int]] = {}
+    for i, s in enumerate(subs):
+        rows.setdefault(s.student_id, []).append(i)
+    out, lines = list(subs), []
+    for sid, where in rows.items():
+        if len(where) < 2:
+            continue
+        who = ", ".join(_origin(subs[i]) for i in where)
+        why = T(f"{len(where)} submissions map to student {sid} ({who}): all are kept and graded, and none is "
+                "written to the gradebook or an LMS file until you decide who is who",
+                f"제출물 {len(where)}개가 학번 {sid}에 해당합니다 ({who}): 모두 남겨 채점했고, 누가 누구인지 정할 "
+                "때까지 성적부와 LMS 파일에는 넣지 않았습니다")
+        for k, i in enumerate(where):
+            s = subs[i]
+            out[i] = s.with_(student_id=sid if k == 0 else f"{sid}#{k + 1}",
+                             extra=dict(s.extra, identity=why, graded_as=sid))
+        lines.append(why.en)
+    return out, lines
+
+
+def _origin(sub: Submission) -> str:
+    """Where a submission came from, for a person to tell two apart: its name and Moodle number or folder."""
+    where = sub.extra.get("submitted_as") or sub.extra.get("moodle_participant") or ""
+    return " ".join(p for p in (sub.name, f"#{where}" if where else "") if p) or sub.student_id
+
+
+def id_collision(sub: Submission) -> bool:
+    """Is this row one of several that map to one student id (see :func:`keep_apart`)?"""
+    return sub.extra.get("identity") is not None
+
+
 def _named(sub: Submission, row: dict) -> Submission:
     """The submission with the roster's name for it (and its first/last name, when the roster splits it)."""
     first, last = row.get("first_name", ""), row.get("last_name", "")
@@ -327,7 +363,8 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
 
             writer.write(list(checks), [ScoreRow(student_id=s.student_id, first_name=gradebook_name(s)[0],
                                                  last_name=gradebook_name(s)[1],
-                                                 scores={r.check_id: r.score for r in s.results}) for s in subs])
+                                                 scores={r.check_id: r.score for r in s.results})
+                                        for s in subs if not id_collision(s)])
     finally:
         if writer is not None:
             writer.close()
@@ -342,6 +379,8 @@ def _read_class(source, cfg: GradeConfig, roster: list[dict] | None) -> tuple[li
         subs = stage(source, staging)
         if roster:
             subs, warnings = apply_roster(subs, roster)
+        subs, collisions = keep_apart(subs)
+        warnings += collisions
         # Every source is in memory before any student code runs; the staged copies go away,
         # so no child can read or change another student's file.
         subs = [load_step(s, cfg) for s in subs]
@@ -388,9 +427,12 @@ def bind(subs: list[Submission], cfg: GradeConfig) -> list[Submission]:
     (one line, GradeInputError); otherwise each submission records whether its declared set-up and
     typed id agree with the set-up it is graded with."""
     declared = {i: Declaration.of(list(s.source.cells)) for i, s in enumerate(subs) if s.source is not None}
-    weeks = sorted({d.week for d in declared.values()} - {0})
+    released = [d.week for d in declared.values() if d.week]
+    weeks = sorted(set(released))
     unreleased = cfg.variant.week == 0 and not cfg.variant.course_key
-    if weeks and unreleased and not cfg.own_variant:
+    # Most of the class holds released notebooks: the instructor forgot --course.  A few that claim a week
+    # (an edited SETUP) are flagged row by row instead: one student's file never stops the class.
+    if weeks and unreleased and not cfg.own_variant and 2 * len(released) > len(declared):
         named = ", ".join(f"week{w:02d}" for w in weeks)
         raise GradeInputError(f"these notebooks were released for {named}, but no set-up was given: grade them "
                               f"with --course C --assignment {named.split(', ')[0]} (or --variant FILE); "

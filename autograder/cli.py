@@ -197,6 +197,12 @@ def _grade(args: argparse.Namespace, writer) -> int:
               "in the assignment's 'Upload grading worksheet', or give --roster to key the grades by ID number)")
     if args.course:
         print(f"  gradebook: {Path(args.course) / 'gradebook.db'} (assignment {args.assignment})")
+    from autograder.batch import id_collision
+
+    shared = [s for s in subs if id_collision(s)]
+    if shared:
+        print(f"attention: {len(shared)} submissions share a student id with another (status 'id collision' in "
+              f"grades.csv, listed in summary.html); they are not in the gradebook until you decide who is who")
     return 0
 
 
@@ -345,6 +351,9 @@ def command_process_settings() -> None:
     """
     for name in ONE_BLAS_THREAD:
         os.environ.setdefault(name, "1")
+    for stream in (sys.stdout, sys.stderr):  # a name no encoder takes is escaped, never a crash at the end
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     from autograder.sandbox.zygote import reuse_freed_memory
 
     reuse_freed_memory()

@@ -61,7 +61,7 @@ def run_checks_step(subs: list[Submission], cfg: GradeConfig, launcher=None,
 
     results = grade_sources({k: s.source for k, s in ready.items()}, cfg.variant, cfg.limits, launcher,
                             on_done=done if on_done else None, load_reports=reports,
-                            student_ids={k: s.student_id for k, s in ready.items()},
+                            student_ids={k: s.graded_id for k, s in ready.items()},
                             own_variant=cfg.own_variant, self_check=cfg.self_check,
                             show_answers=cfg.show_answers) if ready else {}
     out = []

@@ -36,6 +36,7 @@ from typing import IO, Callable
 from autograder.config import Variant
 from autograder.contract import SUBMISSION_STEM
 from autograder.reference import SOLUTION_PATH
+from autograder.report.cells import SafeWriter
 
 #: The student helper (numpy and matplotlib only), and its name beside a released notebook.
 HELPER = Path(__file__).with_name("lab.py")
@@ -376,7 +377,7 @@ def _write_student_variants(path: Path, variant: Variant, students: list[dict]) 
 
     keys = ["node_num", "n_layers", "n_samples", "input_dim", "std_large", "std_small", "lam"]
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
+        w = SafeWriter(fh)
         w.writerow(["student_id", "name"] + keys + ["setup_code"])
         for row in students:
             v = variant.for_student(row["student_id"])

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.export.nbgrader_db import cell_items, open_gradebook
+from autograder.report.cells import SafeWriter
 
 FORMATS: tuple[str, ...] = ("moodle", "canvas", "long")
 #: File names used when a destination is not given (the nbgrader exporter plugin's default).
@@ -206,7 +207,7 @@ def render(fmt: str, items: Sequence[Item], rows: Sequence[StudentGrades], scale
     buf = io.StringIO(newline="")
     if fmt == "moodle":
         # Every field quoted, as the kit's notes recommend; Moodle's importer accepts both.
-        out = csv.writer(buf, quoting=csv.QUOTE_ALL)
+        out = SafeWriter(buf, quoting=csv.QUOTE_ALL)
         out.writerow(["ID number", "Email address", "First name", "Surname", *(i.title for i in items)])
         for r in rows:
             out.writerow([r.student_id, r.email, r.first_name, r.last_name,
@@ -214,14 +215,14 @@ def render(fmt: str, items: Sequence[Item], rows: Sequence[StudentGrades], scale
     elif fmt == "canvas":
         # Canvas wants "Student", "ID", the SIS columns, and "Section" last. The Canvas user id is
         # unknown here, so it is left empty and Canvas matches on the SIS User ID (the student id).
-        out = csv.writer(buf)
+        out = SafeWriter(buf)
         out.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *(i.title for i in items)])
         out.writerow(["    Points Possible", "", "", "", "", *(_num(i.max_score) for i in items)])
         for r in rows:
             out.writerow([sortable_name(r.first_name, r.last_name) or r.student_id, "", r.student_id, "", "",
                           *("" if s is None else _num(s) for s in r.scores)])
     else:
-        out = csv.writer(buf)
+        out = SafeWriter(buf)
         out.writerow(["student_id", "email", "name", "assignment", "item", "score", "max_score", "late_penalty"])
         for r in rows:
             for item, score, penalty in zip(items, r.scores, r.late_penalties):

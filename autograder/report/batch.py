@@ -26,6 +26,7 @@ from autograder.report import svg
 from autograder.report.table import load_notes
 from autograder.steps.stage import safe_name
 from autograder.submission import CheckInfo, Submission
+from autograder.report.cells import SafeWriter
 
 FIXED_COLUMNS = ["student_id", "name", "score", "max_score", "status", "setup"]
 STATUS_TEXT = {
@@ -57,7 +58,8 @@ def folder_names(subs: list[Submission]) -> list[str]:
 def row_status(sub: Submission) -> str:
     """The status column: the pipeline's status, whether the code ran without the jail, and whether
     the set-up the file declares is not the one it was graded with."""
-    flags = (["unconfined"] if sub.extra.get("unconfined") else []) + (["set-up mismatch"] if mismatch(sub) else [])
+    flags = ((["unconfined"] if sub.extra.get("unconfined") else []) + (["set-up mismatch"] if mismatch(sub) else [])
+             + (["id collision"] if identity(sub) else []))
     return "; ".join([sub.status, *flags])
 
 
@@ -65,6 +67,17 @@ def mismatch(sub: Submission) -> Text | None:
     """Why the submission's declared set-up or typed id differs from its grading (steps/bind.py), or None."""
     flag = sub.extra.get("setup")
     return flag if isinstance(flag, Text) else None
+
+
+def identity(sub: Submission) -> Text | None:
+    """Why this row shares its student id with another (batch.keep_apart), or None."""
+    flag = sub.extra.get("identity")
+    return flag if isinstance(flag, Text) else None
+
+
+def flags(sub: Submission) -> list[Text]:
+    """What a person should look at in this row: a set-up mismatch, an id shared with another row."""
+    return [why for why in (mismatch(sub), identity(sub)) if why is not None]
 
 
 def setup_cell(sub: Submission) -> str:
@@ -87,7 +100,7 @@ def check_column(check: CheckInfo, lang: str = "en") -> str:
 def grades_csv(subs: list[Submission], checks: tuple[CheckInfo, ...], lang: str = "en") -> str:
     """One row per submission, always; UTF-8 with BOM so Korean Excel reads the names."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SafeWriter(buf, lineterminator="\n")
     w.writerow(FIXED_COLUMNS + [check_column(c, lang) for c in checks])
     for s in subs:
         by_id = {r.check_id: r.score for r in s.results}
@@ -109,7 +122,7 @@ def results_json(sub: Submission, lang: str) -> str:
         "score": sub.score,
         "output": "\n".join([pick(STATUS_TEXT.get(sub.status, T(sub.status, sub.status)), lang)]
                             + ([pick(UNCONFINED_TEXT, lang)] if sub.extra.get("unconfined") else [])
-                            + ([pick(mismatch(sub), lang)] if mismatch(sub) else [])
+                            + [pick(why, lang) for why in flags(sub)]
                             + ([pick(sub.message, lang)] if sub.message else []) + load_notes(sub, lang)),
         "tests": [
             {"name": f"{r.function}: {pick(r.info.title, lang)}", "number": r.check_id, "score": r.score,
@@ -155,7 +168,7 @@ def feedback_html(sub: Submission, lang: str, title: str = "") -> str:
                     f"<td><code>{escape(r.function)}</code> {escape(pick(r.info.title, lang))}{detail_html}</td>"
                     f"<td>{r.score:g}&nbsp;/&nbsp;{r.points:g}</td></tr>")
     notes = (([pick(UNCONFINED_TEXT, lang)] if sub.extra.get("unconfined") else [])
-             + ([pick(mismatch(sub), lang)] if mismatch(sub) else [])
+             + [pick(why, lang) for why in flags(sub)]
              + ([pick(sub.results[0].message, lang)] if said_above and sub.results[0].message else [])
              + load_notes(sub, lang) + ([pick(sub.message, lang)] if sub.message else []) + list(sub.extra.get("notes", [])))
     notes_html = ("<div class='notes'>" + "".join(f"<div>{escape(n)}</div>" for n in notes) + "</div>") if notes else ""
@@ -199,7 +212,7 @@ def summary_html(subs: list[Submission], checks: tuple[CheckInfo, ...], lang: st
                            f"<td>{c.points:g}</td><td>{rate:.0%} ({passed}/{len(results)}){bar}</td>"
                            f"<td>{escape(f'{top[1]}× {top[0]}') if top else ''}</td></tr>"))
     rows = [row for _, row in sorted(rows, key=lambda r: r[0])]  # the most failed first (stable: then in order)
-    flagged = [(s, mismatch(s)) for s in subs if mismatch(s)]
+    flagged = [(s, why) for s in subs for why in flags(s)]
     flagged_html = ""
     if flagged:
         items = "".join(f"<li><b>{escape(s.student_id)}</b> {escape(s.name)}: {escape(pick(why, lang))}</li>"
@@ -249,7 +262,7 @@ def moodle_worksheet(subs: list[Submission], lang: str) -> str:
     (grade), Feedback comments); a Korean site's own worksheet has Korean names, and the Grade column
     can be copied into it.  Grades are in points, out of the maximum given on each row."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    w = SafeWriter(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
     w.writerow(["Identifier", "Full name", "Status", "Grade", "Maximum Grade", "Grade can be changed",
                 "Last modified (submission)", "Last modified (grade)", "Feedback comments"])
     for s in subs:
@@ -260,8 +273,16 @@ def moodle_worksheet(subs: list[Submission], lang: str) -> str:
 
 
 def student_pages(sub: Submission, lang: str, title: str = "") -> dict[str, str]:
-    """A scored submission's own files: results.json (Gradescope's format) and feedback.html."""
-    return {"results.json": results_json(sub, lang), "feedback.html": feedback_html(sub, lang, title)}
+    """A scored submission's own files: results.json (Gradescope's format) and feedback.html.  Never
+    raises: if a page cannot be made, a short one says so (the row and every other page stay)."""
+    try:
+        return {"results.json": results_json(sub, lang), "feedback.html": feedback_html(sub, lang, title)}
+    except Exception as exc:
+        why = f"{type(exc).__name__}: {exc}"[:200]
+        doc = {"score": sub.score, "output": f"the feedback page could not be made ({why})", "tests": []}
+        page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body><p>{escape(str(sub.student_id))}: "
+                f"{sub.score:g} / {sub.max_score:g}</p><p>{escape(doc['output'])}</p></body></html>\n")
+        return {"results.json": json.dumps(doc, ensure_ascii=True) + "\n", "feedback.html": page}
 
 
 def write_reports(out: Path, subs: list[Submission], checks: tuple[CheckInfo, ...], lang: str,
@@ -283,7 +304,8 @@ def write_reports(out: Path, subs: list[Submission], checks: tuple[CheckInfo, ..
         for rel, text in files.items():
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            # A text no encoder takes (a lone surrogate) is escaped, never the end of the reports.
+            path.write_text(text, encoding="utf-8", errors="backslashreplace")
         for rel in sorted({r.split("/")[0] for r in files}):
             final = out / rel
             if final.is_dir() and not final.is_symlink():

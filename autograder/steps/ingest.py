@@ -10,7 +10,10 @@ decides, per student, which file will be graded.  Accepted layouts:
   flat files ``<Full Name>_<participant id>_assignsubmission_file_<filename>``; the student id
   is the participant id and the name is kept.
 
-Symbolic links are never followed; zip entries with absolute or ``..`` paths are refused.
+Symbolic links are never followed; zip entries with absolute or ``..`` paths are refused.  A file
+or folder name that is not UTF-8 (a CP949 name from a Korean Windows zip, extracted as bytes) is
+shown as CP949 when it reads as that, else with ``\\xNN`` escapes; the file is still read by its
+real name.
 """
 from __future__ import annotations
 
@@ -73,6 +76,19 @@ class Source:
         return self.path.is_file()
 
 
+def readable_name(name: str) -> str:
+    """A name from the file system as people read it (see the module docstring); never raises."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:  # os.listdir gave the bytes that are not UTF-8 as surrogate escapes
+        raw = name.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("cp949")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace")
+
+
 # ---- choosing the file to grade ---------------------------------------------------------------
 
 
@@ -113,7 +129,7 @@ def _walk(root: Path, notes: list[str]) -> list[Member]:
             if d in IGNORED_PARTS:
                 continue
             if full.is_symlink():
-                notes.append(f"symbolic link {rel_dir / d} not followed")
+                notes.append(f"symbolic link {readable_name(str(rel_dir / d))} not followed")
                 continue
             if depth < MAX_DEPTH:
                 kept.append(d)
@@ -121,7 +137,7 @@ def _walk(root: Path, notes: list[str]) -> list[Member]:
         for f in sorted(filenames):
             full = Path(dirpath) / f
             st = os.lstat(full)
-            rel = (rel_dir / f).as_posix()
+            rel = readable_name((rel_dir / f).as_posix())
             if stat.S_ISLNK(st.st_mode):
                 notes.append(f"symbolic link {rel} not followed")
             elif stat.S_ISREG(st.st_mode):
@@ -146,27 +162,28 @@ def from_folder(root: Path) -> Source:
     for entry in sorted(root.iterdir(), key=lambda p: p.name):
         if entry.name in IGNORED_PARTS or entry.name.startswith("."):
             continue
+        shown = readable_name(entry.name)
         if entry.is_symlink():
-            warnings.append(f"{entry.name}: symbolic link not followed")
+            warnings.append(f"{shown}: symbolic link not followed")
             continue
         if entry.is_dir():
-            sid, name, extra = _student_key(entry.name)
+            sid, name, extra = _student_key(shown)
             g = groups.setdefault(sid, {"name": name, "members": [], "notes": [], "extra": {}})
             g["extra"].update(extra)
-            g["extra"].setdefault("folders", []).append(entry.name)
+            g["extra"].setdefault("folders", []).append(shown)
             before = len(g["members"])
             g["members"] += [Member(m.path, m.rel, m.size, m.mtime) for m in _walk(entry, g["notes"])]
             if extra.get("plugin") == "onlinetext" and len(g["members"]) > before:
                 g["extra"]["onlinetext"] = True
         elif entry.is_file():
-            m = MOODLE.match(entry.name)
+            m = MOODLE.match(shown)
             if m and m.group("rest"):
                 st = entry.stat()
                 g = groups.setdefault(m.group("pid"), {"name": m.group("name"), "members": [], "notes": [],
                                                        "extra": {"moodle_participant": m.group("pid")}})
                 g["members"].append(Member(str(entry), m.group("rest"), st.st_size, st.st_mtime))
             else:
-                warnings.append(f"{entry.name}: a file outside any student folder was ignored")
+                warnings.append(f"{shown}: a file outside any student folder was ignored")
     for g in groups.values():
         _look_into_zips(g, None)
     return Source(root, tuple(_found(sid, g) for sid, g in sorted(groups.items())), tuple(warnings))

@@ -18,6 +18,14 @@ def rows_of(path: Path) -> list[list[str]]:
     return list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
 
 
+def formula_cells(rows: list[list[str]]) -> list[str]:
+    """Cells a spreadsheet would run as a formula (OWASP's CSV injection rule): text starting with
+    =, +, -, @, a tab or a carriage return that is not a number (or a lone '-', the 'no grade')."""
+    return [f"cell {cell[:40]!r} starts a formula" for row in rows for cell in row
+            if cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+            and not re.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|-", cell)]
+
+
 def _grade_problem(value: str, maximum: float) -> str | None:
     if value in ("", "-"):
         return None  # no grade
@@ -34,7 +42,7 @@ def moodle_gradebook(rows: list[list[str]], id_numbers: set[str], item_max: floa
     A row whose ID number matches no user aborts the whole import; a ragged row is csvweirdcolumns; a
     "Last downloaded from this course" column blocks edited grades; a grade above the item's maximum
     (100 for a new item) needs site settings a course does not have."""
-    problems = []
+    problems = formula_cells(rows)
     header = rows[0]
     if "ID number" not in header:
         return ["no 'ID number' column to map users by"]
@@ -54,7 +62,7 @@ def moodle_gradebook(rows: list[list[str]], id_numbers: set[str], item_max: floa
 
 def canvas_gradebook(rows: list[list[str]], sis_ids: set[str], assignment_ids: dict[str, str]) -> list[str]:
     """Canvas's gradebook importer: its header rules, its "Title (id)" matching, its student matching."""
-    problems = []
+    problems = formula_cells(rows)
     header = rows[0]
     if "Student" not in header[0] or "ID" not in header[1]:
         return ["the header must start with Student, ID"]
@@ -93,7 +101,7 @@ def moodle_worksheet(rows: list[list[str]], participants: set[str]) -> list[str]
     missing = [h for h in ("Identifier", "Grade", "Last modified (grade)") if h not in header]
     if missing:
         return [f"no {', '.join(missing)} column: the upload is rejected"]
-    problems = []
+    problems = formula_cells(rows)
     ident, grade = header.index("Identifier"), header.index("Grade")
     for row in rows[1:]:
         m = re.fullmatch(r"Participant (\d+)", row[ident])
