@@ -65,6 +65,9 @@ def top_level_literals(cells: list[dict], names: tuple[str, ...]) -> dict[str, t
         # Only a cell that spells one of the names can assign it (identifiers are NFKC-normalised, as
         # Python reads them): the others are not parsed, which was most of the bind step's time.
         source = cell["source"]
+        if cell.get("unread_declaration"):  # a cell too large to run (steps/load.py): it was not kept
+            found[UNREADABLE] = ("size", cell["unread_declaration"])
+            continue
         if len(source) > MAX_DECLARATION_CELL:
             if any(name in source for name in names):
                 found[UNREADABLE] = ("size", len(source))
@@ -99,11 +102,18 @@ def declared_variant(cells: list[dict]):
     return variant_of_literals(top_level_literals(cells, DECLARED_NAMES))
 
 
-def variant_of_literals(found: dict):
-    """:func:`declared_variant` from what :func:`top_level_literals` found."""
+def declared_setup(found: dict):
+    """The literal SETUP (or the SETUP_CODE it names) among what :func:`top_level_literals` found; None
+    when there is none (an empty code, not yet pasted, is none)."""
     kind, setup = found.get("SETUP", ("value", None))
     if kind == "name":
         setup = found.get(setup, ("value", None))[1]
+    return None if isinstance(setup, str) and not setup.strip() else setup
+
+
+def variant_of_literals(found: dict):
+    """:func:`declared_variant` from what :func:`top_level_literals` found."""
+    setup = declared_setup(found)
     return variant_of_setup(setup) if setup is not None else None
 
 

@@ -269,3 +269,39 @@ def test_a_moodle_class_without_a_roster_gets_moodles_grading_worksheet(sample_r
     assert {"Identifier", "Grade", "Last modified (grade)", "Feedback comments"} <= set(rows[0])
     assert [r["Identifier"] for r in rows] == [f"Participant {s.student_id}" for s in result.submissions]
     assert all(float(r["Grade"]) == s.score for r, s in zip(rows, result.submissions))
+
+
+def test_two_submissions_of_one_student_id_are_both_kept_and_kept_out_of_the_gradebook(tmp_path):
+    """A Moodle name set to a classmate's maps two submissions to one 학번: are both graded and kept
+    (the second as id#2), flagged in their rows and the summary, and left out of nbgrader's gradebook,
+    which is written for every other student?"""
+    import shutil
+
+    from autograder.export.nbgrader_db import open_gradebook
+    from autograder.samples import mutate
+    from tests.conftest import MASTER_NB
+
+    course = tmp_path / "course"
+    (course / "source" / "week01").mkdir(parents=True)
+    (course / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "dl"\n')
+    shutil.copy(MASTER_NB, course / "source" / "week01" / "weight_init.ipynb")
+    nbgrader(course, "generate_assignment", "week01", "--force")
+    subs = tmp_path / "moodle"
+    files = {"김하늘_101": reference_source(), "김하늘_102": mutate("relu", "return x"), "이서연_103": reference_source()}
+    for folder, text in files.items():
+        (subs / f"{folder}_assignsubmission_file_").mkdir(parents=True)
+        (subs / f"{folder}_assignsubmission_file_" / "weight_init.py").write_text(text, encoding="utf-8")
+    roster = [{"student_id": "20249001", "name": "김하늘"}, {"student_id": "20249002", "name": "이서연"}]
+    result = grade_class(subs, tmp_path / "out", FAST, jobs=2, show_progress=False, course=course,
+                         assignment="week01", roster=roster)
+    rows = {r["student_id"]: r for r in csv.DictReader(open(tmp_path / "out" / "grades.csv", encoding="utf-8-sig"))}
+    assert set(rows) == {"20249001", "20249001#2", "20249002"}
+    for sid in ("20249001", "20249001#2"):
+        assert "id collision" in rows[sid]["status"]
+    assert float(rows["20249001"]["score"]) == total_points() > float(rows["20249001#2"]["score"])
+    assert any("map to student 20249001" in w for w in result.warnings)
+    summary = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
+    assert summary.count("map to student 20249001") == 2
+    with open_gradebook(course) as gb:
+        scores = {s.student_id: s.score for s in gb.assignment_submissions("week01")}
+    assert scores == {"20249002": total_points()}

@@ -71,3 +71,37 @@ def test_the_declared_setup_is_read_without_running_the_code():
              {"source": "SETUP = SETUP_CODE\n", "name": "b"}]
     assert declared_variant(cells) == Variant.from_dict(p.public_dict())
     assert declared_variant([{"source": "x = 1\n", "name": "c"}]) is None
+
+
+def _code_of(raw: bytes) -> str:
+    import base64
+    import zlib
+
+    return lab.SETUP_CODE_PREFIX + base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("raw", [b"[" * 100_000 + b"]" * 100_000, b" " * 10_000_000, b'{"a": "' + b"x" * 100_000 + b'"}'],
+                         ids=["nested", "inflates-to-10-MB", "large"])
+def test_a_set_up_code_built_to_hurt_is_only_a_damaged_code(raw):
+    """Is a code that inflates to a bomb, or to JSON nested 100,000 deep, refused as damaged (bounded work),
+    never an error of its own?"""
+    with pytest.raises(ValueError, match="damaged"):
+        lab.decode_setup(_code_of(raw))
+    assert variant_of_setup(_code_of(raw)) is None
+
+
+@pytest.mark.parametrize("table", [{"week": [1]}, {"week": True}, {"lam": "0.1"}, {"lam": float("nan")},
+                                   {"node_num": 10 ** 40}, {"init_shapes": [[1e9, "x"]]}, {"probe_shape": [1, 2]},
+                                   {"student_id": "x" * 1000}, {"per_student": "yes"}, {"no_such_key": 1}])
+def test_a_set_up_of_the_wrong_types_is_refused(table):
+    """Does every value of a set-up have to have its type and a sane size (a forged SETUP is a student's text)?"""
+    with pytest.raises(ValueError):
+        Variant.from_dict(table)
+    assert variant_of_setup(table) is None
+
+
+def test_every_released_variant_reads_back_through_the_checks():
+    """Do the checks on set-up values accept every variant a release can make?"""
+    for week in range(1, 30):
+        v = Variant.derive(KEY, week, str(week), per_student=week % 2 == 0)
+        assert Variant.from_dict(json.loads(json.dumps(v.to_dict()))) == v

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from autograder.config import Variant
 from autograder.lab import T, Text
-from autograder.student import DECLARED_NAMES, UNREADABLE, top_level_literals, variant_of_literals
+from autograder.student import DECLARED_NAMES, UNREADABLE, declared_setup, top_level_literals, variant_of_setup
 from autograder.submission import Submission
 
 #: What the ``setup`` column of grades.csv says for a submission whose declaration agrees.
@@ -38,12 +38,17 @@ class Declaration:
             kind, value = found.get("STUDENT_ID", ("value", None))
             typed = str(value).strip()[:40] if kind == "value" and isinstance(value, (str, int)) else ""
             unreadable = found.get(UNREADABLE)
+            setup = declared_setup(found)
+            variant = variant_of_setup(setup) if setup is not None else None
             problem = None
             if unreadable is not None:
                 size = unreadable[1]
                 problem = T(f"the cell that declares its set-up or STUDENT_ID is too large to read ({size:,} characters)",
                             f"설정이나 STUDENT_ID를 적은 셀이 너무 커서 읽지 않았습니다 ({size:,}자)")
-            return cls(variant_of_literals(found), typed or None, problem)
+            elif setup is not None and variant is None:
+                problem = T("its SETUP (or SETUP_CODE) is damaged or edited: it is no set-up the course made",
+                            "SETUP(또는 SETUP_CODE)이 손상되었거나 고쳐졌습니다: 강의에서 만든 설정이 아닙니다")
+            return cls(variant, typed or None, problem)
         except Exception as exc:  # a declaration is evidence, never a reason to lose the row
             return cls(None, None, T(f"its set-up could not be read ({type(exc).__name__})",
                                      f"설정을 읽을 수 없었습니다 ({type(exc).__name__})"))

@@ -35,6 +35,9 @@ MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 #: Files up to this size are read in the grading process (at most ~70 MB of parse memory each); larger
 #: ones in a process of their own, limited to BOUNDED_MEMORY_MB and BOUNDED_SECONDS.
 IN_PROCESS_BYTES = {".py": 128 * 1024, ".ipynb": 4 * 1024 * 1024}
+#: A cell with more characters is not run (compiling 5 MB of literal took the child 4 s and 1 GB): it
+#: raises an error that says so, which costs that cell only.  Real cells are a few kB.
+MAX_CELL_CHARS = 1_000_000
 BOUNDED_MEMORY_MB = 2048
 BOUNDED_SECONDS = 30.0
 
@@ -152,8 +155,25 @@ def load_python(data: bytes, filename: str) -> LoadedSource:
         else:
             notes.append(T("syntax error: each top-level block was loaded on its own",
                            "문법 오류: 최상위 블록을 하나씩 따로 불러옴"))
-            return LoadedSource(filename, "py", tuple(split_top_level(text, filename)), encoding, tuple(notes))
-    return LoadedSource(filename, "py", tuple(python_cells(text, filename)), encoding, tuple(notes))
+            return LoadedSource(filename, "py", _capped(split_top_level(text, filename)), encoding, tuple(notes))
+    return LoadedSource(filename, "py", _capped(python_cells(text, filename)), encoding, tuple(notes))
+
+
+def _capped(cells: list[dict]) -> tuple[dict, ...]:
+    """The cells, each one over MAX_CELL_CHARS replaced by a line that raises an error saying why (and,
+    if it spelled a name that declares the set-up, marked so: the bind step flags what it could not read)."""
+    from autograder.student import DECLARED_NAMES
+
+    out = []
+    for cell in cells:
+        size = len(cell["source"])
+        if size > MAX_CELL_CHARS:
+            why = (f"이 셀은 {size:,}자라서 실행하지 않았습니다 ({MAX_CELL_CHARS:,}자까지 실행) / "
+                   f"this cell has {size:,} characters and was not run (at most {MAX_CELL_CHARS:,} are)")
+            declares = any(name in cell["source"] for name in DECLARED_NAMES)
+            cell = dict(cell, source=f"raise RuntimeError({why!r})\n", **({"unread_declaration": size} if declares else {}))
+        out.append(cell)
+    return tuple(out)
 
 
 #: A cell marker of the percent format (VS Code, Spyder, PyCharm, Jupytext): ``# %%`` at the start of a line.
@@ -241,7 +261,7 @@ def load_notebook(data: bytes, filename: str) -> LoadedSource:
         cells.append({"source": transformed, "name": f"cell {i}"})
     if not any(c["source"].strip() for c in cells):
         raise LoadError("empty", T(f"{filename} has no code", f"{filename}에 코드가 없습니다"))
-    return LoadedSource(filename, "ipynb", tuple(cells), "utf-8", tuple(notes))
+    return LoadedSource(filename, "ipynb", _capped(cells), "utf-8", tuple(notes))
 
 
 def load_file(path: str | Path, data: bytes | None = None) -> LoadedSource:

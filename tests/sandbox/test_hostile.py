@@ -135,7 +135,7 @@ def as_ordinary_user(argv: list[str], keep: list[Path]) -> list[str]:
     """
     script = ["set -e", "mount --make-rprivate /"]
     blocked = {a for a in (_unreachable_ancestor(p) for p in keep) if a is not None}
-    stash = Path(f"/tmp/initlab-keep-{secrets.token_hex(4)}")
+    stash = Path(f"/tmp/initlab-keep-{secrets.token_hex(4)}")  # mount points only, removed once moved
     for i, path in enumerate(keep):
         if any(b == path or b in path.parents for b in blocked):
             script += [f"mkdir -p {stash}/{i}", f"mount --bind {path} {stash}/{i}"]
@@ -144,6 +144,7 @@ def as_ordinary_user(argv: list[str], keep: list[Path]) -> list[str]:
     for i, path in enumerate(keep):
         if any(b == path or b in path.parents for b in blocked):
             script += [f"mkdir -p {path}", f"mount --move {stash}/{i} {path}"]
+    script.append(f"rm -rf {stash}")
     script.append(f"exec setpriv --reuid={ORDINARY_UID} --regid={ORDINARY_UID} --clear-groups "
                   f"--inh-caps=-all --bounding-set=-all " + " ".join(f"'{a}'" for a in argv))
     return ["unshare", "--mount", "sh", "-c", "\n".join(script)]

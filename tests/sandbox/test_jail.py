@@ -220,3 +220,70 @@ def test_a_child_that_draws_reads_matplotlibs_font_list_instead_of_scanning_the_
     assert "generated new fontManager" not in font_log(built)
     without = replace(built, binds=tuple(b for b in built.binds if b[1] != jail.JAIL_FONT_CACHE))
     assert "generated new fontManager" in font_log(without)
+
+
+def test_a_dead_jail_is_replaced_and_grading_goes_on():
+    """When a judge's zygote (and its jail) dies between two students, does the next student get a new
+    jail and full marks, instead of an error?"""
+    from autograder.sandbox.limits import Limits
+    from autograder.sandbox.runner import Sandbox, ZygoteLauncher
+
+    launcher = ZygoteLauncher(1 << 28, jail=jail.build())
+    launcher.start()
+    src = "import numpy as np\ndef relu(x):\n    return np.maximum(0, x)\n"
+    try:
+        with Sandbox([{"source": src, "name": "cell 1"}], ["relu"], Limits(), launcher, setup={}) as first:
+            assert list(first.call("relu", [-1.0, 2.0]).value) == [0.0, 2.0]
+        launcher.proc.kill()  # bwrap, and with it (--die-with-parent) the zygote and the whole jail
+        launcher.proc.wait()
+        with Sandbox([{"source": src, "name": "cell 1"}], ["relu"], Limits(), launcher, setup={}) as second:
+            assert list(second.call("relu", [-3.0, 4.0]).value) == [0.0, 4.0]
+        assert launcher.restarts == 1 and launcher.generation == 2
+    finally:
+        launcher.close()
+
+
+def test_a_child_that_never_says_hello_is_tried_once_more_in_a_new_jail():
+    """A child says hello before any student code exists in it: is one that does not retried in a new
+    jail (the jail's failure, not the student's), and does a second failure fail that student only?"""
+    from autograder.sandbox.limits import Limits
+    from autograder.sandbox.runner import ChildProcess, Sandbox, ZygoteLauncher
+
+    class Silent:
+        def recv(self, timeout):
+            raise EOFError("no hello")
+
+    class Flaky(ZygoteLauncher):
+        silent = 1  # how many children say nothing
+
+        def spawn(self, limits):
+            if self.silent:
+                self.silent -= 1
+                return ChildProcess(-1, Silent(), lambda pid: None, {})
+            return super().spawn(limits)
+
+    src = "import numpy as np\ndef relu(x):\n    return np.maximum(0, x)\n"
+    for silent, works in ((1, True), (2, False)):
+        launcher = Flaky(1 << 28, jail=jail.build())
+        launcher.silent = silent
+        launcher.start()
+        try:
+            with Sandbox([{"source": src, "name": "cell 1"}], ["relu"], Limits(), launcher, setup={}) as sb:
+                if works:
+                    assert list(sb.call("relu", [-1.0, 1.0]).value) == [0.0, 1.0]
+                else:
+                    with pytest.raises(RuntimeError, match="did not start"):
+                        sb.load()
+            assert launcher.restarts == 1  # one new jail, whatever happens in it
+        finally:
+            launcher.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="the host's root only")
+def test_doctor_would_see_a_jail_that_runs_as_the_hosts_root(monkeypatch):
+    """Do the doctor's two root lines fail for a jail started as root without a uid of its own (as the
+    jail was before), so they are worth their place?"""
+    monkeypatch.setattr(jail, "jail_uid", lambda index=0: None)
+    held = dict(jail.self_test())
+    assert held["is not the host's root (owns none of its system files)"] is False
+    assert held["cannot change the host's device nodes"] is False

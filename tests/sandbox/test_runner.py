@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import textwrap
 import time
 
@@ -347,3 +348,27 @@ def test_importing_pyplot_without_drawing_does_not_load_it_in_the_child():
             assert sandbox.value("HAS_FIGURE").value is True and sandbox.value("LOADED_AFTER_USE").value is True
     finally:
         launcher.close()
+
+
+def test_a_tree_too_deep_for_a_recursive_delete_is_still_removed(tmp_path):
+    """Unconfined, a child's folder is deleted by the judge: does a 1,500-deep tree of read-only
+    folders (past Python's recursion limit) go, without an error escaping?"""
+    from autograder.sandbox.limits import remove_tree
+
+    root = tmp_path / "child"
+    root.mkdir()
+    back = os.getcwd()
+    os.chdir(root)  # relative steps: the full path is longer than PATH_MAX
+    try:
+        for _ in range(1500):
+            os.mkdir("d")
+            os.chdir("d")
+    finally:
+        os.chdir(back)
+    os.chmod(root / "d", 0o500)
+    os.chmod(root / "d" / "d", 0o500)
+    try:
+        remove_tree(str(root))
+        assert not root.exists()
+    finally:  # pytest's own clean-up of old temporary folders recurses: never leave it this tree
+        subprocess.run(["sh", "-c", f"chmod -R u+rwx {root} 2>/dev/null; rm -rf {root}"], check=False)

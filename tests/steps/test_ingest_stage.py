@@ -4,10 +4,11 @@ from __future__ import annotations
 import os
 import stat
 import zipfile
+from pathlib import Path
 
 import pytest
 
-from autograder.steps.ingest import discover, safe_parts, zip_entry_name
+from autograder.steps.ingest import discover, from_folder, safe_parts, zip_entry_name
 from autograder.steps.stage import make_staging, safe_name, stage
 
 
@@ -193,3 +194,23 @@ def test_a_zip_in_a_students_folder_is_looked_into_under_the_same_caps(tmp_path)
         assert sub.status == "pending" and sub.extra["file"] == "hw.zip/homework/weight_init.py", sub
         assert open(sub.path, encoding="utf-8").read() == "x = 2\n"
         assert not any("escape" in n or "link.py" in n for n in sub.extra["notes"])
+
+
+@pytest.mark.parametrize("raw,shown", [("홍길동".encode("cp949"), "홍길동"), (b"\xff\xfe-x", "\\xff\\xfe-x"),
+                                       ("김하늘".encode(), "김하늘")])
+def test_names_that_are_not_utf8_are_shown_readably_and_still_read(tmp_path, raw, shown):
+    """A Korean Windows zip extracted on Linux leaves CP949 bytes in names: is a student folder and a
+    file with such a name shown as CP949 (or escaped when it is not that either), and the file still read?"""
+    from autograder.steps.ingest import readable_name
+
+    folder = tmp_path / os.fsdecode(raw)
+    folder.mkdir()
+    (folder / "weight_init.py").write_text("x = 1\n", encoding="utf-8")
+    (folder / os.fsdecode(raw + b".py")).write_text("y = 2\n", encoding="utf-8")
+    source = from_folder(tmp_path)
+    (found,) = source.found
+    assert found.student_id == shown == readable_name(os.fsdecode(raw))
+    assert any(f"{shown}.py" in note for note in found.notes)
+    assert all(note.encode("utf-8") for note in found.notes)  # nothing a UTF-8 report cannot write
+    (sub,) = stage(source, make_staging(str(tmp_path)))
+    assert Path(sub.path).read_text() == "x = 1\n"

@@ -122,3 +122,44 @@ def test_a_py_file_without_markers_is_split_into_top_level_groups():
     cells = [c["source"].strip() for c in load_python(text.encode(), "w.py").cells]
     assert cells == ["import numpy as np", "# the first\ndef f(x):\n    return x", "@dec\ndef g(x):\n    return x",
                      "a = f(1)\nb = 2", "# answers\nanswer_x = a + b\nprint(answer_x)"]
+
+
+def test_a_large_file_is_read_in_a_limited_process_with_the_same_result():
+    """Is a notebook over the in-process size read by a process of its own, giving the same cells?"""
+    from autograder.steps import load
+
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+              "source": "%matplotlib inline\nx = 1\n"},
+             {"cell_type": "markdown", "metadata": {}, "source": "x" * (load.IN_PROCESS_BYTES[".ipynb"] + 10)}]
+    data = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}).encode()
+    bounded = load_file("weight_init.ipynb", data)
+    assert bounded == load_notebook(data, "weight_init.ipynb")
+    assert "run_line_magic('matplotlib', 'inline')" in bounded.cells[0]["source"]
+
+
+def test_a_file_whose_parse_needs_too_much_memory_costs_its_own_row(monkeypatch):
+    """Does a file that would take gigabytes to parse end as 'unreadable' within the limited process's
+    memory, rather than in the grader's?"""
+    from autograder.steps import load
+
+    monkeypatch.setattr(load, "BOUNDED_MEMORY_MB", 300)
+    data = json.dumps({"nbformat": 4, "cells": [{}] * 5_000_000}).encode()  # dicts: ~30 bytes each per byte
+    with pytest.raises(LoadError) as info:
+        load_file("weight_init.ipynb", data)
+    assert info.value.status == "unreadable" and "300 MB" in info.value.text.en
+
+
+def test_a_cell_too_large_to_run_is_replaced_by_an_error_that_says_so():
+    """Is a 2 MB cell not compiled in the child (it took seconds and a gigabyte), but turned into an
+    error of that cell, in both languages, with the declaration it held marked unread?"""
+    from autograder.steps.load import MAX_CELL_CHARS
+
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": "x = 1\n"},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": "STUDENT_ID = [" + "1," * MAX_CELL_CHARS + "]\n"}]}
+    src = load_file("weight_init.ipynb", json.dumps(nb).encode())
+    assert src.cells[0]["source"] == "x = 1\n"
+    big = src.cells[1]
+    assert big["source"].startswith("raise RuntimeError(") and "not run" in big["source"] and "실행하지" in big["source"]
+    assert big["unread_declaration"] > MAX_CELL_CHARS
