@@ -26,8 +26,7 @@ _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 SHM_MB = 1
 
 
-def _libc():
-    return ctypes.CDLL(None, use_errno=True)
+_LIBC = ctypes.CDLL(None, use_errno=True) if os.name == "posix" else None
 
 
 def _check(result: int, what: str) -> None:
@@ -38,7 +37,7 @@ def _check(result: int, what: str) -> None:
 
 def isolate_child(scratch: str, scratch_mb: int) -> None:
     """Give the calling process its own mount and IPC namespace and a fresh tmpfs at ``scratch``."""
-    libc = _libc()
+    libc = _LIBC
     _check(libc.unshare(_CLONE_NEWNS | _CLONE_NEWIPC), "unshare")
     # Mounts made from here on stay in this namespace (bubblewrap's are already private; this is not trusting it).
     _check(libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None), "mount --make-rprivate /")
@@ -59,14 +58,14 @@ class _CapData(ctypes.Structure):
 
 def drop_capabilities() -> None:
     """Clear the ambient, effective, permitted and inheritable sets; OSError unless all four are empty."""
-    libc = _libc()
+    libc = _LIBC
     libc.prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
     header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
-    data = (_CapData * 2)()
-    _check(libc.capset(ctypes.byref(header), data), "capset")
-    left = capabilities()
-    if any(left.values()):
-        raise OSError(0, f"capabilities left after dropping them: {left}")
+    _check(libc.capset(ctypes.byref(header), (_CapData * 2)()), "capset")
+    left = (_CapData * 2)()
+    _check(libc.capget(ctypes.byref(_CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)), left), "capget")
+    if any(d.effective or d.permitted or d.inheritable for d in left):  # (ambient is a subset of these)
+        raise OSError(0, f"capabilities left after dropping them: {capabilities()}")
 
 
 def capabilities() -> dict[str, int]:

@@ -116,7 +116,6 @@ def apply_in_child(limits: Limits, workdir: str, network_isolated: bool = False,
         applied["max_processes"] = limits.max_processes
         from autograder.sandbox.isolate import drop_capabilities
         from autograder.sandbox.landlock import restrict_jail
-        from autograder.sandbox.seccomp import refuse_kernel_state
 
         # Landlock's domain is the child's own (its signals and abstract sockets stay inside it, and it
         # may write only its own /tmp), made after its /tmp was mounted: Landlock forbids mounting.
@@ -125,7 +124,6 @@ def apply_in_child(limits: Limits, workdir: str, network_isolated: bool = False,
         except OSError:
             applied["landlock"] = 0
         drop_capabilities()  # raises if any is left: the child then never starts
-        applied["seccomp"] = refuse_kernel_state()
         os.chdir(workdir)
         return applied
 

@@ -280,7 +280,9 @@ class ZygoteLauncher:
                 # A child of an earlier zygote died with it; the new zygote must not kill its own for it.
                 if generation == self.generation and self.control is not None:
                     try:
-                        self.control.sendall(json.dumps({"op": "kill", "pid": pid}).encode() + b"\n")
+                        # With this child's limits: a jailed zygote forks the next child ahead with them.
+                        self.control.sendall(json.dumps({"op": "kill", "pid": pid, "limits": limits.to_dict()}).encode()
+                                             + b"\n")
                         self._reader.readline()
                     except (OSError, ValueError):
                         pass

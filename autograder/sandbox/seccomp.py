@@ -65,12 +65,15 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
+_PROGRAM = program()
+
+
 def refuse_kernel_state() -> bool:
     """Install the filter on the calling process (and everything it starts); True if installed.
 
     Needs ``no_new_privs`` (bubblewrap and Landlock set it) or CAP_SYS_ADMIN.
     """
-    code = program()
+    code = _PROGRAM
     if code is None:
         return False
     buffer = ctypes.create_string_buffer(code, len(code))

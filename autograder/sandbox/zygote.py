@@ -14,7 +14,8 @@ nothing it wrote or allocated there outlives it or reaches the next child.
 Control messages are JSON lines on a Unix socket from the judge:
   {"op": "spawn", "limits": {...}}   -> {"pid": int} plus one fd (SCM_RIGHTS):
                                         the judge's end of a socket to the new child
-  {"op": "kill", "pid": int}         -> {"status": int | null}: everything of the child killed
+  {"op": "kill", "pid": int, "limits": {...}} -> {"status": int | null}: everything of the child killed
+                                        (jailed, the next child is then forked ahead with ``limits``)
   {"op": "prebuild", "cases": [[case, seed], ...]} -> {"ok": true}: those lecture inputs drawn once
                                         here (lab.prebuild), so that every child copies them
 The zygote exits when the judge closes the socket, killing whatever children remain.
@@ -42,6 +43,8 @@ NETWORK_ISOLATED = False
 SCRATCH = "/tmp"
 #: The grading run's tag (jail.run_tag), given on the command line; children carry it in their environment.
 RUN_TAG = ""
+#: Whether the jailed zygote installed the seccomp filter (seccomp.py) that every child inherits.
+SECCOMP = False
 
 
 #: matplotlib's font list made for this jail (jail.font_cache), bound read-only when there is one.
@@ -146,6 +149,8 @@ def _child_main(conn: socket.socket, limits_dict: dict, workdir: str, keep_fd: i
         if RUN_TAG:  # which grading run a process belongs to, for whoever checks that none outlives it
             os.environ["INITLAB_RUN_TAG"] = RUN_TAG
         applied = apply_in_child(Limits(**limits_dict), workdir, network_isolated=NETWORK_ISOLATED, jailed=JAILED)
+        if JAILED:
+            applied["seccomp"] = SECCOMP
         rx = os.fdopen(keep_fd, "rb", buffering=1 << 16, closefd=False)
         tx = os.fdopen(os.dup(keep_fd), "wb", buffering=1 << 16)
         from autograder.sandbox.protocol import write_frame
@@ -277,35 +282,61 @@ def _kill(pid: int, children: dict, sandbox_uid) -> int | None:
     return status
 
 
+def _fork_child(limits: dict, reader, control: socket.socket) -> tuple[int, socket.socket, str]:
+    """Fork a child for ``limits``: (its pid, the judge's end of its socket, its folder)."""
+    sandbox_uid = limits.get("sandbox_uid") if not JAILED else None
+    workdir = SCRATCH if JAILED else tempfile.mkdtemp(prefix="initlab-run-")
+    if sandbox_uid is not None and os.getuid() == 0:
+        os.chown(workdir, sandbox_uid, sandbox_uid)
+    ours, theirs = socket.socketpair()
+    for end in (ours, theirs):  # a probe's reply is ~4 MB: big buffers, fewer wake-ups
+        end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+        end.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    pid = os.fork()
+    if pid == 0:
+        reader.close()
+        control.close()
+        ours.close()
+        _child_main(theirs, limits, workdir, theirs.fileno())
+    theirs.close()
+    return pid, ours, workdir
+
+
 def serve(control: socket.socket) -> None:
+    """Answer the judge's requests until it closes the socket.
+
+    Jailed, the next child is forked as soon as the last one is killed (it makes its namespaces, mounts
+    its /tmp, drops its capabilities and says hello meanwhile, while the judge scores the last
+    submission), and handed over at the next spawn with the same limits.  It is never alive beside a
+    child that ran student code: a kill ends every process of the jail, and a spawn while another child
+    lives kills both first.
+    """
     children: dict[int, str] = {}
     reader = control.makefile("rb")
     sandbox_uid = None
+    warm: tuple[int, socket.socket, str, dict] | None = None  # a child forked ahead, not yet handed over
     try:
         for line in reader:
             request = json.loads(line)
             _reap(children)
+            if warm is not None and warm[0] not in children:
+                warm[1].close()  # it died waiting (memory pressure...): fork afresh
+                warm = None
             if request["op"] == "spawn":
-                if JAILED and children:  # one child at a time: nothing of the last one may see this one
-                    for pid in list(children):
-                        _kill(pid, children, None)
                 limits = request["limits"]
                 sandbox_uid = limits.get("sandbox_uid") if not JAILED else None
-                workdir = SCRATCH if JAILED else tempfile.mkdtemp(prefix="initlab-run-")
-                if sandbox_uid is not None and os.getuid() == 0:
-                    os.chown(workdir, sandbox_uid, sandbox_uid)
-                ours, theirs = socket.socketpair()
-                for end in (ours, theirs):  # a probe's reply is ~4 MB: big buffers, fewer wake-ups
-                    end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
-                    end.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-                pid = os.fork()
-                if pid == 0:
-                    reader.close()
-                    control.close()
-                    ours.close()
-                    _child_main(theirs, limits, workdir, theirs.fileno())
-                theirs.close()
-                children[pid] = workdir
+                if warm is not None and (warm[3] != limits or len(children) > 1):
+                    warm[1].close()
+                    warm = None
+                if JAILED and children and warm is None:  # one child at a time: nothing of the last one may see this one
+                    for pid in list(children):
+                        _kill(pid, children, None)
+                if warm is not None:
+                    pid, ours, _, _ = warm
+                    warm = None
+                else:
+                    pid, ours, workdir = _fork_child(limits, reader, control)
+                    children[pid] = workdir
                 socket.send_fds(control, [json.dumps({"pid": pid}).encode() + b"\n"], [ours.fileno()])
                 ours.close()
             elif request["op"] == "prebuild":  # the judge's lecture inputs, drawn before any child is forked
@@ -316,14 +347,20 @@ def serve(control: socket.socket) -> None:
             elif request["op"] == "kill":
                 status = _kill(int(request["pid"]), children, sandbox_uid)
                 control.sendall(json.dumps({"status": status}).encode() + b"\n")
+                if JAILED and not children and "limits" in request:  # the next one, while the judge goes on
+                    pid, ours, workdir = _fork_child(request["limits"], reader, control)
+                    children[pid] = workdir
+                    warm = (pid, ours, workdir, request["limits"])
     finally:
+        if warm is not None:
+            warm[1].close()
         for pid in list(children):
             _kill(pid, children, sandbox_uid)
 
 
 def main(jailed: bool = False) -> None:
     """Serve the judge on the socket whose fd is ``sys.argv[1]``; ``jailed`` when started by jail.py."""
-    global JAILED, NETWORK_ISOLATED, RUN_TAG
+    global JAILED, NETWORK_ISOLATED, RUN_TAG, SECCOMP
     control = socket.socket(fileno=int(sys.argv[1]))
     RUN_TAG = sys.argv[2] if len(sys.argv) > 2 else ""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the judge, which then closes us
@@ -332,6 +369,10 @@ def main(jailed: bool = False) -> None:
         # Not dumpable: a child (same uid) can neither ptrace us nor read our memory or environment.
         # (Each child makes its own Landlock domain, after mounting its /tmp: see limits.apply_in_child.)
         _prctl(4, 0)  # PR_SET_DUMPABLE
+        # The seccomp filter once, here: every child inherits it (the zygote needs none of what it refuses).
+        from autograder.sandbox.seccomp import refuse_kernel_state
+
+        SECCOMP = refuse_kernel_state()
     else:
         _become_subreaper()
     reuse_freed_memory()
