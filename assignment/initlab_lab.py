@@ -1,1 +1,1 @@
-../autograder/lab.py
+../autograder/lectures/weight_init/initlab_lab.py

@@ -1,6 +1,6 @@
 """Analysis questions, the instructor's side: the reference's answers and their tolerances.
 
-The questions and their steps live in the student helper (autograder/lab.py), which runs the
+The questions and their steps live in the lecture's student helper (autograder/lectures/weight_init/helper/), which runs the
 steps with a student's own functions in a self-check.  Here the same steps run with the
 reference functions, which students never receive.  A student whose functions are right gets
 the same number when they follow the steps exactly, and a number from the same distribution
@@ -16,7 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from autograder.config import Variant
-from autograder.lab import QUESTION_BY_NAME, QUESTIONS, SPREAD_SEEDS, Bound, Question, decay_matrices, spread_of
+from autograder.helper.questions import Bound, Question
+from autograder.lectures.weight_init.helper.questions import (
+    QUESTIONS, QUESTION_BY_NAME, SPREAD_SEEDS, decay_matrices, spread_of,
+)
 
 __all__ = ["BY_NAME", "QUESTIONS", "SPREAD_FIELDS", "SPREAD_SEEDS", "Bound", "Question", "decay_matrices",
            "expected", "measure_spread", "reference_functions", "released_spread_keys", "spread", "spread_key",

@@ -20,7 +20,7 @@ from typing import Callable
 from pathlib import Path
 
 from autograder.contract import SUBMISSION_STEM
-from autograder.lab import T
+from autograder.helper.text import T
 from autograder.pipeline import GradeConfig, load_step, run_checks_step, score_step
 from autograder.progress import ProgressBar
 from autograder.sandbox.limits import sandbox_uid_for
@@ -138,7 +138,7 @@ def _class_key(cfg: GradeConfig) -> None:
     if cfg.variant.per_student or cfg.self_check or cfg.own_variant:
         return
     from autograder import analysis
-    from autograder.lab import lecture_expected, lecture_seeds
+    from autograder.lectures.weight_init.helper.checks_probe import lecture_expected, lecture_seeds
 
     for name in analysis.BY_NAME:
         analysis.expected(name, cfg.variant)

@@ -7,6 +7,10 @@ solution regions and graded test cells).  From it come:
 * assignment/weight_init.ipynb the student notebook, made by nbgrader's own generate_assignment
 * assignment/weight_init.py    the student .py: the released notebook's (stubbed) solution cells
 
+and, from autograder/helper/ and the lecture's helper package, the one file students get:
+
+* autograder/lectures/weight_init/initlab_lab.py (assignment/initlab_lab.py links to it)
+
 ``--check`` rebuilds into a temporary folder and fails if the committed files differ.
 """
 from __future__ import annotations
@@ -84,10 +88,25 @@ def release_notebook(master: Path, workdir: Path) -> Path:
     return released
 
 
+HELPER_OUT = Path("autograder") / "lectures" / "weight_init" / "initlab_lab.py"
+
+
+def build_helper(out: Path = ROOT) -> Path:
+    """Join the helper's modules into the one file students get (autograder/helper/amalgamate.py)."""
+    import autograder.lectures.weight_init.helper as lecture
+    from autograder.helper.amalgamate import amalgamate
+
+    target = out / HELPER_OUT
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = amalgamate(ROOT / "autograder" / "lectures" / "weight_init" / "helper", lecture.MODULES, lecture.HEADER, ROOT)
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
 def build(master: Path = MASTER, out: Path = ROOT) -> list[Path]:
-    """Write the three derived files under ``out``; returns their paths."""
+    """Write the derived files under ``out``; returns their paths."""
     nb = json.loads(master.read_text(encoding="utf-8"))
-    written = []
+    written = [build_helper(out)]
     solutions_py = out / "solutions" / f"{SUBMISSION_STEM}.py"
     solutions_py.parent.mkdir(parents=True, exist_ok=True)
     solutions_py.write_text(python_file(nb, "reference solution"), encoding="utf-8")

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.lab import MIN_WEIGHTS, analysis_seed, seed_from
+from autograder.helper.setup import analysis_seed, seed_from
+from autograder.lectures.weight_init.helper.stats import MIN_WEIGHTS
 
 
 def derive_seed(*parts: object, key: str = "") -> int:

@@ -1,8 +1,8 @@
 """The student contract: the functions a submission defines, in the order the lecture meets them.
 
-The functions, their signatures and the analysis answers are stated in the student helper
-(:mod:`autograder.lab`), which students receive; they are read from there on first use, so
-that importing this module (the command line's parser does) costs no numpy import.
+The functions, their signatures and the analysis answers are stated in the lecture's student helper
+(autograder/lectures/weight_init/helper/contract.py), which students receive; they are read from there
+on first use, so that importing this module (the command line's parser does) costs no numpy import.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ __all__ = [*_FROM_HELPER, "SUBMISSION_STEM"]
 
 def __getattr__(name: str):
     if name in _FROM_HELPER:
-        from autograder import lab
+        from autograder.lectures.weight_init.helper import contract
 
-        return getattr(lab, name)
+        return getattr(contract, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

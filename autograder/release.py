@@ -35,11 +35,12 @@ from typing import IO, Callable
 
 from autograder.config import Variant
 from autograder.contract import SUBMISSION_STEM
+from autograder.lectures.weight_init import HELPER_FILE
 from autograder.reference import SOLUTION_PATH
 from autograder.report.cells import SafeWriter
 
 #: The student helper (numpy and matplotlib only), and its name beside a released notebook.
-HELPER = Path(__file__).with_name("lab.py")
+HELPER = HELPER_FILE
 HELPER_NAME = "initlab_lab.py"
 
 MASTER = SOLUTION_PATH.with_suffix(".ipynb")
@@ -243,7 +244,7 @@ def validate(course: Path, assignment: str, variant: Variant, step: Steps = Step
             target.parent.mkdir(parents=True)
             nb = json.loads(nb_path.read_text(encoding="utf-8"))
             if variant.per_student:  # the student types their id and code; the validator is a student too
-                from autograder.lab import encode_setup
+                from autograder.helper.setup import encode_setup
 
                 code = encode_setup(variant.for_student(sid).public_dict())
                 for cell in nb["cells"]:
@@ -373,7 +374,7 @@ def keep_private(course: Path) -> None:
 def _write_student_variants(path: Path, variant: Variant, students: list[dict]) -> None:
     """For the TA: each student's own numbers and the set-up code to send them (eclass message,
     feedback comment or e-mail); a student pastes it into the notebook's SETUP."""
-    from autograder.lab import encode_setup
+    from autograder.helper.setup import encode_setup
 
     keys = ["node_num", "n_layers", "n_samples", "input_dim", "std_large", "std_small", "lam"]
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:

@@ -14,14 +14,15 @@ import re
 import numpy as np
 
 from autograder.contract import FUNCTIONS
-from autograder.lab import (
-    Bound, CallReply, KernelStudent, LoadReport, MissingFunction, Reuse, StudentFailure, decode_setup,
-)
+from autograder.helper.calls import CallReply, LoadReport, MissingFunction, StudentFailure
+from autograder.helper.questions import Bound
+from autograder.helper.runner import KernelStudent, Reuse
+from autograder.helper.setup import decode_setup
 from autograder.sandbox.limits import Limits
-from autograder.sandbox.protocol import RngSpec, StudentFnSpec
+from autograder.helper.wire import RngSpec, StudentFnSpec
 from autograder.sandbox.runner import Sandbox
 
-#: The notebook's own functions, called in its kernel (see autograder/lab.py).
+#: The notebook's own functions, called in its kernel (autograder/helper/runner.py).
 InProcessStudent = KernelStudent
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from autograder.lab import STATUSES, CheckInfo, CheckResult, Text
+from autograder.helper.results import CheckInfo, CheckResult, STATUSES
+from autograder.helper.text import Text
 
 __all__ = ["STATUSES", "CheckInfo", "CheckResult", "Submission"]
 

@@ -221,7 +221,7 @@ def test_the_summary_lists_the_most_failed_checks_first_and_bins_whole_points():
     histogram's labels whole numbers (0, 6, 12, ... for 54 points)?"""
     import re
 
-    from autograder.lab import CheckResult
+    from autograder.helper.results import CheckResult
     from autograder.report.batch import summary_html
     from autograder.steps.run_checks import list_checks
     from autograder.submission import Submission

@@ -70,3 +70,30 @@ def test_the_notebook_is_korean_first_with_english_beside_it():
         hangul = next((i for i, ch in enumerate(text) if "\uac00" <= ch <= "\ud7a3"), None)
         latin = next((i for i, ch in enumerate(text) if ch.isascii() and ch.isalpha()), None)
         assert hangul is not None and latin is not None, text[:60]
+
+
+def test_the_built_helper_is_its_package_joined(tmp_path):
+    """Is initlab_lab.py the helper package's modules joined (every name of theirs, nothing more), and does
+    the build refuse a name two modules define?"""
+    import importlib.util
+    import sys
+
+    from autograder.helper.amalgamate import BuildError, amalgamate
+    from autograder.lectures.weight_init import HELPER_FILE
+    from tests.conftest import ROOT, package_helper
+
+    spec = importlib.util.spec_from_file_location("initlab_lab_built", HELPER_FILE)
+    built = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = built
+    try:
+        spec.loader.exec_module(built)
+    finally:
+        del sys.modules[spec.name]
+    mine = {k for k in vars(package_helper()) if not k.startswith("__")}
+    theirs = {k for k in vars(built) if not k.startswith("__")}
+    assert theirs - mine <= {"annotations"} and not mine - theirs
+    lecture = tmp_path / "autograder" / "lectures" / "twice" / "helper"
+    lecture.mkdir(parents=True)
+    (lecture / "a.py").write_text("def excerpt(x):\n    return x\n", encoding="utf-8")  # as autograder/helper/calls.py does
+    with pytest.raises(BuildError, match="excerpt"):
+        amalgamate(lecture, ("a",), "header", tmp_path)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from autograder.contract import ANSWERS
-from autograder.lab import pick
+from autograder.helper.text import pick
 from autograder.sandbox.limits import Limits
 from autograder.steps.load import load_notebook, load_python
 from autograder.steps.run_checks import grade_sources

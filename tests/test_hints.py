@@ -15,8 +15,8 @@ from contextlib import redirect_stdout
 import numpy as np
 import pytest
 
-from autograder import lab
-from autograder.lab import pick
+from tests.conftest import lab
+from autograder.helper.text import pick
 from autograder.pipeline import GradeConfig, grade_file
 from autograder.report.batch import feedback_html
 from autograder.sandbox.limits import Limits

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from autograder.ipysyntax import needs_transform, transform_cell
+from autograder.helper.ipysyntax import needs_transform, transform_cell
 
 TransformerManager = pytest.importorskip("IPython.core.inputtransformer2").TransformerManager
 

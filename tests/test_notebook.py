@@ -86,7 +86,7 @@ def test_nbgrader_validate_passes_the_master_and_not_the_release(tmp_path):
 
 def test_the_notebook_helpers_stand_still_while_grading(monkeypatch):
     """Imported before INITLAB_GRADING was set (as the sandbox's zygote does), do the helpers still see it?"""
-    from autograder import lab
+    from tests.conftest import lab
 
     monkeypatch.setenv("INITLAB_GRADING", "1")
     assert lab.check("sigmoid", namespace={}) == 0.0  # no checks run inside the sandbox

@@ -61,7 +61,7 @@ def test_the_released_notebook_carries_the_variant_and_no_solutions(two_courses)
     assert "BEGIN SOLUTION" not in code and "raise NotImplementedError()" in code
     assert sorted(p.name for p in (a / "release" / "week03").iterdir()) == ["initlab_lab.py", "weight_init.ipynb"]
     helper = (a / "release" / "week03" / "initlab_lab.py").read_bytes()
-    assert helper == (Path(autograder.__file__).parent / "lab.py").read_bytes()
+    assert helper == (Path(autograder.__file__).parent / "lectures" / "weight_init" / "initlab_lab.py").read_bytes()
 
 
 def test_nothing_released_gives_the_course_key_or_other_set_ups(two_courses):

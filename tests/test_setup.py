@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from autograder import lab
+from tests.conftest import lab
 from autograder.config import Variant
 from autograder.student import declared_variant, graded_setup, variant_of_setup
 

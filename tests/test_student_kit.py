@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import analysis, lab
+from autograder import analysis
+from tests.conftest import lab
 from autograder.config import Variant
 from autograder.export.quiz import Numerical
 from autograder.quizbank import quiz_items

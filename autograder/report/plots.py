@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import lab
+from autograder.lectures.weight_init.helper import checks_probe as lab
 from autograder.submission import Submission
 
 

@@ -6,8 +6,8 @@ import sys
 import textwrap
 import unicodedata
 
-from autograder.lab import T, pick
-from autograder.lab import DETAIL_LABELS, LABELS, STATUS_LABEL, cell_place, result_details
+from autograder.helper.text import T, pick
+from autograder.helper.wording import DETAIL_LABELS, LABELS, STATUS_LABEL, cell_place, result_details
 from autograder.submission import CheckResult, Submission
 
 _COLOURS = {"passed": "32", "failed": "31"}

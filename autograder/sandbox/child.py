@@ -2,8 +2,8 @@
 
 This module runs *inside the untrusted process*: nothing it reports is believed by the
 judge beyond "these are the numbers the student's function returned".  It holds no
-score and no grader secret: besides the sandbox's runtime it imports only the student helper
-(autograder/lab.py), which every student has.
+score and no grader secret: besides the sandbox's runtime it imports only the student helper, the
+very file every student has (initlab_lab.py, built from autograder/helper/ and the lecture's helper).
 
 Requests (JSON headers, see protocol.py):
   {"op": "load", "cells": [{"source": str, "name": str}], "modes": ["full" | "defs" | "skip", ...],
@@ -20,14 +20,28 @@ import os
 import sys
 import warnings
 
-from autograder import lab
-from autograder.lab import STUDENT_PREFIX, CappedText, call_function, describe_exception, value_reply
 from autograder.sandbox.ipython_shim import ShellShim
+from autograder.sandbox.limits import HELPER_ENV
 from autograder.sandbox.protocol import read_frame, write_frame
 
-# A submission imports the helper beside its notebook as ``initlab_lab``: it gets this one, the
-# course's own copy (which also holds the set-up being graded), never a file of its own.
-sys.modules.setdefault(lab.MODULE_NAME, lab)
+HELPER_MODULE = "initlab_lab"
+
+
+def load_helper():
+    """The student helper, loaded once from the file the launcher names, as ``initlab_lab``: a submission's
+    ``import initlab_lab`` gets this one, the course's own copy (which also holds the set-up being
+    graded), never a file of its own."""
+    if HELPER_MODULE not in sys.modules:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location(HELPER_MODULE, os.environ[HELPER_ENV])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[HELPER_MODULE] = module
+        spec.loader.exec_module(module)
+    return sys.modules[HELPER_MODULE]
+
+
+lab = load_helper()
 
 
 # ---- loading the submission -------------------------------------------------------------
@@ -59,7 +73,7 @@ def load(namespace: dict, cells: list[dict], modes: list[str], starting=lambda i
         if mode == "skip":
             continue
         starting(index)
-        name = f"{STUDENT_PREFIX} {cell['name']}>"
+        name = f"{lab.STUDENT_PREFIX} {cell['name']}>"
         # Tracebacks show the student's own line ("line 7: return x @ W"): the cell's text is
         # registered where the traceback module looks for source lines.
         linecache.cache[name] = (len(cell["source"]), None, cell["source"].splitlines(True), name)
@@ -75,10 +89,10 @@ def load(namespace: dict, cells: list[dict], modes: list[str], starting=lambda i
         try:
             exec(code, namespace)
         except BaseException as exc:  # SystemExit and KeyboardInterrupt too: the next cell still runs
-            info = describe_exception(exc)
+            info = lab.describe_exception(exc)
             # Where it went wrong: the innermost line of the student's code, which may be in an earlier
             # cell (a function defined there, called from this one): "cell 14, line 7", run from cell 23.
-            at = info["frames"][-1][0][len(STUDENT_PREFIX) + 1:-1] if info["frames"] else cell["name"]
+            at = info["frames"][-1][0][len(lab.STUDENT_PREFIX) + 1:-1] if info["frames"] else cell["name"]
             errors.append({"cell": cell["name"], "type": info["type"], "message": info["message"],
                            "line": info["frames"][-1][1] if info["frames"] else None,
                            "at": at if at != cell["name"] else None})
@@ -110,7 +124,7 @@ def serve(rx, tx, filename: str = "submission") -> None:
             write_frame(tx, {"ok": True, "pid": os.getpid()})
         elif op == "load":
             lab.use_graded_setup(header.get("setup"))
-            out = CappedText()
+            out = lab.CappedText()
             saved = sys.stdout, sys.stderr
             sys.stdout = sys.stderr = out
             try:
@@ -126,9 +140,9 @@ def serve(rx, tx, filename: str = "submission") -> None:
             write_frame(tx, report)
         elif op == "value":
             # A module-level variable (an analysis answer), as plain data.
-            write_frame(tx, *value_reply(namespace, str(header.get("name", ""))))
+            write_frame(tx, *lab.value_reply(namespace, str(header.get("name", ""))))
         elif op == "call":
-            reply, reply_blobs = call_function(namespace, header["fn"], header.get("args", []), blobs,
+            reply, reply_blobs = lab.call_function(namespace, header["fn"], header.get("args", []), blobs,
                                       return_args=header.get("return_args") is True)
             write_frame(tx, reply, reply_blobs)
         else:

@@ -57,9 +57,11 @@ JAIL_SCRATCH = "/tmp"
 JAIL_FONT_CACHE = FONT_CACHE
 #: Distributions the child may import (with everything they require).
 ALLOWED_DISTRIBUTIONS = ("numpy", "matplotlib")
-#: Files of the kit that the child needs: the runtime that talks to the judge and the helper a
-#: notebook imports.  Nothing here knows an expected value (tests/sandbox/test_jail.py checks it).
-KIT_FILES = ("autograder/__init__.py", "autograder/lab.py", "autograder/sandbox")
+#: Files of the kit that the child needs: the runtime that talks to the judge.  With them, the lecture's
+#: student helper (the one file students get) is bound at JAIL_HELPER.  Nothing here knows an expected
+#: value (tests/sandbox/test_jail.py checks it).
+KIT_FILES = ("autograder/__init__.py", "autograder/sandbox")
+JAIL_HELPER = f"{JAIL_KIT}/initlab_lab.py"
 #: Options of bwrap the jail relies on (0.11 has them all; Debian bookworm's 0.8 lacks --size).
 _NEEDED_OPTIONS = ("--disable-userns", "--as-pid-1", "--size", "--die-with-parent", "--new-session", "--cap-add")
 
@@ -280,21 +282,20 @@ def _kit_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
-def _kit_binds(kit: Path) -> list[tuple[str, str]]:
-    """KIT_FILES, each single module with its bytecode: without it every jail compiled the helper's
-    2,800 lines again (~55 ms of each zygote's start; the jail's Python writes no bytecode)."""
+def _kit_binds(kit: Path, helper: Path) -> list[tuple[str, str]]:
+    """KIT_FILES and the helper, each single module with its bytecode (the jail's Python writes none, and
+    would compile the helper's 3,000 lines again in every jail)."""
     binds = []
-    for rel in KIT_FILES:
-        host = kit / rel
-        binds.append((str(host), f"{JAIL_KIT}/{rel}"))
+    for host, inside in [(kit / rel, f"{JAIL_KIT}/{rel}") for rel in KIT_FILES] + [(helper, JAIL_HELPER)]:
+        binds.append((str(host), inside))
         if host.suffix == ".py":
             cached = Path(importlib.util.cache_from_source(str(host)))
             try:
                 if not cached.is_file() or cached.stat().st_mtime < host.stat().st_mtime:
                     py_compile.compile(str(host), cfile=str(cached), doraise=True)
             except (OSError, py_compile.PyCompileError):
-                continue  # a read-only install without bytecode: the jail compiles it, as before
-            binds.append((str(cached), f"{JAIL_KIT}/{cached.relative_to(kit).as_posix()}"))
+                continue  # a read-only install without bytecode: the jail compiles it
+            binds.append((str(cached), importlib.util.cache_from_source(inside)))
     return binds
 
 
@@ -318,9 +319,16 @@ def _inside(path: str, binds) -> bool:
     return any(path == h or path.startswith(h.rstrip(os.sep) + os.sep) for h, _ in binds)
 
 
-@lru_cache(maxsize=1)
-def build() -> Jail:
-    """The jail of this machine, or :class:`JailUnavailable` saying why there is none."""
+def build(helper: str | Path | None = None) -> Jail:
+    """The jail of this machine for a lecture's student helper (by default, the default lecture's), or
+    :class:`JailUnavailable` saying why there is none."""
+    if helper is None:
+        from autograder.lectures.weight_init import HELPER_FILE as helper
+    return _build(str(Path(helper).resolve()))
+
+
+@lru_cache(maxsize=4)
+def _build(helper: str) -> Jail:
     if not sys.platform.startswith("linux"):
         raise JailUnavailable(f"no jail on {sys.platform}: initlab confines student code with Linux namespaces "
                               "(bubblewrap); grade on a Linux machine")
@@ -335,7 +343,7 @@ def build() -> Jail:
     kit = _kit_root()
     hidden = sorted(d for d in _site_dirs([h for h, _ in system]) | {str(kit)}
                     if os.path.isdir(d) and _inside(d, system))
-    binds = tuple(system + packages + _kit_binds(kit))
+    binds = tuple(system + packages + _kit_binds(kit, Path(helper)))
     jail = Jail(bwrap=usable[0], binds=binds, hidden=tuple(hidden), python=python,
                 exposed=_needed_by_launcher(usable[0], binds))
     _smoke_test(jail)

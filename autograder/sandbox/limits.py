@@ -13,6 +13,8 @@ import sys
 from dataclasses import dataclass, asdict
 
 IS_POSIX = os.name == "posix"
+#: The variable that names the student helper's file to the process that runs student code (child.py).
+HELPER_ENV = "INITLAB_HELPER"
 IS_LINUX = sys.platform.startswith("linux")
 
 

@@ -14,16 +14,12 @@ import json
 import struct
 from typing import BinaryIO
 
-# The values inside frames (plain data, specs of grader-made objects) are the student helper's:
-# a self-check encodes every value exactly as the sandbox does.
-from autograder.lab import (
-    MAX_DEPTH, MAX_ITEMS, MAX_STR, Blob, CallableSpec, NormalArraySpec, ProtocolError, RngSpec, StudentFnSpec,
-    Unsupported, decode, encode,
-)
+# The values inside frames (plain data, specs of grader-made objects) are the student helper's
+# (autograder/helper/wire.py): a self-check encodes every value exactly as the sandbox does.  Framing
+# needs none of it: a blob is bytes, or anything with ``parts`` and ``nbytes`` (wire.Blob).
 
-__all__ = ["MAX_DEPTH", "MAX_ITEMS", "MAX_STR", "MAX_FRAME_BYTES", "REPLY_MAX_HEADER", "REPLY_MAX_BYTES", "Blob",
-           "CallableSpec", "NormalArraySpec", "ProtocolError", "RngSpec", "StudentFnSpec", "Unsupported", "decode",
-           "encode", "pack_frame", "write_frame", "read_frame"]
+__all__ = ["MAX_FRAME_BYTES", "REPLY_MAX_HEADER", "REPLY_MAX_BYTES", "FrameError", "pack_frame", "write_frame",
+           "read_frame"]
 
 #: A frame larger than this is refused (a child cannot make the judge allocate without bound).
 MAX_FRAME_BYTES = 256 * 1024 * 1024
@@ -35,12 +31,23 @@ REPLY_MAX_BYTES = 64 * 1024 * 1024
 _LEN = struct.Struct(">Q")
 
 
+class FrameError(ValueError):
+    """The other side sent something that is not a well-formed frame."""
+
+
+class _Bytes:
+    __slots__ = ("parts", "nbytes")
+
+    def __init__(self, data):
+        self.parts, self.nbytes = (data,), len(data)
+
+
 # --------------------------------------------------------------------------------------
 # Framing
 
 
 def _frame_parts(header: dict, blobs) -> list:
-    blobs = [b if isinstance(b, Blob) else Blob((b,)) for b in blobs]
+    blobs = [b if hasattr(b, "parts") else _Bytes(b) for b in blobs]
     raw = json.dumps(dict(header, blobs=[b.nbytes for b in blobs]), allow_nan=True).encode()
     return [_LEN.pack(len(raw)), raw, *(p for b in blobs for p in b.parts)]
 
@@ -72,14 +79,14 @@ def read_frame(stream: BinaryIO, max_bytes: int = MAX_FRAME_BYTES,
     """One frame; a header over ``max_header`` or a frame over ``max_bytes`` is refused before it is read."""
     (n,) = _LEN.unpack(_read_exact(stream, _LEN.size))
     if n > min(max_bytes, max_header or max_bytes):
-        raise ProtocolError(f"header of {n} bytes is over the limit")
+        raise FrameError(f"header of {n} bytes is over the limit")
     try:
         header = json.loads(_read_exact(stream, n))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise ProtocolError(f"header is not JSON: {type(exc).__name__}") from None
+        raise FrameError(f"header is not JSON: {type(exc).__name__}") from None
     sizes = header.get("blobs", []) if isinstance(header, dict) else None
     if not isinstance(sizes, list) or not all(type(s) is int and s >= 0 for s in sizes):
-        raise ProtocolError("malformed blob list")
+        raise FrameError("malformed blob list")
     if sum(sizes) + n > max_bytes:
-        raise ProtocolError(f"frame of {sum(sizes) + n} bytes is over the limit")
+        raise FrameError(f"frame of {sum(sizes) + n} bytes is over the limit")
     return header, [_read_exact(stream, s) for s in sizes]

@@ -19,14 +19,15 @@ import threading
 import time
 
 from autograder.sandbox.limits import (
-    IS_LINUX, IS_POSIX, Limits, apply_in_child, cgroup_path, join_pids_cgroup, kill_cgroup, remove_tree,
+    HELPER_ENV, IS_LINUX, IS_POSIX, Limits, apply_in_child, cgroup_path, join_pids_cgroup, kill_cgroup, remove_tree,
     sandbox_environment,
 )
-from autograder.lab import (
-    CallReply, Crashed, LoadReport, MissingFunction, NotAttempted, StudentFailure, StudentRaised, TimedOut, cap_text,
-    ProtocolError, excerpt, parse_reply,
+from autograder.helper.calls import (
+    CallReply, Crashed, LoadReport, MissingFunction, NotAttempted, StudentFailure, StudentRaised, TimedOut, cap_text, excerpt, parse_reply,
 )
-from autograder.sandbox.protocol import REPLY_MAX_BYTES, REPLY_MAX_HEADER, Unsupported, encode, read_frame, write_frame
+from autograder.helper.wire import ProtocolError
+from autograder.helper.wire import Unsupported, encode
+from autograder.sandbox.protocol import REPLY_MAX_BYTES, REPLY_MAX_HEADER, read_frame, write_frame
 
 #: Printed output of the submission kept by the judge (the child caps it too; this is not trusting it).
 OUTPUT_CAP = 16 * 1024
@@ -122,11 +123,19 @@ class ChildProcess:
             self._killer(self.pid)
 
 
+def default_helper() -> str:
+    """The student helper a launcher gives its children when none is named: the default lecture's."""
+    from autograder.lectures.weight_init import HELPER_FILE
+
+    return str(HELPER_FILE)
+
+
 class SpawnLauncher:
     """Portable backend: a fresh ``python -m autograder.sandbox.child`` per child."""
 
-    def __init__(self, max_frame: int):
+    def __init__(self, max_frame: int, helper: str | None = None):
         self.max_frame = max_frame
+        self.helper = helper or default_helper()
 
     def start(self) -> None:
         pass
@@ -140,6 +149,7 @@ class SpawnLauncher:
             kwargs.update(start_new_session=True, preexec_fn=lambda: apply_in_child(limits, workdir))
         env = sandbox_environment(workdir)
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+        env[HELPER_ENV] = self.helper
         proc = subprocess.Popen(
             [sys.executable, "-c", "from autograder.sandbox.child import stdio_main; stdio_main()"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -180,9 +190,12 @@ class SpawnLauncher:
 class ZygoteLauncher:
     """Linux backend: fork children from a preloaded zygote (see zygote.py), in a jail when given one."""
 
-    def __init__(self, max_frame: int, jail=None, max_processes: int = Limits.max_processes, index: int = 0):
+    def __init__(self, max_frame: int, jail=None, max_processes: int = Limits.max_processes, index: int = 0,
+                 helper: str | None = None):
         self.max_frame = max_frame
         self.jail = jail
+        self.helper = helper or default_helper()
+        """The student helper's file (unconfined; a jail binds its own, see jail.build)."""
         self.max_processes = max_processes
         self.index = index
         """Which judge this is: a root judge's jail runs as a uid of its own (jail.jail_uid)."""
@@ -208,17 +221,19 @@ class ZygoteLauncher:
         ours, theirs = socket.socketpair()
         env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
         if self.jail is not None:
-            from autograder.sandbox.jail import JAIL_KIT, JAIL_SITE, run_tag
+            from autograder.sandbox.jail import JAIL_HELPER, JAIL_KIT, JAIL_SITE, run_tag
 
             boot = (f"import sys; sys.path[:0] = {[JAIL_SITE, JAIL_KIT]!r}; "
                     "from autograder.sandbox.zygote import main; main(jailed=True)")
             env.update(LANG="C.UTF-8", HOME="/tmp", TMPDIR="/tmp", MPLCONFIGDIR="/tmp", PATH="/usr/bin:/bin")
+            env[HELPER_ENV] = JAIL_HELPER
             # The tag names this run's jails in the host's /proc (see jail.survivors).
             argv = self.jail.argv(["python", "-c", boot, str(theirs.fileno()), run_tag()], env)
             env = {}  # bwrap's own environment does not reach the jail (--clearenv)
         else:
             argv = [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno())]
             env = dict(os.environ, **env, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+            env[HELPER_ENV] = self.helper
         preexec = None
         if self.jail is not None and IS_POSIX and os.getuid() == 0:
             # A pids cgroup around the whole jail, as well as RLIMIT_NPROC of its uid; the margin covers
@@ -324,15 +339,19 @@ class ZygoteLauncher:
                     self._cgroup = None
 
 
-def default_launcher(limits: Limits | None = None, max_frame: int = REPLY_MAX_BYTES, index: int = 0):
+def default_launcher(limits: Limits | None = None, max_frame: int = REPLY_MAX_BYTES, index: int = 0,
+                     helper: str | None = None):
     """The launcher ``limits`` asks for: jailed (raises JailUnavailable where no jail can be built),
     or, with ``limits.unconfined``, a bare zygote (Linux) or a fresh interpreter per child.  ``index``
-    is the judge's (a root judge's jail runs as a uid of its own)."""
+    is the judge's (a root judge's jail runs as a uid of its own); ``helper``, the student helper's file
+    its children run submissions with (the default lecture's when None)."""
+    helper = helper or default_helper()
     if limits is not None and limits.unconfined:
-        return ZygoteLauncher(max_frame) if IS_LINUX else SpawnLauncher(max_frame)
+        return ZygoteLauncher(max_frame, helper=helper) if IS_LINUX else SpawnLauncher(max_frame, helper=helper)
     from autograder.sandbox.jail import build
 
-    return ZygoteLauncher(max_frame, jail=build(), max_processes=(limits or Limits()).max_processes, index=index)
+    return ZygoteLauncher(max_frame, jail=build(helper), max_processes=(limits or Limits()).max_processes,
+                          index=index, helper=helper)
 
 
 # ---- one submission's sandbox ----------------------------------------------------------------

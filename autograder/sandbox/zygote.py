@@ -17,7 +17,7 @@ Control messages are JSON lines on a Unix socket from the judge:
   {"op": "kill", "pid": int, "limits": {...}} -> {"status": int | null}: everything of the child killed
                                         (jailed, the next child is then forked ahead with ``limits``)
   {"op": "prebuild", "cases": [[case, seed], ...]} -> {"ok": true}: those lecture inputs drawn once
-                                        here (lab.prebuild), so that every child copies them
+                                        here (the helper's prebuild), so that every child copies them
 The zygote exits when the judge closes the socket, killing whatever children remain.
 """
 from __future__ import annotations
@@ -66,10 +66,9 @@ def _preload() -> None:
     else:
         import matplotlib.pyplot  # noqa: F401
 
-    import autograder.sandbox.child  # noqa: F401
+    import autograder.sandbox.child  # noqa: F401  (it loads the student helper, initlab_lab)
     import autograder.sandbox.landlock  # noqa: F401
     import autograder.sandbox.limits  # noqa: F401  (each child applies its limits: 5 ms to import there)
-    import autograder.lab  # noqa: F401  (a notebook imports it as initlab_lab: its set-up cell calls lab.variant)
     # Modules students commonly import; preloading them also keeps them importable after
     # the child has dropped to a uid that cannot read the interpreter's directory.
     for name in ("math", "random", "time", "collections", "itertools", "functools", "copy", "typing",
@@ -340,9 +339,10 @@ def serve(control: socket.socket) -> None:
                 socket.send_fds(control, [json.dumps({"pid": pid}).encode() + b"\n"], [ours.fileno()])
                 ours.close()
             elif request["op"] == "prebuild":  # the judge's lecture inputs, drawn before any child is forked
-                from autograder.lab import prebuild
+                from autograder.sandbox.child import lab
 
-                prebuild([(str(case), int(seed)) for case, seed in request["cases"]])
+                if hasattr(lab, "prebuild"):  # a lecture whose checks share large inputs draws them here
+                    lab.prebuild([(str(case), int(seed)) for case, seed in request["cases"]])
                 control.sendall(b'{"ok": true}\n')
             elif request["op"] == "kill":
                 status = _kill(int(request["pid"]), children, sandbox_uid)

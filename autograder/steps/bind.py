@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from autograder.config import Variant
-from autograder.lab import T, Text
+from autograder.helper.text import T, Text
 from autograder.student import DECLARED_NAMES, UNREADABLE, declared_setup, top_level_literals, variant_of_setup
 from autograder.submission import Submission
 

@@ -5,7 +5,7 @@ Nothing here runs student code; it only reads bytes and rewrites text:
 * .py files may be UTF-8, UTF-8 with a BOM, or CP949 (Korean Windows editors save it with
   no coding line); a PEP 263 coding line is honoured; CRLF and CR line ends are normalised.
 * notebooks keep their code cells in order; IPython syntax (``%matplotlib``, ``%%time``,
-  ``!pip``) is rewritten into the ``get_ipython()`` calls IPython makes of it (autograder/ipysyntax.py,
+  ``!pip``) is rewritten into the ``get_ipython()`` calls IPython makes of it (autograder/helper/ipysyntax.py,
   one scan of the text, bounded in time), which the child's shim gives their grading meaning
   (see sandbox/ipython_shim.py).
 * a .py file with a syntax error is split into top-level blocks, so one broken function
@@ -26,8 +26,8 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.ipysyntax import needs_transform, transform_cell
-from autograder.lab import T, Text
+from autograder.helper.ipysyntax import needs_transform, transform_cell
+from autograder.helper.text import T, Text
 
 #: Larger files are not graded (a weight_init.py is a few kB; a notebook with figures, a few MB).
 MAX_SOURCE_BYTES = 2 * 1024 * 1024

@@ -1,7 +1,7 @@
 """Run-checks step: the student helper's checks over one or more loaded submissions.
 
-The checks live in the student helper (autograder/lab.py), so a student's self-check and the
-grader run the very same code; here they run on sandboxed handles, with the instructor's
+The checks live in the student helper (the lecture's, with autograder/helper/), so a student's
+self-check and the grader run the very same code; here they run on sandboxed handles, with the instructor's
 answer key for the analysis answers, and with seeds derived from the course key.
 """
 from __future__ import annotations
@@ -11,9 +11,10 @@ from typing import Callable
 
 from autograder import analysis
 from autograder.config import Variant
-from autograder.lab import (
-    CHECKS, CheckInfo, CheckResult, checks_of, grader_failure, lecture_seeds, run_check, settle,
-)
+from autograder.helper.results import CheckInfo, CheckResult
+from autograder.helper.runner import grader_failure, run_check, settle
+from autograder.lectures.weight_init.helper import CHECKS
+from autograder.lectures.weight_init.helper.checks_probe import lecture_seeds
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.runner import default_launcher
 from autograder.steps.load import LoadedSource
@@ -57,14 +58,14 @@ def _variant_of(run: GradingRun, sid: str, handle) -> Variant:
 def run_grading(run: GradingRun) -> GradingRun:
     """Run the selected checks on every handle of ``run``, one submission after the other; results
     land in ``run.results`` (each handle is loaded first and closed after its checks)."""
-    checks = [c for c in checks_of(run.only_functions) if run.select is None or run.select(c.info)]
+    checks = [c for c in CHECKS.of(run.only_functions) if run.select is None or run.select(c.info)]
     answer_key = None if run.self_check else analysis.expected
     for sid, handle in run.handles.items():
         try:
             handle.load()
             variant = _variant_of(run, sid, handle)
             results = settle([run_check(c, handle, variant, handle.sid, answer_key, run.show_answers)
-                              for c in checks])
+                              for c in checks], CHECKS)
         except Exception as exc:  # the sandbox itself failed (twice, in two jails): this submission only
             results = [grader_failure(c.info, exc) for c in checks]
         finally:
@@ -119,7 +120,7 @@ def grade_sources(sources: dict[str, LoadedSource], variant: Variant = Variant()
 def grade_namespace(namespace: dict, functions: tuple[str, ...] = (), variant: Variant = Variant()) -> list[CheckResult]:
     """Grade the functions of a live namespace in-process, as a self-check (the notebook's SETUP,
     when it has one, decides the variant)."""
-    run = run_grading(GradingRun(handles={"notebook": InProcessStudent("notebook", namespace)},
+    run = run_grading(GradingRun(handles={"notebook": InProcessStudent("notebook", namespace, CHECKS.contract)},
                                  variant=variant, only_functions=functions, own_variant=True, self_check=True))
     return run.results.get("notebook", [])
 

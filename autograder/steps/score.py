@@ -1,7 +1,7 @@
 """Score step: every declared check gets exactly one result, whatever happened before."""
 from __future__ import annotations
 
-from autograder.lab import T
+from autograder.helper.text import T
 from autograder.submission import CheckInfo, CheckResult, Submission
 
 NOT_GRADED = T("This check did not run because the submission could not be graded.",

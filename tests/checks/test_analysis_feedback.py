@@ -7,7 +7,9 @@ import pytest
 
 from autograder import analysis
 from autograder.config import Variant
-from autograder.lab import OWN_STEPS, fmt, pick
+from autograder.helper.declare import fmt
+from autograder.helper.questions import OWN_STEPS
+from autograder.helper.text import pick
 from autograder.pipeline import GradeConfig, grade_file
 from autograder.sandbox.limits import Limits
 from autograder.steps.load import load_python

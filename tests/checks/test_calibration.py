@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from autograder import lab as stats
+from tests.conftest import lab as stats
 from autograder.config import Variant
 
 SEEDS = 1000
@@ -29,7 +29,7 @@ def _calibrate(first: int, last: int) -> list[tuple[str, str, dict]]:
     from autograder.student import InProcessStudent
 
     namespace = {k: getattr(ref, k) for k in dir(ref)}
-    handles = {f"cal{i}": InProcessStudent(f"cal{i}", namespace) for i in range(first, last)}
+    handles = {f"cal{i}": InProcessStudent(f"cal{i}", namespace, stats.CONTRACT) for i in range(first, last)}
     run = run_grading(GradingRun(handles=handles, select=lambda info: info.false_fail_rate > 0))
     return [(r.check_id, r.status) for results in run.results.values() for r in results]
 

@@ -63,7 +63,7 @@ def test_typical_mistakes_get_the_hint_that_names_them(graded, mid, needle):
 def self_checked(tmp_path_factory):
     """Every mutant and right variant self-checked as a student does: in this process, with the
     helper's own loop (the notebook's `lab.run_checks()`, `python initlab_lab.py FILE`)."""
-    from autograder import lab
+    from tests.conftest import lab
 
     folder = tmp_path_factory.mktemp("selfcheck")
     out = {}

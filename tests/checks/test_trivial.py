@@ -1,6 +1,6 @@
 """Points only for values that are right: output of the right shape with no right value earns at most 2/54.
 
-The rule (see `count_aspects` in autograder/lab.py): a check of an aspect of the output (shape,
+The rule (see `count_aspects` in autograder/helper/runner.py): a check of an aspect of the output (shape,
 mean, symmetry, input left alone, λ = 0) counts only when a value check of the same function passes.
 """
 from __future__ import annotations

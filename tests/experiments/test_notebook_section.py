@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from autograder import lab
+from tests.conftest import lab
 from autograder.reference import functions as ref
 from tests.conftest import MASTER_NB
 

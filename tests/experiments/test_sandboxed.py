@@ -7,7 +7,7 @@ import pytest
 from autograder.experiments.net import InitProblem
 from autograder.experiments.sandboxed import SandboxInit, generator_seed
 from autograder.sandbox.limits import Limits
-from autograder.sandbox.protocol import RngSpec, Unsupported
+from autograder.helper.wire import RngSpec, Unsupported
 from autograder.sandbox.runner import CallReply, NotAttempted
 
 

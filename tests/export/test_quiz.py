@@ -20,7 +20,7 @@ import pytest
 
 from autograder.export import quiz
 from autograder.export.quiz import Category, Choice, Html, MultiChoice, Numerical, to_gift, to_moodle_xml
-from autograder.lab import T
+from autograder.helper.text import T
 from tests.kernels import PROCESS_TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[2]

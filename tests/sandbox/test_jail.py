@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from autograder.lectures.weight_init import HELPER_FILE
+
 from autograder.sandbox import jail
 from tests.conftest import REFERENCE_PY
 
@@ -37,10 +39,12 @@ def test_the_jail_shows_the_child_runtime_and_nothing_else_of_the_kit():
     nothing of the answer key (reference, analysis answers, set-up derivation, quiz)?"""
     built = jail.build()
     kit = [(host, inside) for host, inside in built.binds if inside.startswith(jail.JAIL_KIT)]
-    files = [f"{jail.JAIL_KIT}/{rel}" for rel in jail.KIT_FILES]
+    helper = str(HELPER_FILE.resolve())
+    files = [f"{jail.JAIL_KIT}/{rel}" for rel in jail.KIT_FILES] + [jail.JAIL_HELPER]
     # ... and the bytecode of those files only, from the kit's own __pycache__
     bytecode = {importlib.util.cache_from_source(f"{jail.JAIL_KIT}/{rel}"):
                 importlib.util.cache_from_source(str(jail._kit_root() / rel)) for rel in jail.KIT_FILES if rel.endswith(".py")}
+    bytecode[importlib.util.cache_from_source(jail.JAIL_HELPER)] = importlib.util.cache_from_source(helper)
     assert set(files) <= {inside for _, inside in kit} <= set(files) | set(bytecode)
     assert all(host == bytecode[inside] for host, inside in kit if inside in bytecode)
     visible = [[Path(host)] if Path(host).is_file() else list(Path(host).rglob("*.py"))

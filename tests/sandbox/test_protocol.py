@@ -9,9 +9,8 @@ import struct
 import numpy as np
 import pytest
 
-from autograder.sandbox.protocol import (
-    CallableSpec, ProtocolError, RngSpec, Unsupported, decode, encode, pack_frame, read_frame,
-)
+from autograder.helper.wire import CallableSpec, ProtocolError, RngSpec, Unsupported, decode, encode
+from autograder.sandbox.protocol import FrameError, pack_frame, read_frame
 
 
 def roundtrip(value):
@@ -93,15 +92,15 @@ def test_deep_nesting_is_refused():
 
 def test_oversized_and_broken_frames_are_refused():
     """Does the reader refuse frames over the limit, non-JSON headers and truncated blobs?"""
-    with pytest.raises(ProtocolError):
+    with pytest.raises(FrameError):
         read_frame(io.BytesIO(struct.pack(">Q", 10**12)), max_bytes=1000)
-    with pytest.raises(ProtocolError):
+    with pytest.raises(FrameError):
         read_frame(io.BytesIO(struct.pack(">Q", 3) + b"{x}"))
     header = json.dumps({"blobs": [100]}).encode()
     with pytest.raises(EOFError):
         read_frame(io.BytesIO(struct.pack(">Q", len(header)) + header + b"short"))
     header = json.dumps({"blobs": [10**9]}).encode()
-    with pytest.raises(ProtocolError):
+    with pytest.raises(FrameError):
         read_frame(io.BytesIO(struct.pack(">Q", len(header)) + header), max_bytes=10**6)
 
 
@@ -111,7 +110,7 @@ def test_oversized_and_broken_frames_are_refused():
 ])
 def test_the_fast_header_reader_agrees_with_numpys(value):
     """Is every header the child writes read by the fast path, exactly as np.load reads the same bytes?"""
-    from autograder.lab import _plain_header, _read_array
+    from autograder.helper.wire import _plain_header, _read_array
 
     blobs: list = []
     encode(value, blobs)
@@ -135,7 +134,7 @@ def test_the_fast_header_reader_agrees_with_numpys(value):
 def test_other_headers_take_numpys_reader_and_its_checks(header):
     """A header the child runtime never writes is not read by the fast path: numpy's own parser reads it,
     and the decoder's checks (plain numbers, exact length) still hold."""
-    from autograder.lab import _plain_header, _read_array
+    from autograder.helper.wire import _plain_header, _read_array
 
     text = header + " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
     raw = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text.encode("latin1") + b"\x00" * 16

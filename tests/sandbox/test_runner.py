@@ -14,7 +14,7 @@ from autograder.sandbox.limits import Limits
 from autograder.sandbox.runner import (
     Crashed, MissingFunction, NotAttempted, Sandbox, SpawnLauncher, StudentRaised, TimedOut, ZygoteLauncher,
 )
-from autograder.sandbox.protocol import Unsupported
+from autograder.helper.wire import Unsupported
 from tests.kernels import PROCESS_TIMEOUT
 
 pytestmark = pytest.mark.sandbox
@@ -270,13 +270,13 @@ def test_a_non_root_judge_bounds_the_processes_of_its_children():
 def test_prebuilt_lecture_inputs_are_the_drawn_ones_and_each_caller_gets_its_own_copy():
     """Are the inputs the zygote draws once the very arrays the checks would draw, handed out as copies
     (so a submission that writes into them changes nothing for the next), and inputs only?"""
-    from autograder import lab
+    from tests.conftest import lab
     from autograder.config import Variant
 
     cases = lab.lecture_seeds(Variant())
     lab.prebuild(cases)
     try:
-        assert {key[0] for key in lab._PREBUILT} == {"normal", "table"}  # no right answer is kept
+        assert {key[0] for key in lab.PREBUILT} == {"normal", "table"}  # no right answer is kept
         for case, seed in cases:
             x_spec, init_spec, _ = lab.lecture_specs(case, seed)
             x = x_spec.build()
@@ -291,7 +291,7 @@ def test_prebuilt_lecture_inputs_are_the_drawn_ones_and_each_caller_gets_its_own
                 (lab.LECTURE_NODES, lab.LECTURE_NODES)) * scale
             np.testing.assert_array_equal(w, drawn)
     finally:
-        lab._PREBUILT.clear()
+        lab.PREBUILT.clear()
 
 
 @pytest.mark.sandbox

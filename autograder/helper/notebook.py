@@ -1,0 +1,161 @@
+"""The notebook's cells: the self-check table, and running a .py file from a terminal.
+
+``check("sigmoid")`` checks the function of that name defined in the notebook, shows the messages
+(Korean first, English beside it) and returns the score as a float, which is what nbgrader reads as
+the partial credit of a test cell.  While a submission is being graded (``INITLAB_GRADING=1``),
+these cells do nothing: the grader runs the same checks itself.  A lecture binds them to its own
+checks with :func:`notebook_cells` and :func:`file_main`.
+"""
+from __future__ import annotations
+
+import html
+import sys
+
+from autograder.helper.calls import excerpt
+from autograder.helper.declare import CheckSet
+from autograder.helper.runner import check_namespace
+from autograder.helper.setup import MODULE_NAME, grading
+from autograder.helper.text import both
+from autograder.helper.wording import DETAIL_LABELS, LABELS, STATUS_LABEL, result_details
+
+def _caller_namespace(depth: int = 2) -> dict:
+    return sys._getframe(depth).f_globals
+
+class CheckReport:
+    """What a self-check cell displays: one row per check; HTML in Jupyter, text elsewhere."""
+
+    def __init__(self, results: list):
+        self.results = results
+        self.score = round(sum(r.score for r in results), 6)
+        self.max_score = round(sum(r.points for r in results), 6)
+
+    def _rows(self):
+        for r in self.results:
+            details = [("" if kind == "message" else both(DETAIL_LABELS[kind]), text)
+                       for kind, text in result_details(r, both)]
+            yield r, details
+
+    def __repr__(self) -> str:
+        lines = []
+        for r, details in self._rows():
+            lines.append(f"[{both(STATUS_LABEL[r.status])}] {r.function}: {both(r.info.title)}  {r.score:g}/{r.points:g}")
+            lines += [f"    {label + ': ' if label else ''}{text}" for label, text in details]
+        lines.append(f"{both(LABELS['score'])}: {self.score:g} / {self.max_score:g}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        colour = {"passed": "#1a7f37", "failed": "#cf222e"}
+        rows = []
+        for r, details in self._rows():
+            c = colour.get(r.status, "#9a6700")
+            extra = "".join(f"<div style='margin-left:1em'><b>{html.escape(label)}</b> {html.escape(text)}</div>"
+                            if label else f"<div style='margin-left:1em'>{html.escape(text)}</div>"
+                            for label, text in details)
+            rows.append(f"<tr><td style='color:{c};font-weight:bold;white-space:nowrap'>"
+                        f"{html.escape(both(STATUS_LABEL[r.status]))}</td>"
+                        f"<td style='text-align:left'><code>{html.escape(r.function)}</code>: "
+                        f"{html.escape(both(r.info.title))}{extra}</td>"
+                        f"<td style='white-space:nowrap'>{r.score:g} / {r.points:g}</td></tr>")
+        total = f"{html.escape(both(LABELS['score']))}: <b>{self.score:g} / {self.max_score:g}</b>"
+        return f"<table>{''.join(rows)}</table><p>{total}</p>"
+
+def notebook_cells(checks: CheckSet, default_setup: dict):
+    """The notebook's ``run_checks`` and ``check`` for a lecture's ``checks`` (see the module docstring)."""
+
+    def run_checks(*functions: str, namespace: dict | None = None) -> CheckReport:
+        """Check the named functions (all when none are named) of ``namespace`` and return the report."""
+        if grading():
+            return CheckReport([])
+        ns = namespace if namespace is not None else _caller_namespace(2)
+        return CheckReport(check_namespace(ns, checks, default_setup, tuple(functions)))
+
+    def check(*functions: str, namespace: dict | None = None) -> float:
+        """The self-check cell: show the table, return the score (nbgrader's partial credit).
+
+        While initlab grades the notebook in its sandbox, the cell does nothing: the grader runs
+        the same checks itself, from outside.
+        """
+        if grading():
+            return Score(0.0)
+        report = run_checks(*functions, namespace=namespace if namespace is not None else _caller_namespace(2))
+        show(report)
+        return Score(report.score)
+
+    return run_checks, check
+
+class Score(float):
+    """A self-check cell's score.  nbgrader reads it as the cell's partial credit (the ``text/plain``
+    of the cell's result); Jupyter shows nothing more, since the table above already says it."""
+
+    def _repr_html_(self) -> str:
+        return ""
+
+
+def show(obj) -> None:
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+
+        if get_ipython() is not None:
+            display(obj)
+            return
+    except ImportError:
+        pass
+    print(repr(obj))
+
+
+def attempt(fn, *args, said: set | None = None):
+    """Call a student function for a demonstration; a stub or an error gives None and a short note
+    (said once: ``said`` collects the notes already printed by this demonstration)."""
+    name = getattr(fn, "__name__", "function")
+    try:
+        return fn(*args)
+    except NotImplementedError:
+        note = f"({name}: 아직 구현하지 않았습니다 / not implemented yet)"
+    except Exception as exc:  # a demo must not stop the notebook; the self-check explains errors
+        note = (f"({name}: {type(exc).__name__}: {excerpt(exc, 200)} — 위의 자가 점검 셀에서 원인을 확인하세요 / "
+                "the self-check cell above says why)")
+    if said is None or note not in said:
+        print(note)
+    if said is not None:
+        said.add(note)
+    return None
+
+def run_file(path: str) -> tuple[dict, list[str]]:
+    """Run a .py file as the grader does: one top-level statement after the other, each error noted
+    and the next statement run (an unfinished analysis answer does not stop the functions' checks)."""
+    import ast
+
+    with open(path, encoding="utf-8-sig") as fh:
+        source = fh.read()
+    namespace: dict = {"__name__": "__student__", "__file__": path}
+    problems: list[str] = []
+    try:
+        tree = ast.parse(source, filename=path)
+    except SyntaxError as exc:
+        return namespace, [f"line {exc.lineno}: SyntaxError: {exc.msg}"]
+    for node in tree.body:
+        code = compile(ast.Module(body=[node], type_ignores=[]), path, "exec")
+        try:
+            exec(code, namespace)
+        except Exception as exc:  # noted; the next statement still runs
+            problems.append(f"line {node.lineno}: {type(exc).__name__}: {excerpt(exc, 120)}")
+    return namespace, problems
+
+def file_main(argv: list[str] | None, checks: CheckSet, default_setup: dict, module) -> int:
+    """Self-check a .py file: run it here (it is your own code, on your own machine), then check
+    its functions and answers as the notebook's cells do.  Exit code 0 when everything passes."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog=f"python {MODULE_NAME}.py", description=file_main.__doc__)
+    parser.add_argument("file", help=f"your {checks.contract.stem}.py")
+    parser.add_argument("names", nargs="*",
+                        help=f"functions or answers to check (default: all): {', '.join(checks.contract.graded)}")
+    args = parser.parse_args(argv)
+    sys.modules.setdefault(MODULE_NAME, module)  # the file's `import initlab_lab` gets this one
+    namespace, problems = run_file(args.file)
+    for line in problems:
+        print(f"({args.file} {line})")
+    report = CheckReport(check_namespace(namespace, checks, default_setup, tuple(args.names)))
+    print(repr(report))
+    return 0 if report.score == report.max_score else 1

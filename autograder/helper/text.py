@@ -1,0 +1,45 @@
+"""Bilingual text: every student-facing string exists in Korean and English.
+
+It imports nothing of the kit (nor numpy): the engine, the helper and the lectures all speak through it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LANGS = ("ko", "en")
+
+
+@dataclass(frozen=True)
+class Text:
+    """One message in both languages; ``str()`` is never used for display, ``pick`` is."""
+
+    en: str
+    ko: str
+
+    def pick(self, lang: str) -> str:
+        return self.ko if lang == "ko" else self.en
+
+    def format(self, **values) -> "Text":
+        return Text(self.en.format(**values), self.ko.format(**values))
+
+    def to_dict(self) -> dict:
+        return {"en": self.en, "ko": self.ko}
+
+
+def T(en: str, ko: str) -> Text:
+    return Text(en, ko)
+
+
+def pick(text: "Text | str | None", lang: str) -> str:
+    if text is None:
+        return ""
+    return text.pick(lang) if isinstance(text, Text) else str(text)
+
+
+def both(text: "Text | str | None") -> str:
+    """Korean first, English beside it (the notebook's convention)."""
+    if text is None:
+        return ""
+    if not isinstance(text, Text):
+        return str(text)
+    return text.ko if text.ko == text.en else f"{text.ko} / {text.en}"

@@ -1,0 +1,106 @@
+"""Checks of sigmoid and relu: values (x = ±1000 included), shapes, dtype, no side effects."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.helper.declare import describe, hint_for_unsupported
+from autograder.helper.text import T
+from autograder.lectures.weight_init.helper.contract import graded_check
+from autograder.lectures.weight_init.helper.callables import Sigmoid
+
+#: float32 arithmetic is ~1e-7 relative; anything looser than that is a real error.
+ACT_RTOL, ACT_ATOL = 1e-6, 1e-12
+
+OVERFLOW_NOTE = T(
+    "np.exp overflowed for large |x| (RuntimeWarning). Your values are still right, so no points are lost; "
+    "a form without the warning: e = np.exp(-np.abs(x)); np.where(x >= 0, 1/(1+e), e/(1+e)).",
+    "큰 |x|에서 np.exp가 overflow 경고(RuntimeWarning)를 냈습니다. 값은 맞으므로 감점은 없습니다. "
+    "경고 없는 형태: e = np.exp(-np.abs(x)); np.where(x >= 0, 1/(1+e), e/(1+e)).",
+)
+
+
+def _sigmoid_grid(seed: int) -> np.ndarray:
+    fixed = [-1000.0, -710.0, -30.0, -5.0, -1.0, -1e-3, 0.0, 1e-3, 1.0, 5.0, 30.0, 710.0, 1000.0]
+    return np.concatenate([fixed, np.random.default_rng(seed).normal(0.0, 4.0, 40)])
+
+
+def _note_overflow(fb, reply) -> None:
+    if any("overflow" in w for w in reply.warnings):
+        fb.note(OVERFLOW_NOTE)
+
+
+@graded_check("sigmoid", points=2, title=T("values, including x = ±1000", "값 (x = ±1000 포함)"))
+def test_sigmoid_values(student, fb, seed):
+    x = _sigmoid_grid(seed)
+    reply = student.call("sigmoid", x)
+    y = fb.array(reply.value, shape=x.shape, what="sigmoid(x)")
+    fb.finite(y, "sigmoid(x) for x in [-1000, 1000]",
+              T("exp(x)/(1+exp(x)) gives inf/inf = nan at x = 1000; use 1/(1+np.exp(-x)).",
+                "x = 1000에서 exp(x)/(1+exp(x))는 inf/inf = nan이 됩니다. 1/(1+np.exp(-x))를 쓰세요."))
+    sign_flipped = np.allclose(y, Sigmoid.fn(-x), rtol=ACT_RTOL, atol=ACT_ATOL)
+    fb.allclose(y, Sigmoid.fn(x), "sigmoid(x)", ACT_RTOL, ACT_ATOL,
+                T("The sign in e^-x matters: sigmoid(0) = 0.5 and sigmoid(x) -> 1 as x -> +inf."
+                  if sign_flipped else "sigmoid(x) = 1 / (1 + np.exp(-x)), elementwise.",
+                  "e^-x의 부호가 중요합니다: sigmoid(0) = 0.5이고 x → +∞이면 1에 가까워집니다."
+                  if sign_flipped else "sigmoid(x) = 1 / (1 + np.exp(-x)) 를 원소별로 계산하세요."))
+    _note_overflow(fb, reply)  # only under right values: the note says they are
+
+
+@graded_check("sigmoid", points=2, title=T("keeps the shape: scalar, 1-D, 2-D", "모양 유지: 스칼라, 1차원, 2차원"),
+              aspect=True)
+def test_sigmoid_shapes(student, fb, seed):
+    rng = np.random.default_rng(seed)
+    for x in (np.float64(rng.normal()), rng.normal(size=7), rng.normal(size=(3, 4))):
+        y = student.call("sigmoid", x).value
+        fb.expect(isinstance(y, (np.ndarray, np.generic, float, int)) and np.shape(y) == np.shape(x),
+                  f"sigmoid of shape {np.shape(x) or 'scalar'} -> same shape", describe(y),
+                  hint_for_unsupported(y) or T("Work elementwise with numpy (np.exp), not with loops that build a list or math.exp.",
+                    "math.exp나 리스트를 만드는 반복문 대신 numpy(np.exp)로 원소별 계산을 하세요."))
+
+
+@graded_check("sigmoid", points=1, title=T("float output for integer input", "정수 입력에도 실수 출력"), aspect=True)
+def test_sigmoid_float_output(student, fb):
+    x = np.array([-3, -1, 0, 2, 4])
+    reply = student.call("sigmoid", x)
+    y = reply.value
+    fb.expect(isinstance(y, np.ndarray) and y.dtype.kind == "f", "an array of floats", describe(y),
+              hint_for_unsupported(y) or
+              T("Do not round or cast to int: sigmoid values lie strictly between 0 and 1.",
+                "반올림하거나 int로 바꾸지 마세요: 시그모이드 값은 0과 1 사이의 실수입니다."))
+
+
+@graded_check("relu", points=2, title=T("values: max(0, x)", "값: max(0, x)"))
+def test_relu_values(student, fb, seed):
+    x = np.random.default_rng(seed).normal(0.0, 3.0, size=(20, 6))
+    x[0, :3] = [0.0, -1e300, 1e300]
+    reply = student.call("relu", x)
+    y = fb.array(reply.value, shape=x.shape, what="relu(x)")
+    fb.allclose(y, np.maximum(0.0, x), "relu(x)", ACT_RTOL, ACT_ATOL,
+                T("relu keeps positive values unchanged and turns negative values into 0: np.maximum(0, x).",
+                  "relu는 양수는 그대로, 음수는 0으로 바꿉니다: np.maximum(0, x)."))
+
+
+@graded_check("relu", points=1, title=T("keeps the shape: scalar, 1-D, 2-D", "모양 유지: 스칼라, 1차원, 2차원"),
+              aspect=True)
+def test_relu_shapes(student, fb, seed):
+    rng = np.random.default_rng(seed)
+    for x in (np.float64(-1.5), rng.normal(size=9), rng.normal(size=(4, 5))):
+        y = student.call("relu", x).value
+        fb.expect(isinstance(y, (np.ndarray, np.generic, float, int)) and np.shape(y) == np.shape(x),
+                  f"relu of shape {np.shape(x) or 'scalar'} -> same shape", describe(y),
+                  hint_for_unsupported(y) or T("np.maximum(0, x) works for scalars and arrays alike.",
+                    "np.maximum(0, x)는 스칼라와 배열 모두에 동작합니다."))
+
+
+@graded_check("relu", points=1, title=T("leaves its input unchanged", "입력 배열을 바꾸지 않음"), aspect=True)
+def test_relu_input_unchanged(student, fb, seed):
+    x = np.random.default_rng(seed).normal(size=(5, 5))
+    reply = student.call("relu", x, return_args=True)
+    # Judged here, from the array the child sent back after the call, not from what it says of itself.
+    after = reply.args_after[0] if reply.args_after else None
+    unchanged = isinstance(after, np.ndarray) and after.shape == x.shape and np.array_equal(after, x, equal_nan=True)
+    fb.expect(unchanged, "x unchanged after relu(x)", "x was modified in place",
+              T("`x[x < 0] = 0` changes the caller's array (backprop needs the original x); "
+                "return np.maximum(0, x) or work on x.copy().",
+                "`x[x < 0] = 0`은 호출한 쪽의 배열을 바꿉니다 (역전파에 원래 x가 필요). "
+                "np.maximum(0, x)를 반환하거나 x.copy()에서 작업하세요."))
