@@ -1,5 +1,5 @@
 # 가중치의 초깃값 (weight initialisation) - assignment
-# Generated from solutions/weight_init.ipynb by `python -m autograder.build`; edit the notebook, not this file.
+# Generated from solutions/weight_init.ipynb by `python -m autograder.engine.build`; edit the notebook, not this file.
 # 함수 이름과 인자는 그대로 두고 `raise NotImplementedError()` 를 지워 완성하세요.
 # Keep every name and argument; replace `raise NotImplementedError()` with your code.
 # 점검 / check: python initlab_lab.py weight_init.py  (initlab_lab.py: 과제 폴더의 도우미 / the helper in

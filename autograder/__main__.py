@@ -1,3 +1,3 @@
-from autograder.cli import run
+from autograder.engine.cli import run
 
 run()

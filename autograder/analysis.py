@@ -15,7 +15,7 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-from autograder.config import Variant
+from autograder.engine.config import Variant
 from autograder.helper.questions import Bound, Question
 from autograder.lectures.weight_init.helper.questions import (
     QUESTIONS, QUESTION_BY_NAME, SPREAD_SEEDS, decay_matrices, spread_of,
@@ -75,7 +75,7 @@ def released_spread_keys() -> list[tuple]:
     the set-up numbers :meth:`Variant.derive` picks from (the lecture's own set-up is one of them)."""
     from itertools import product
 
-    from autograder import config
+    from autograder.engine import config
 
     options = {"n_samples": config.SAMPLE_COUNTS, "input_dim": config.INPUT_DIMS, "node_num": config.NODE_NUMS,
                "std_large": config.STD_LARGES}

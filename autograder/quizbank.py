@@ -11,8 +11,8 @@ import html
 
 import numpy as np
 
-from autograder.config import Variant
-from autograder.export.quiz import Category, Choice, Html, MultiChoice, Numerical
+from autograder.engine.config import Variant
+from autograder.engine.export.quiz import Category, Choice, Html, MultiChoice, Numerical
 from autograder.reference import functions as ref
 
 

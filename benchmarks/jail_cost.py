@@ -15,10 +15,10 @@ import subprocess
 import sys
 import time
 
-from autograder.sandbox.jail import build
-from autograder.sandbox.limits import Limits
-from autograder.sandbox.protocol import REPLY_MAX_BYTES
-from autograder.sandbox.runner import Sandbox, ZygoteLauncher
+from autograder.engine.sandbox.jail import build
+from autograder.engine.sandbox.limits import Limits
+from autograder.engine.sandbox.protocol import REPLY_MAX_BYTES
+from autograder.engine.sandbox.runner import Sandbox, ZygoteLauncher
 
 SOURCE = "import numpy as np\n\ndef relu(x):\n    return np.maximum(0, x)\n"
 

@@ -1,5 +1,5 @@
 # 가중치의 초깃값 (weight initialisation) - reference solution
-# Generated from solutions/weight_init.ipynb by `python -m autograder.build`; edit the notebook, not this file.
+# Generated from solutions/weight_init.ipynb by `python -m autograder.engine.build`; edit the notebook, not this file.
 import numpy as np
 
 

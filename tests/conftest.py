@@ -18,7 +18,7 @@ def package_helper():
     import types
 
     import autograder.lectures.weight_init.helper as lecture
-    from autograder.helper.amalgamate import CORE
+    from autograder.engine.amalgamate import CORE
 
     module = types.ModuleType("initlab_lab", "the student helper, from its package")
     for name in [f"autograder.helper.{m}" for m in CORE] + [f"{lecture.__name__}.{m}" for m in lecture.MODULES]:
@@ -41,7 +41,7 @@ STUB_NB = ROOT / "assignment" / "weight_init.ipynb"
 
 def total_points() -> float:
     """Full marks: the sum of every check's points (functions and analysis answers)."""
-    from autograder.steps.run_checks import list_checks
+    from autograder.engine.steps.run_checks import list_checks
 
     return sum(c.points for c in list_checks())
 

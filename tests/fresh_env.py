@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.sandbox.jail import site_entries
+from autograder.engine.sandbox.jail import site_entries
 from tests.kernels import CELL_TIMEOUT, PROCESS_TIMEOUT, STARTUP_TIMEOUT, retry_on_kernel_failure
 
 #: What a bare Jupyter or Colab runtime has (the assignment needs nothing more).

@@ -73,7 +73,7 @@ def execute_notebook(path: Path, **options):
     import nbformat
     from nbclient import NotebookClient
 
-    from autograder.release import HELPER, HELPER_NAME
+    from autograder.engine.release import HELPER, HELPER_NAME
 
     def run():
         nb = nbformat.read(path, as_version=4)

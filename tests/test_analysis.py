@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from autograder import analysis
-from autograder.config import Variant
+from autograder.engine.config import Variant
 
 VARIANTS = [Variant()] + [Variant.derive(2026, week) for week in (1, 2, 3)] + [Variant.derive(2026, 1, "2026123456", True)]
 

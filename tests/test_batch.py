@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from autograder.batch import grade_class
-from autograder.contract import ANSWERS
-from autograder.steps.run_checks import list_checks
-from autograder.pipeline import GradeConfig
+from autograder.engine.batch import grade_class
+from autograder.engine.contract import ANSWERS
+from autograder.engine.steps.run_checks import list_checks
+from autograder.engine.pipeline import GradeConfig
 from autograder.samples import build_class, labels, reference_source, sample_submissions
-from autograder.sandbox.limits import Limits
-from autograder.steps.journal import JOURNAL
+from autograder.engine.sandbox.limits import Limits
+from autograder.engine.steps.journal import JOURNAL
 from tests.conftest import total_points
 from tests.kernels import nbgrader
 
@@ -47,7 +47,7 @@ def test_every_submission_gets_exactly_one_row(sample_run):
     assert len(rows) == len(result.submissions) == len(sample_submissions())
     assert [r["student_id"] for r in rows] == [s.student_id for s in result.submissions]
     assert rows[0]["name"] == "김민준"
-    from autograder.report.batch import FIXED_COLUMNS
+    from autograder.engine.report.batch import FIXED_COLUMNS
 
     check_columns = [c for c in rows[0] if c not in FIXED_COLUMNS]
     assert len(check_columns) == len(list_checks())
@@ -174,7 +174,7 @@ def test_nbgrader_export_agrees_with_grades_csv(tmp_path):
     """After `initlab grade --course C --assignment A`, does `nbgrader export` give grades.csv's totals?"""
     import shutil
 
-    from autograder.cli import main
+    from autograder.engine.cli import main
     from autograder.samples import as_notebook, mutate
     from tests.conftest import MASTER_NB, STUB_NB
 
@@ -203,8 +203,8 @@ def test_nbgrader_export_agrees_with_grades_csv(tmp_path):
 
 def test_grades_csv_columns_are_readable_and_unique_in_both_languages():
     """Are the check columns 'function: title' (unique), with the stable ids in results.json's numbers?"""
-    from autograder.report.batch import FIXED_COLUMNS, check_column, grades_csv
-    from autograder.steps.run_checks import list_checks
+    from autograder.engine.report.batch import FIXED_COLUMNS, check_column, grades_csv
+    from autograder.engine.steps.run_checks import list_checks
 
     checks = list_checks()
     for lang in ("en", "ko"):
@@ -222,9 +222,9 @@ def test_the_summary_lists_the_most_failed_checks_first_and_bins_whole_points():
     import re
 
     from autograder.helper.results import CheckResult
-    from autograder.report.batch import summary_html
-    from autograder.steps.run_checks import list_checks
-    from autograder.submission import Submission
+    from autograder.engine.report.batch import summary_html
+    from autograder.engine.steps.run_checks import list_checks
+    from autograder.engine.submission import Submission
 
     checks = list_checks()
     easy, hard = checks[0], checks[-1]
@@ -241,7 +241,7 @@ def test_the_summary_lists_the_most_failed_checks_first_and_bins_whole_points():
 @pytest.mark.parametrize("name, split", [("홍길동", ("길동", "홍")), ("홍 길동", ("길동", "홍")), ("남궁민수", ("민수", "남궁")),
                                          ("Kim Minsu", ("Kim", "Minsu")), ("Madonna", ("Madonna", ""))])
 def test_full_names_split_as_their_script_orders_them(name, split):
-    from autograder.batch import split_name
+    from autograder.engine.batch import split_name
 
     assert split_name(name) == split
 
@@ -249,8 +249,8 @@ def test_full_names_split_as_their_script_orders_them(name, split):
 def test_the_roster_names_a_folder_class_and_splits_names_as_it_gives_them():
     """Folders carry no names: does --roster give each row its name (and the gradebook the roster's
     own first and last names when it has those columns)?"""
-    from autograder.batch import apply_roster, gradebook_name
-    from autograder.submission import Submission
+    from autograder.engine.batch import apply_roster, gradebook_name
+    from autograder.engine.submission import Submission
 
     roster = [{"student_id": "2026001", "name": "Park Minsu", "first_name": "Minsu", "last_name": "Park"},
               {"student_id": "2026002", "name": "이서연"}]
@@ -262,7 +262,7 @@ def test_the_roster_names_a_folder_class_and_splits_names_as_it_gives_them():
 def test_a_moodle_class_without_a_roster_gets_moodles_grading_worksheet(sample_run):
     """A Moodle zip knows its students by participant number only: is the assignment's grading worksheet
     written, with the three columns Moodle's upload looks for and one row per participant?"""
-    from autograder.report.batch import MOODLE_WORKSHEET
+    from autograder.engine.report.batch import MOODLE_WORKSHEET
 
     zip_path, out, result = sample_run
     rows = list(csv.DictReader(io.StringIO((out / MOODLE_WORKSHEET).read_text(encoding="utf-8-sig"))))
@@ -277,7 +277,7 @@ def test_two_submissions_of_one_student_id_are_both_kept_and_kept_out_of_the_gra
     which is written for every other student?"""
     import shutil
 
-    from autograder.export.nbgrader_db import open_gradebook
+    from autograder.engine.export.nbgrader_db import open_gradebook
     from autograder.samples import mutate
     from tests.conftest import MASTER_NB
 

@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
-from autograder import build
-from autograder.contract import ANSWERS, FUNCTIONS, GRADED
-from autograder.steps.run_checks import list_checks
+from autograder.engine import build
+from autograder.engine.contract import ANSWERS, FUNCTIONS, GRADED
+from autograder.engine.steps.run_checks import list_checks
 from tests.conftest import MASTER_NB, REFERENCE_PY, STUB_NB, STUB_PY
 
 pytestmark = pytest.mark.nbgrader
@@ -78,7 +78,7 @@ def test_the_built_helper_is_its_package_joined(tmp_path):
     import importlib.util
     import sys
 
-    from autograder.helper.amalgamate import BuildError, amalgamate
+    from autograder.engine.amalgamate import BuildError, amalgamate
     from autograder.lectures.weight_init import HELPER_FILE
     from tests.conftest import ROOT, package_helper
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.contract import ANSWERS
+from autograder.engine.contract import ANSWERS
 from autograder.helper.text import pick
-from autograder.sandbox.limits import Limits
-from autograder.steps.load import load_notebook, load_python
-from autograder.steps.run_checks import grade_sources
+from autograder.engine.sandbox.limits import Limits
+from autograder.engine.steps.load import load_notebook, load_python
+from autograder.engine.steps.run_checks import grade_sources
 from tests.conftest import notebook_of, reference_source
 
 pytestmark = pytest.mark.sandbox

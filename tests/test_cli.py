@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from autograder.cli import find_submission, main
+from autograder.engine.cli import find_submission, main
 from tests.conftest import STUB_PY, reference_source, total_points
 from tests.kernels import PROCESS_TIMEOUT
 

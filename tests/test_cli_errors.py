@@ -12,7 +12,7 @@ from tests.kernels import PROCESS_TIMEOUT
 
 
 def initlab(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "autograder.engine.cli", *args], capture_output=True, text=True,
                           timeout=PROCESS_TIMEOUT, env=dict(os.environ))
 
 
@@ -47,7 +47,7 @@ def released(tmp_path_factory):
     one whose STUDENT_ID is another student's."""
     import json
 
-    from autograder.release import release
+    from autograder.engine.release import release
     from tests.conftest import MASTER_NB
 
     root = tmp_path_factory.mktemp("setup")

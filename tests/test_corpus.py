@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.contract import ANSWERS
+from autograder.engine.contract import ANSWERS
 from autograder.samples import mutate
-from autograder.steps.load import load_notebook, load_python
-from autograder.steps.run_checks import grade_sources
+from autograder.engine.steps.load import load_notebook, load_python
+from autograder.engine.steps.run_checks import grade_sources
 from tests.conftest import notebook_of
 
 pytestmark = pytest.mark.sandbox

@@ -17,11 +17,11 @@ import pytest
 
 from tests.conftest import lab
 from autograder.helper.text import pick
-from autograder.pipeline import GradeConfig, grade_file
-from autograder.report.batch import feedback_html
-from autograder.sandbox.limits import Limits
-from autograder.steps.load import load_notebook, load_python
-from autograder.steps.run_checks import grade_sources
+from autograder.engine.pipeline import GradeConfig, grade_file
+from autograder.engine.report.batch import feedback_html
+from autograder.engine.sandbox.limits import Limits
+from autograder.engine.steps.load import load_notebook, load_python
+from autograder.engine.steps.run_checks import grade_sources
 from tests.conftest import reference_source
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.pipeline import GradeConfig, grade_file
-from autograder.sandbox.limits import Limits
+from autograder.engine.pipeline import GradeConfig, grade_file
+from autograder.engine.sandbox.limits import Limits
 
 pytestmark = pytest.mark.sandbox
 

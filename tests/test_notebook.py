@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.release import HELPER, HELPER_NAME
+from autograder.engine.release import HELPER, HELPER_NAME
 from tests.conftest import MASTER_NB, STUB_NB, total_points
 from tests.kernels import execute_notebook, nbgrader
 

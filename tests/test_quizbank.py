@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.config import Variant
-from autograder.export.quiz import Numerical, to_gift, to_moodle_xml
+from autograder.engine.config import Variant
+from autograder.engine.export.quiz import Numerical, to_gift, to_moodle_xml
 from autograder.quizbank import numerical_templates, quiz_items
 
 
@@ -52,7 +52,7 @@ def test_numerical_questions_state_their_precision_and_round_their_tolerance():
     own ±), and is the saturation code one self-contained <pre> block?"""
     import re
 
-    from autograder.export.quiz import Html
+    from autograder.engine.export.quiz import Html
 
     for qs in numerical_templates(Variant.derive(9, 3)).values():
         for q in qs:

@@ -12,9 +12,9 @@ import pytest
 
 import autograder
 
-from autograder.config import Variant
-from autograder.release import ReleaseError, _key_from_seed, course_variant, release
-from autograder.student import variant_of_setup
+from autograder.engine.config import Variant
+from autograder.engine.release import ReleaseError, _key_from_seed, course_variant, release
+from autograder.engine.steps.handles import variant_of_setup
 from tests.conftest import MASTER_NB, total_points
 from tests.kernels import retry_on_kernel_failure
 
@@ -154,7 +154,7 @@ def test_a_broken_master_does_not_release_and_leaves_nothing(tmp_path):
     assert "validator-full scored" in str(info.value) and "xavier_init" in str(info.value)
     assert not (course / "source" / "week01").exists() and not (course / "release" / "week01").exists()
     assert not (course / "quiz" / "week01.xml").exists()
-    from autograder.export.nbgrader_db import open_gradebook
+    from autograder.engine.export.nbgrader_db import open_gradebook
     with open_gradebook(course) as gb:
         assert "week01" not in [a.name for a in gb.assignments]
 
@@ -174,7 +174,7 @@ def test_a_release_says_each_step_as_it_ends(tmp_path):
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "autograder.cli", "release", "--course", str(tmp_path / "c"),
+    done = subprocess.run([sys.executable, "-m", "autograder.engine.cli", "release", "--course", str(tmp_path / "c"),
                            "--week", "4", "--seed", "3", "--no-validate"], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     steps = [line for line in done.stdout.splitlines() if re.search(r"\(\d+\.\d s\)$", line)]

@@ -6,8 +6,8 @@ import json
 import pytest
 
 from tests.conftest import lab
-from autograder.config import Variant
-from autograder.student import declared_variant, graded_setup, variant_of_setup
+from autograder.engine.config import Variant
+from autograder.engine.steps.handles import declared_variant, graded_setup, variant_of_setup
 
 KEY = "a-course-key"
 

@@ -20,11 +20,11 @@ import pytest
 
 from autograder import analysis
 from tests.conftest import lab
-from autograder.config import Variant
-from autograder.export.quiz import Numerical
+from autograder.engine.config import Variant
+from autograder.engine.export.quiz import Numerical
 from autograder.quizbank import quiz_items
-from autograder.release import HELPER, HELPER_NAME, course_variant, release
-from autograder.steps.run_checks import list_checks
+from autograder.engine.release import HELPER, HELPER_NAME, course_variant, release
+from autograder.engine.steps.run_checks import list_checks
 from tests.conftest import MASTER_NB
 from tests.fresh_env import STUDENT_DISTRIBUTIONS, FreshEnv
 

@@ -14,7 +14,7 @@ import contextlib
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from autograder.progress import ProgressBar
+from autograder.engine.progress import ProgressBar
 
 if TYPE_CHECKING:  # the parser is built without numpy (which the student helper imports)
     from autograder.helper.text import Text
@@ -111,7 +111,7 @@ def _given(**flags) -> dict:
 
 def _default_lang() -> str:
     try:
-        from autograder.cli import default_lang
+        from autograder.engine.cli import default_lang
     except ImportError:  # the CLI module is optional for this one
         return "en"
     return default_lang()

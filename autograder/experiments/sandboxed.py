@@ -22,9 +22,9 @@ import numpy as np
 from autograder.experiments.net import Init, InitProblem, checked_weights
 from autograder.helper.text import T
 from autograder.helper.wording import failure_message
-from autograder.sandbox.limits import Limits
+from autograder.engine.sandbox.limits import Limits
 from autograder.helper.wire import RngSpec, Unsupported
-from autograder.sandbox.runner import Sandbox, StudentFailure, default_launcher
+from autograder.engine.sandbox.runner import Sandbox, StudentFailure, default_launcher
 
 #: Label in the figures -> (the assignment's function, extra arguments after rng).
 STUDENT_INITS: dict[str, tuple[str, tuple]] = {
@@ -92,14 +92,14 @@ def student_inits(path: str | Path, limits: Limits = Limits()) -> Iterator[dict[
         the child is stopped when the block ends. Raises :class:`SubmissionProblem` when the
         file cannot be read, and the callables raise :class:`InitProblem` when a call fails.
     """
-    from autograder.steps.load import LoadError, load_file
+    from autograder.engine.steps.load import LoadError, load_file
 
     path = Path(path)
     try:
         cells = list(load_file(path).cells)
     except (OSError, LoadError) as exc:
         raise SubmissionProblem(T(f"Could not read {path}: {exc}", f"{path} 파일을 읽을 수 없습니다: {exc}")) from None
-    from autograder.sandbox.jail import JailUnavailable
+    from autograder.engine.sandbox.jail import JailUnavailable
 
     try:
         launcher = default_launcher(limits)
@@ -107,8 +107,8 @@ def student_inits(path: str | Path, limits: Limits = Limits()) -> Iterator[dict[
         print(f"jail: OFF, your code runs unconfined ({exc})", file=sys.stderr)
         launcher = default_launcher(replace(limits, unconfined=True))
     launcher.start()
-    from autograder.config import Variant
-    from autograder.student import declared_variant, graded_setup
+    from autograder.engine.config import Variant
+    from autograder.engine.steps.handles import declared_variant, graded_setup
 
     setup = graded_setup(declared_variant(cells) or Variant())
     sandbox = Sandbox(cells, [fn for fn, _ in STUDENT_INITS.values()], limits, launcher, setup=setup)

@@ -6,14 +6,14 @@ import re
 import pytest
 
 from autograder import analysis
-from autograder.config import Variant
+from autograder.engine.config import Variant
 from autograder.helper.declare import fmt
 from autograder.helper.questions import OWN_STEPS
 from autograder.helper.text import pick
-from autograder.pipeline import GradeConfig, grade_file
-from autograder.sandbox.limits import Limits
-from autograder.steps.load import load_python
-from autograder.steps.run_checks import grade_namespace, grade_sources
+from autograder.engine.pipeline import GradeConfig, grade_file
+from autograder.engine.sandbox.limits import Limits
+from autograder.engine.steps.load import load_python
+from autograder.engine.steps.run_checks import grade_namespace, grade_sources
 from tests.conftest import reference_source
 
 pytestmark = pytest.mark.sandbox

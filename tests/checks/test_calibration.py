@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 
 from tests.conftest import lab as stats
-from autograder.config import Variant
+from autograder.engine.config import Variant
 
 SEEDS = 1000
 pytestmark = pytest.mark.slow
@@ -25,8 +25,8 @@ pytestmark = pytest.mark.slow
 def _calibrate(first: int, last: int) -> list[tuple[str, str, dict]]:
     """Grade the reference with seeds first..last-1 (one handle per seed); return plain results."""
     from autograder.reference import functions as ref
-    from autograder.steps.run_checks import GradingRun, run_grading
-    from autograder.student import InProcessStudent
+    from autograder.engine.steps.run_checks import GradingRun, run_grading
+    from autograder.engine.steps.handles import InProcessStudent
 
     namespace = {k: getattr(ref, k) for k in dir(ref)}
     handles = {f"cal{i}": InProcessStudent(f"cal{i}", namespace, stats.CONTRACT) for i in range(first, last)}
@@ -58,7 +58,7 @@ def test_the_reference_never_fails_a_statistical_check_over_1000_seeds(calibrati
 @pytest.mark.parametrize("shape", Variant().init_shapes)
 def test_init_rules_have_the_stated_false_fail_rates(shape):
     """Are the std and mean rules' analytic rates within what the checks state (and <= 1e-6)?"""
-    from autograder.steps.run_checks import list_checks
+    from autograder.engine.steps.run_checks import list_checks
 
     n = shape[0] * shape[1]
     assert n >= stats.MIN_WEIGHTS

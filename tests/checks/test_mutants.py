@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.contract import ANSWERS
+from autograder.engine.contract import ANSWERS
 from autograder.samples import CORRECT_VARIANTS, MUTANTS, mutate
-from autograder.steps.load import load_python
-from autograder.steps.run_checks import grade_sources
+from autograder.engine.steps.load import load_python
+from autograder.engine.steps.run_checks import grade_sources
 
 pytestmark = pytest.mark.sandbox
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.contract import GRADED
-from autograder.pipeline import grade_file
-from autograder.steps.run_checks import list_checks
+from autograder.engine.contract import GRADED
+from autograder.engine.pipeline import grade_file
+from autograder.engine.steps.run_checks import list_checks
 from tests.conftest import REFERENCE_PY, STUB_PY
 
 pytestmark = pytest.mark.sandbox

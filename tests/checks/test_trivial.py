@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.steps.load import load_python
-from autograder.steps.run_checks import grade_sources
+from autograder.engine.steps.load import load_python
+from autograder.engine.steps.run_checks import grade_sources
 
 pytestmark = pytest.mark.sandbox
 

@@ -10,7 +10,7 @@ import pytest
 
 from autograder.experiments import runs
 from autograder.experiments.command import HELP_DEFAULTS, register
-from autograder.progress import ProgressBar
+from autograder.engine.progress import ProgressBar
 from tests.conftest import STUB_PY, reference_source
 from tests.kernels import PROCESS_TIMEOUT
 

@@ -6,9 +6,9 @@ import pytest
 
 from autograder.experiments.net import InitProblem
 from autograder.experiments.sandboxed import SandboxInit, generator_seed
-from autograder.sandbox.limits import Limits
+from autograder.engine.sandbox.limits import Limits
 from autograder.helper.wire import RngSpec, Unsupported
-from autograder.sandbox.runner import CallReply, NotAttempted
+from autograder.engine.sandbox.runner import CallReply, NotAttempted
 
 
 class FakeSandbox:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.contract import GRADED
-from autograder.export.lms_csv import FORMATS, export, full_name, sortable_name
-from autograder.export.nbgrader_db import ScoreRow, open_gradebook, write_scores
-from autograder.steps.run_checks import list_checks
+from autograder.engine.contract import GRADED
+from autograder.engine.export.lms_csv import FORMATS, export, full_name, sortable_name
+from autograder.engine.export.nbgrader_db import ScoreRow, open_gradebook, write_scores
+from autograder.engine.steps.run_checks import list_checks
 from tests.export.conftest import ASSIGNMENT, NOTEBOOK, run_nbgrader
 
 pytestmark = pytest.mark.nbgrader
@@ -53,7 +53,7 @@ def plugin_outputs(course) -> dict[str, Path]:
     """Each format written by `nbgrader export --exporter=...`, plus nbgrader's own CSV, run side by side."""
     out = course / "plugin_out"
     out.mkdir()
-    commands = [["export", f"--exporter=autograder.export.nbgrader_plugin.{fmt.capitalize()}Exporter",
+    commands = [["export", f"--exporter=autograder.engine.export.nbgrader_plugin.{fmt.capitalize()}Exporter",
                  f"--to={out / f'{fmt}.csv'}", f"--assignment={ASSIGNMENT}"] for fmt in FORMATS]
     commands.append(["export", f"--to={out / 'nbgrader.csv'}"])
     run_nbgrader(course, *commands)
@@ -195,9 +195,9 @@ def test_the_nbgrader_exporters_write_only_the_assignment_asked_for(course, tmp_
     with open_gradebook(copy) as gb:
         gb.update_or_create_assignment("week99")
     one, every = tmp_path / "one.csv", tmp_path / "every.csv"
-    run_nbgrader(copy, ["export", "--exporter=autograder.export.nbgrader_plugin.MoodleExporter", f"--to={one}",
+    run_nbgrader(copy, ["export", "--exporter=autograder.engine.export.nbgrader_plugin.MoodleExporter", f"--to={one}",
                         f"--assignment={ASSIGNMENT}"],
-                 ["export", "--exporter=autograder.export.nbgrader_plugin.MoodleExporter", f"--to={every}"])
+                 ["export", "--exporter=autograder.engine.export.nbgrader_plugin.MoodleExporter", f"--to={every}"])
     assert read(one)[0][4:] == [ASSIGNMENT]
     assert sorted(read(every)[0][4:]) == sorted([ASSIGNMENT, "week99"])
 
@@ -211,7 +211,7 @@ def test_a_roster_keeps_students_the_lms_does_not_know_out_of_the_file(course, t
     roster = tmp_path / "roster.csv"
     roster.write_text("student_id,name\n20231234,홍길동\n20231235,이영희\n", encoding="utf-8")
     to = tmp_path / "moodle.csv"
-    done = subprocess.run([sys.executable, "-m", "autograder.cli", "export", "--course", str(course), "--assignment",
+    done = subprocess.run([sys.executable, "-m", "autograder.engine.cli", "export", "--course", str(course), "--assignment",
                            ASSIGNMENT, "--format", "moodle", "--to", str(to), "--roster", str(roster)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

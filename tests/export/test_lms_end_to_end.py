@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from autograder.export.nbgrader_db import open_gradebook
-from autograder.release import release
+from autograder.engine.export.nbgrader_db import open_gradebook
+from autograder.engine.release import release
 from autograder.samples import KOREAN_NAMES, reference_source
-from autograder.steps.ingest import discover
+from autograder.engine.steps.ingest import discover
 from tests.export import lms_rules
 from tests.kernels import PROCESS_TIMEOUT
 
@@ -20,7 +20,7 @@ CANVAS_ID = "4242"
 
 
 def initlab(*args: str) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "autograder.cli", *map(str, args)], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "autograder.engine.cli", *map(str, args)], capture_output=True, text=True,
                           timeout=PROCESS_TIMEOUT)
     assert done.returncode == 0, done.stderr
     return done

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder.export.gradebook_writer import ScoresWriter
-from autograder.export.nbgrader_db import (CellPlan, alembic_head, ScoreRow, course_settings, function_cell, grade_id,
+from autograder.engine.export.gradebook_writer import ScoresWriter
+from autograder.engine.export.nbgrader_db import (CellPlan, alembic_head, ScoreRow, course_settings, function_cell, grade_id,
                                            grade_ids, open_gradebook, plan_cells, write_scores)
 from autograder.helper.text import T
-from autograder.steps.run_checks import list_checks
-from autograder.submission import CheckInfo
+from autograder.engine.steps.run_checks import list_checks
+from autograder.engine.submission import CheckInfo
 from tests.export.conftest import ASSIGNMENT, COURSE_ID, NEW_ASSIGNMENT, NOTEBOOK, nbgrader_export, run_nbgrader
 
 pytestmark = pytest.mark.nbgrader

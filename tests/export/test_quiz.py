@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.export import quiz
-from autograder.export.quiz import Category, Choice, Html, MultiChoice, Numerical, to_gift, to_moodle_xml
+from autograder.engine.export import quiz
+from autograder.engine.export.quiz import Category, Choice, Html, MultiChoice, Numerical, to_gift, to_moodle_xml
 from autograder.helper.text import T
 from tests.kernels import PROCESS_TIMEOUT
 
@@ -544,7 +544,7 @@ def test_equal_input_gives_byte_identical_output():
 def test_output_does_not_depend_on_hash_seed():
     """Does a fresh interpreter with another hash seed write the same bytes?"""
     script = ("import hashlib; from tests.export.test_quiz import week_bank; "
-              "from autograder.export.quiz import to_moodle_xml, to_gift; "
+              "from autograder.engine.export.quiz import to_moodle_xml, to_gift; "
               "print(hashlib.sha256((to_moodle_xml(week_bank()) + to_gift(week_bank())).encode()).hexdigest())")
     here = hashlib.sha256((to_moodle_xml(week_bank()) + to_gift(week_bank())).encode()).hexdigest()
     for seed in ("0", "4242"):

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from autograder.report.cells import SafeWriter, safe_cell, starts_formula
+from autograder.engine.report.cells import SafeWriter, safe_cell, starts_formula
 
 
 @pytest.mark.parametrize("cell,written", [

@@ -1,4 +1,4 @@
-"""The jail (autograder/sandbox/jail.py): what it shows a child, and what happens without one."""
+"""The jail (autograder/engine/sandbox/jail.py): what it shows a child, and what happens without one."""
 from __future__ import annotations
 
 import csv
@@ -14,7 +14,7 @@ import pytest
 
 from autograder.lectures.weight_init import HELPER_FILE
 
-from autograder.sandbox import jail
+from autograder.engine.sandbox import jail
 from tests.conftest import REFERENCE_PY
 
 pytestmark = pytest.mark.sandbox
@@ -23,7 +23,7 @@ NO_JAIL = {"INITLAB_BWRAP": "/nonexistent/bwrap"}
 
 
 def initlab(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "autograder.engine.cli", *args], capture_output=True, text=True,
                           timeout=600, env=dict(os.environ, **(env or {})), cwd=cwd)
 
 
@@ -116,9 +116,9 @@ def test_grade_says_the_jail_is_on(tmp_path):
 
 def test_no_process_of_a_jail_outlives_the_launcher():
     """After a launcher closes, is nothing tagged with this run's jails left?"""
-    from autograder.sandbox.limits import Limits
-    from autograder.sandbox.protocol import REPLY_MAX_BYTES
-    from autograder.sandbox.runner import Sandbox, ZygoteLauncher
+    from autograder.engine.sandbox.limits import Limits
+    from autograder.engine.sandbox.protocol import REPLY_MAX_BYTES
+    from autograder.engine.sandbox.runner import Sandbox, ZygoteLauncher
 
     launcher = ZygoteLauncher(REPLY_MAX_BYTES, jail=jail.build())
     launcher.start()
@@ -139,9 +139,9 @@ def test_no_process_of_a_jail_outlives_the_launcher():
 
 def test_nothing_one_child_writes_is_there_for_the_next():
     """Does a file left in /tmp or /dev/shm by one submission vanish before the next one runs?"""
-    from autograder.sandbox.limits import Limits
-    from autograder.sandbox.protocol import REPLY_MAX_BYTES
-    from autograder.sandbox.runner import Sandbox, ZygoteLauncher
+    from autograder.engine.sandbox.limits import Limits
+    from autograder.engine.sandbox.protocol import REPLY_MAX_BYTES
+    from autograder.engine.sandbox.runner import Sandbox, ZygoteLauncher
 
     leave = ("import os\n"
              "def relu(x):\n"
@@ -167,8 +167,8 @@ def test_nothing_one_child_writes_is_there_for_the_next():
 def test_a_fork_bomb_stops_at_the_process_limit():
     """Is the number of processes a submission can start bounded in the jail (by RLIMIT_NPROC in its
     user namespace, or, for a root judge whose processes that limit does not count, a pids cgroup)?"""
-    from autograder.sandbox.limits import Limits
-    from autograder.sandbox.runner import Sandbox, default_launcher
+    from autograder.engine.sandbox.limits import Limits
+    from autograder.engine.sandbox.runner import Sandbox, default_launcher
 
     source = ("import os, time\n"
               "def relu(x):\n"
@@ -199,9 +199,9 @@ def test_a_child_that_draws_reads_matplotlibs_font_list_instead_of_scanning_the_
     does not scan the fonts (and does one in a jail without it still scan them: the test can tell)?"""
     from dataclasses import replace
 
-    from autograder.sandbox.limits import Limits
-    from autograder.sandbox.protocol import REPLY_MAX_BYTES
-    from autograder.sandbox.runner import Sandbox, ZygoteLauncher
+    from autograder.engine.sandbox.limits import Limits
+    from autograder.engine.sandbox.protocol import REPLY_MAX_BYTES
+    from autograder.engine.sandbox.runner import Sandbox, ZygoteLauncher
 
     built = jail.build()
     cache = [host for host, inside in built.binds if inside == jail.JAIL_FONT_CACHE]
@@ -229,8 +229,8 @@ def test_a_child_that_draws_reads_matplotlibs_font_list_instead_of_scanning_the_
 def test_a_dead_jail_is_replaced_and_grading_goes_on():
     """When a judge's zygote (and its jail) dies between two students, does the next student get a new
     jail and full marks, instead of an error?"""
-    from autograder.sandbox.limits import Limits
-    from autograder.sandbox.runner import Sandbox, ZygoteLauncher
+    from autograder.engine.sandbox.limits import Limits
+    from autograder.engine.sandbox.runner import Sandbox, ZygoteLauncher
 
     launcher = ZygoteLauncher(1 << 28, jail=jail.build())
     launcher.start()
@@ -250,8 +250,8 @@ def test_a_dead_jail_is_replaced_and_grading_goes_on():
 def test_a_child_that_never_says_hello_is_tried_once_more_in_a_new_jail():
     """A child says hello before any student code exists in it: is one that does not retried in a new
     jail (the jail's failure, not the student's), and does a second failure fail that student only?"""
-    from autograder.sandbox.limits import Limits
-    from autograder.sandbox.runner import ChildProcess, Sandbox, ZygoteLauncher
+    from autograder.engine.sandbox.limits import Limits
+    from autograder.engine.sandbox.runner import ChildProcess, Sandbox, ZygoteLauncher
 
     class Silent:
         def recv(self, timeout):

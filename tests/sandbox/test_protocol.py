@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from autograder.helper.wire import CallableSpec, ProtocolError, RngSpec, Unsupported, decode, encode
-from autograder.sandbox.protocol import FrameError, pack_frame, read_frame
+from autograder.engine.sandbox.protocol import FrameError, pack_frame, read_frame
 
 
 def roundtrip(value):

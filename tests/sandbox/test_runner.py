@@ -10,8 +10,8 @@ import time
 import numpy as np
 import pytest
 
-from autograder.sandbox.limits import Limits
-from autograder.sandbox.runner import (
+from autograder.engine.sandbox.limits import Limits
+from autograder.engine.sandbox.runner import (
     Crashed, MissingFunction, NotAttempted, Sandbox, SpawnLauncher, StudentRaised, TimedOut, ZygoteLauncher,
 )
 from autograder.helper.wire import Unsupported
@@ -234,7 +234,7 @@ def test_a_fork_bomb_is_contained(uid):
             assert sb.call("good", 1).value == 2
             children.append(sb.child.pid)
         time.sleep(0.3)
-        from autograder.sandbox.limits import cgroup_path, kill_uid
+        from autograder.engine.sandbox.limits import cgroup_path, kill_uid
         if uid is not None:
             assert kill_uid(uid) == 0
         # Every child's cgroup is gone with it.  (Only this test's: another run on the machine may
@@ -256,7 +256,7 @@ def test_a_non_root_judge_bounds_the_processes_of_its_children():
     # Import first, then drop to nobody: the interpreter may live where nobody cannot read.
     script = (
         "import os, resource, tempfile\n"
-        "from autograder.sandbox.limits import Limits, apply_in_child, processes_of\n"
+        "from autograder.engine.sandbox.limits import Limits, apply_in_child, processes_of\n"
         "os.setgid(65534); os.setuid(65534)\n"
         "applied = apply_in_child(Limits(max_processes=7, isolate_network=False), tempfile.gettempdir())\n"
         "print(resource.getrlimit(resource.RLIMIT_NPROC)[0], applied['max_processes'], processes_of(os.getuid()))\n"
@@ -271,7 +271,7 @@ def test_prebuilt_lecture_inputs_are_the_drawn_ones_and_each_caller_gets_its_own
     """Are the inputs the zygote draws once the very arrays the checks would draw, handed out as copies
     (so a submission that writes into them changes nothing for the next), and inputs only?"""
     from tests.conftest import lab
-    from autograder.config import Variant
+    from autograder.engine.config import Variant
 
     cases = lab.lecture_seeds(Variant())
     lab.prebuild(cases)
@@ -299,8 +299,8 @@ def test_a_submission_that_writes_into_its_lecture_input_changes_nothing_for_the
     """In a jail whose zygote prebuilt the lecture inputs, does a probe that zeroes its x in place leave
     the next submission's x (and so its full marks on the lecture checks) untouched?"""
     from autograder.samples import reference_source
-    from autograder.steps.load import load_python
-    from autograder.steps.run_checks import grade_sources
+    from autograder.engine.steps.load import load_python
+    from autograder.engine.steps.run_checks import grade_sources
 
     ref = reference_source()
     vandal = ref + "\n\n_probe = activation_probe\n\ndef activation_probe(x, *rest):\n    out = _probe(x, *rest)\n" \
@@ -318,8 +318,8 @@ def test_a_submission_that_draws_with_pyplot_at_top_level_still_gets_its_points(
     """The jail's zygote binds pyplot without loading it (most notebooks only import it): does a file that
     really draws at top level load pyplot in its own child and lose nothing?"""
     from autograder.samples import reference_source
-    from autograder.steps.load import load_python
-    from autograder.steps.run_checks import grade_sources
+    from autograder.engine.steps.load import load_python
+    from autograder.engine.steps.run_checks import grade_sources
 
     drawing = ("import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.hist([0.1, 0.2, 0.2], 3)\n"
                "DRAWN = len(ax.patches)\nplt.close(fig)\n\n") + reference_source()
@@ -334,7 +334,7 @@ def test_a_submission_that_draws_with_pyplot_at_top_level_still_gets_its_points(
 def test_importing_pyplot_without_drawing_does_not_load_it_in_the_child():
     """A notebook's first cell imports pyplot; under grading nothing draws. Does that import leave pyplot
     unloaded in a jailed child (loading it there cost 0.2 s a notebook), while a name of it still works?"""
-    from autograder.sandbox.runner import Sandbox, default_launcher
+    from autograder.engine.sandbox.runner import Sandbox, default_launcher
 
     source = ("import sys\nimport matplotlib.pyplot as plt\nfrom matplotlib import pyplot\n"
               "LOADED_AFTER_IMPORT = 'matplotlib.figure' in sys.modules\nHAS_FIGURE = callable(plt.figure)\n"
@@ -353,7 +353,7 @@ def test_importing_pyplot_without_drawing_does_not_load_it_in_the_child():
 def test_a_tree_too_deep_for_a_recursive_delete_is_still_removed(tmp_path):
     """Unconfined, a child's folder is deleted by the judge: does a 1,500-deep tree of read-only
     folders (past Python's recursion limit) go, without an error escaping?"""
-    from autograder.sandbox.limits import remove_tree
+    from autograder.engine.sandbox.limits import remove_tree
 
     root = tmp_path / "child"
     root.mkdir()

@@ -94,7 +94,7 @@ def write_class(base: Path, hostile: bool) -> tuple[Path, dict[str, str]]:
 
 
 def grade(subs: Path, out: Path, ordinary: bool) -> tuple[float, str]:
-    argv = [sys.executable, "-m", "autograder.cli", "grade", str(subs), "--out", str(out), "--jobs", "1",
+    argv = [sys.executable, "-m", "autograder.engine.cli", "grade", str(subs), "--out", str(out), "--jobs", "1",
             "--timeout", "5", "--budget", "20", "--lang", "en", "--show", "0"]
     if ordinary:
         for path in [subs.parent, *subs.parent.rglob("*")]:

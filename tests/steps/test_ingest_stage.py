@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.steps.ingest import discover, from_folder, safe_parts, zip_entry_name
-from autograder.steps.stage import make_staging, safe_name, stage
+from autograder.engine.steps.ingest import discover, from_folder, safe_parts, zip_entry_name
+from autograder.engine.steps.stage import make_staging, safe_name, stage
 
 
 def make_zip(path, entries: dict[str, bytes], utf8: bool = True, attrs: dict | None = None):
@@ -201,7 +201,7 @@ def test_a_zip_in_a_students_folder_is_looked_into_under_the_same_caps(tmp_path)
 def test_names_that_are_not_utf8_are_shown_readably_and_still_read(tmp_path, raw, shown):
     """A Korean Windows zip extracted on Linux leaves CP949 bytes in names: is a student folder and a
     file with such a name shown as CP949 (or escaped when it is not that either), and the file still read?"""
-    from autograder.steps.ingest import readable_name
+    from autograder.engine.steps.ingest import readable_name
 
     folder = tmp_path / os.fsdecode(raw)
     folder.mkdir()

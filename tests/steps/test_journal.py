@@ -1,14 +1,14 @@
-"""The journal (autograder/steps/journal.py): a killed batch keeps what it graded, a re-run resumes."""
+"""The journal (autograder/engine/steps/journal.py): a killed batch keeps what it graded, a re-run resumes."""
 from __future__ import annotations
 
 import shutil
 
 import pytest
 
-from autograder.batch import grade_class
-from autograder.pipeline import GradeConfig
-from autograder.sandbox.limits import Limits
-from autograder.steps.journal import JOURNAL, replay
+from autograder.engine.batch import grade_class
+from autograder.engine.pipeline import GradeConfig
+from autograder.engine.sandbox.limits import Limits
+from autograder.engine.steps.journal import JOURNAL, replay
 from tests.conftest import REFERENCE_PY, STUB_PY
 
 pytestmark = pytest.mark.sandbox

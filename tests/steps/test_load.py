@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from autograder.contract import ANSWERS, FUNCTIONS
-from autograder.steps.load import LoadError, decode_python, load_file, load_notebook, load_python, split_top_level
+from autograder.engine.contract import ANSWERS, FUNCTIONS
+from autograder.engine.steps.load import LoadError, decode_python, load_file, load_notebook, load_python, split_top_level
 from tests.conftest import reference_source
 
 KOREAN = "# 시그모이드 함수: 가중치의 초깃값\n"
@@ -126,7 +126,7 @@ def test_a_py_file_without_markers_is_split_into_top_level_groups():
 
 def test_a_large_file_is_read_in_a_limited_process_with_the_same_result():
     """Is a notebook over the in-process size read by a process of its own, giving the same cells?"""
-    from autograder.steps import load
+    from autograder.engine.steps import load
 
     cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
               "source": "%matplotlib inline\nx = 1\n"},
@@ -140,7 +140,7 @@ def test_a_large_file_is_read_in_a_limited_process_with_the_same_result():
 def test_a_file_whose_parse_needs_too_much_memory_costs_its_own_row(monkeypatch):
     """Does a file that would take gigabytes to parse end as 'unreadable' within the limited process's
     memory, rather than in the grader's?"""
-    from autograder.steps import load
+    from autograder.engine.steps import load
 
     monkeypatch.setattr(load, "BOUNDED_MEMORY_MB", 300)
     data = json.dumps({"nbformat": 4, "cells": [{}] * 5_000_000}).encode()  # dicts: ~30 bytes each per byte
@@ -152,7 +152,7 @@ def test_a_file_whose_parse_needs_too_much_memory_costs_its_own_row(monkeypatch)
 def test_a_cell_too_large_to_run_is_replaced_by_an_error_that_says_so():
     """Is a 2 MB cell not compiled in the child (it took seconds and a gigabyte), but turned into an
     error of that cell, in both languages, with the declaration it held marked unread?"""
-    from autograder.steps.load import MAX_CELL_CHARS
+    from autograder.engine.steps.load import MAX_CELL_CHARS
 
     nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
         {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": "x = 1\n"},

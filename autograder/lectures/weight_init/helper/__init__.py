@@ -30,7 +30,7 @@ What it holds, and what it does not:
 
 It holds no reference solution, no analysis answer, no quiz and no course key.  It is built from the
 instructor's kit (autograder/helper/ and autograder/lectures/weight_init/helper/) by
-``python -m autograder.build``; the grader's sandbox runs submissions with this very file, under the
+``python -m autograder.engine.build``; the grader's sandbox runs submissions with this very file, under the
 name ``initlab_lab``.
 """
 

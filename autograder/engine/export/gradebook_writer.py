@@ -45,7 +45,7 @@ class ScoresWriter:
         """Write ``rows`` (nbgrader_db.ScoreRow) of ``checks`` (CheckInfo) as nbgrader_db.write_scores does;
         raises what it raises."""
         if self._proc is None:
-            from autograder.export.nbgrader_db import write_scores
+            from autograder.engine.export.nbgrader_db import write_scores
 
             write_scores(self.course_dir, self.assignment, self.notebook, checks, rows)
             return
@@ -82,7 +82,7 @@ def _serve_one_write(conn, callers_end, course_dir: Path, assignment: str, noteb
     import pickle
 
     callers_end.close()  # our copy of it: once the caller closes theirs, we read EOF
-    from autograder.export.nbgrader_db import write_scores
+    from autograder.engine.export.nbgrader_db import write_scores
 
     import nbgrader.api  # noqa: F401  (the slow part, while the caller grades)
 

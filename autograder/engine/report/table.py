@@ -8,7 +8,7 @@ import unicodedata
 
 from autograder.helper.text import T, pick
 from autograder.helper.wording import DETAIL_LABELS, LABELS, STATUS_LABEL, cell_place, result_details
-from autograder.submission import CheckResult, Submission
+from autograder.engine.submission import CheckResult, Submission
 
 _COLOURS = {"passed": "32", "failed": "31"}
 

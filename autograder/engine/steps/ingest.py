@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from autograder.contract import SUBMISSION_STEM
+from autograder.engine.contract import SUBMISSION_STEM
 
 CODE_SUFFIXES = (".py", ".ipynb")
 #: The student helper's name beside a released notebook.

@@ -20,9 +20,9 @@ import os
 import sys
 import warnings
 
-from autograder.sandbox.ipython_shim import ShellShim
-from autograder.sandbox.limits import HELPER_ENV
-from autograder.sandbox.protocol import read_frame, write_frame
+from autograder.engine.sandbox.ipython_shim import ShellShim
+from autograder.engine.sandbox.limits import HELPER_ENV
+from autograder.engine.sandbox.protocol import read_frame, write_frame
 
 HELPER_MODULE = "initlab_lab"
 

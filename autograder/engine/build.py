@@ -1,4 +1,4 @@
-"""Regenerate the files derived from the master notebook (``python -m autograder.build``).
+"""Regenerate the files derived from the master notebook (``python -m autograder.engine.build``).
 
 The master, solutions/weight_init.ipynb, is the one source (nbgrader's source format:
 solution regions and graded test cells).  From it come:
@@ -24,12 +24,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.contract import SUBMISSION_STEM
+from autograder.engine.contract import SUBMISSION_STEM
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MASTER = ROOT / "solutions" / f"{SUBMISSION_STEM}.ipynb"
 PY_HEADER = '''# 가중치의 초깃값 (weight initialisation) - {what}
-# Generated from solutions/{stem}.ipynb by `python -m autograder.build`; edit the notebook, not this file.
+# Generated from solutions/{stem}.ipynb by `python -m autograder.engine.build`; edit the notebook, not this file.
 {extra}import numpy as np
 '''
 CELL_MARKER = "# %%\n"
@@ -94,7 +94,7 @@ HELPER_OUT = Path("autograder") / "lectures" / "weight_init" / "initlab_lab.py"
 def build_helper(out: Path = ROOT) -> Path:
     """Join the helper's modules into the one file students get (autograder/helper/amalgamate.py)."""
     import autograder.lectures.weight_init.helper as lecture
-    from autograder.helper.amalgamate import amalgamate
+    from autograder.engine.amalgamate import amalgamate
 
     target = out / HELPER_OUT
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -125,7 +125,7 @@ def build(master: Path = MASTER, out: Path = ROOT) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.build", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m autograder.engine.build", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="fail if the committed files are out of date")
     args = parser.parse_args(argv)
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         stale = [p.relative_to(tmp) for p in build(out=Path(tmp))
                  if (ROOT / p.relative_to(tmp)).read_bytes() != p.read_bytes()]
     for p in stale:
-        print(f"out of date: {p} (run `python -m autograder.build`)")
+        print(f"out of date: {p} (run `python -m autograder.engine.build`)")
     return 1 if stale else 0
 
 

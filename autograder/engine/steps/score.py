@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from autograder.helper.text import T
-from autograder.submission import CheckInfo, CheckResult, Submission
+from autograder.engine.submission import CheckInfo, CheckResult, Submission
 
 NOT_GRADED = T("This check did not run because the submission could not be graded.",
                "제출물을 채점할 수 없어 이 항목을 실행하지 못했습니다.")

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.lectures.weight_init.helper import checks_probe as lab
-from autograder.submission import Submission
+from autograder.engine.submission import Submission
 
 
 def reference_counts(case: str, seed: int) -> list[list[int]]:

@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 
-from autograder.sandbox.limits import (
+from autograder.engine.sandbox.limits import (
     HELPER_ENV, IS_LINUX, IS_POSIX, Limits, apply_in_child, cgroup_path, join_pids_cgroup, kill_cgroup, remove_tree,
     sandbox_environment,
 )
@@ -27,7 +27,7 @@ from autograder.helper.calls import (
 )
 from autograder.helper.wire import ProtocolError
 from autograder.helper.wire import Unsupported, encode
-from autograder.sandbox.protocol import REPLY_MAX_BYTES, REPLY_MAX_HEADER, read_frame, write_frame
+from autograder.engine.sandbox.protocol import REPLY_MAX_BYTES, REPLY_MAX_HEADER, read_frame, write_frame
 
 #: Printed output of the submission kept by the judge (the child caps it too; this is not trusting it).
 OUTPUT_CAP = 16 * 1024
@@ -131,7 +131,7 @@ def default_helper() -> str:
 
 
 class SpawnLauncher:
-    """Portable backend: a fresh ``python -m autograder.sandbox.child`` per child."""
+    """Portable backend: a fresh ``python -m autograder.engine.sandbox.child`` per child."""
 
     def __init__(self, max_frame: int, helper: str | None = None):
         self.max_frame = max_frame
@@ -151,7 +151,7 @@ class SpawnLauncher:
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         env[HELPER_ENV] = self.helper
         proc = subprocess.Popen(
-            [sys.executable, "-c", "from autograder.sandbox.child import stdio_main; stdio_main()"],
+            [sys.executable, "-c", "from autograder.engine.sandbox.child import stdio_main; stdio_main()"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             cwd=workdir, env=env, **kwargs,
         )
@@ -221,24 +221,24 @@ class ZygoteLauncher:
         ours, theirs = socket.socketpair()
         env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
         if self.jail is not None:
-            from autograder.sandbox.jail import JAIL_HELPER, JAIL_KIT, JAIL_SITE, run_tag
+            from autograder.engine.sandbox.jail import JAIL_HELPER, JAIL_KIT, JAIL_SITE, run_tag
 
             boot = (f"import sys; sys.path[:0] = {[JAIL_SITE, JAIL_KIT]!r}; "
-                    "from autograder.sandbox.zygote import main; main(jailed=True)")
+                    "from autograder.engine.sandbox.zygote import main; main(jailed=True)")
             env.update(LANG="C.UTF-8", HOME="/tmp", TMPDIR="/tmp", MPLCONFIGDIR="/tmp", PATH="/usr/bin:/bin")
             env[HELPER_ENV] = JAIL_HELPER
             # The tag names this run's jails in the host's /proc (see jail.survivors).
             argv = self.jail.argv(["python", "-c", boot, str(theirs.fileno()), run_tag()], env)
             env = {}  # bwrap's own environment does not reach the jail (--clearenv)
         else:
-            argv = [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno())]
+            argv = [sys.executable, "-m", "autograder.engine.sandbox.zygote", str(theirs.fileno())]
             env = dict(os.environ, **env, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
             env[HELPER_ENV] = self.helper
         preexec = None
         if self.jail is not None and IS_POSIX and os.getuid() == 0:
             # A pids cgroup around the whole jail, as well as RLIMIT_NPROC of its uid; the margin covers
             # bwrap itself and the zygote.  Then the jail's own unprivileged uid (jail.jail_uid).
-            from autograder.sandbox.jail import jail_uid
+            from autograder.engine.sandbox.jail import jail_uid
 
             limit = self.max_processes + 8
             preexec = self.jail.preexec(jail_uid(self.index), then=lambda: join_pids_cgroup(limit))
@@ -348,7 +348,7 @@ def default_launcher(limits: Limits | None = None, max_frame: int = REPLY_MAX_BY
     helper = helper or default_helper()
     if limits is not None and limits.unconfined:
         return ZygoteLauncher(max_frame, helper=helper) if IS_LINUX else SpawnLauncher(max_frame, helper=helper)
-    from autograder.sandbox.jail import build
+    from autograder.engine.sandbox.jail import build
 
     return ZygoteLauncher(max_frame, jail=build(helper), max_processes=(limits or Limits()).max_processes,
                           index=index, helper=helper)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from autograder.config import Variant
+from autograder.engine.config import Variant
 from autograder.helper.text import T, Text
-from autograder.student import DECLARED_NAMES, UNREADABLE, declared_setup, top_level_literals, variant_of_setup
-from autograder.submission import Submission
+from autograder.engine.steps.handles import DECLARED_NAMES, UNREADABLE, declared_setup, top_level_literals, variant_of_setup
+from autograder.engine.submission import Submission
 
 #: What the ``setup`` column of grades.csv says for a submission whose declaration agrees.
 MATCHES = "ok"

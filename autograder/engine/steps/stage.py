@@ -12,9 +12,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from autograder.steps.ingest import Found, Source, nested_zip
-from autograder.steps.load import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES
-from autograder.submission import Submission
+from autograder.engine.steps.ingest import Found, Source, nested_zip
+from autograder.engine.steps.load import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES
+from autograder.engine.submission import Submission
 
 CHUNK = 1 << 16
 

@@ -19,18 +19,18 @@ from dataclasses import dataclass, replace
 from typing import Callable
 from pathlib import Path
 
-from autograder.contract import SUBMISSION_STEM
+from autograder.engine.contract import SUBMISSION_STEM
 from autograder.helper.text import T
-from autograder.pipeline import GradeConfig, load_step, run_checks_step, score_step
-from autograder.progress import ProgressBar
-from autograder.sandbox.limits import sandbox_uid_for
-from autograder.sandbox.jail import end_survivors, run_tag
-from autograder.steps.bind import Declaration, bind_step
-from autograder.steps.ingest import discover
-from autograder.steps.journal import JOURNAL, record, resume, submission_key
-from autograder.steps.run_checks import list_checks
-from autograder.steps.stage import make_staging, stage
-from autograder.submission import Submission
+from autograder.engine.pipeline import GradeConfig, load_step, run_checks_step, score_step
+from autograder.engine.progress import ProgressBar
+from autograder.engine.sandbox.limits import sandbox_uid_for
+from autograder.engine.sandbox.jail import end_survivors, run_tag
+from autograder.engine.steps.bind import Declaration, bind_step
+from autograder.engine.steps.ingest import discover
+from autograder.engine.steps.journal import JOURNAL, record, resume, submission_key
+from autograder.engine.steps.run_checks import list_checks
+from autograder.engine.steps.stage import make_staging, stage
+from autograder.engine.submission import Submission
 
 
 class GradeInputError(Exception):
@@ -88,8 +88,8 @@ def _limit_own_memory(megabytes: int) -> None:
 
 
 def _init_worker(indices, cfg: GradeConfig, journal: Path | None = None) -> None:
-    from autograder.sandbox.runner import default_launcher
-    from autograder.sandbox.zygote import reuse_freed_memory
+    from autograder.engine.sandbox.runner import default_launcher
+    from autograder.engine.sandbox.zygote import reuse_freed_memory
 
     index = indices.get()
     _limit_own_memory(JUDGE_MEMORY_MB)
@@ -322,7 +322,7 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
     its nbgrader gradebook too, through ``writer`` (a gradebook_writer.ScoresWriter the caller started
     for that course and assignment; one is started here otherwise).
     """
-    from autograder.report.batch import student_pages, write_reports
+    from autograder.engine.report.batch import student_pages, write_reports
 
     jobs = max(1, jobs or os.cpu_count() or 1)
     source = find_submissions(submissions)
@@ -341,7 +341,7 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
     if course is None:
         writer = None
     elif writer is None:  # forked before the judges: nbgrader is imported beside them
-        from autograder.export.gradebook_writer import ScoresWriter
+        from autograder.engine.export.gradebook_writer import ScoresWriter
 
         writer = ScoresWriter(Path(course), assignment or "week01", SUBMISSION_STEM)
     try:
@@ -359,7 +359,7 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
         subs = [scored[i] if i in scored else score_step(s, cfg) for i, s in enumerate(subs)]
         write_reports(out, subs, checks, cfg.lang, title, pages)
         if writer is not None:
-            from autograder.export.nbgrader_db import ScoreRow
+            from autograder.engine.export.nbgrader_db import ScoreRow
 
             writer.write(list(checks), [ScoreRow(student_id=s.student_id, first_name=gradebook_name(s)[0],
                                                  last_name=gradebook_name(s)[1],

@@ -13,14 +13,14 @@ import re
 
 import numpy as np
 
-from autograder.contract import FUNCTIONS
+from autograder.engine.contract import FUNCTIONS
 from autograder.helper.calls import CallReply, LoadReport, MissingFunction, StudentFailure
 from autograder.helper.questions import Bound
 from autograder.helper.runner import KernelStudent, Reuse
 from autograder.helper.setup import decode_setup
-from autograder.sandbox.limits import Limits
+from autograder.engine.sandbox.limits import Limits
 from autograder.helper.wire import RngSpec, StudentFnSpec
-from autograder.sandbox.runner import Sandbox
+from autograder.engine.sandbox.runner import Sandbox
 
 #: The notebook's own functions, called in its kernel (autograder/helper/runner.py).
 InProcessStudent = KernelStudent
@@ -28,7 +28,7 @@ InProcessStudent = KernelStudent
 
 def variant_of_setup(setup):
     """The Variant a notebook's SETUP declares (its week's numbers, or a per-student code), or None."""
-    from autograder.config import Variant
+    from autograder.engine.config import Variant
 
     try:
         values = decode_setup(setup) if isinstance(setup, str) else setup

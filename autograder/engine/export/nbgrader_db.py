@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from autograder.submission import CheckInfo
+from autograder.engine.submission import CheckInfo
 
 #: nbgrader's own rule for grade ids (the regex its create-assignment extension enforces).
 _VALID_ID = re.compile(r"^[A-Za-z0-9_\-]+$")
@@ -380,7 +380,7 @@ def write_scores(course_dir: Path, assignment: str, notebook: str, checks: Seque
         course_dir: the nbgrader course root (may not exist yet).
         assignment: nbgrader assignment name, e.g. ``week01``.
         notebook: notebook name without ``.ipynb``, e.g. ``weight_init``.
-        checks: every check initlab graded (``autograder.steps.run_checks.list_checks()``).
+        checks: every check initlab graded (``autograder.engine.steps.run_checks.list_checks()``).
         rows: one per student.
 
     Raises:

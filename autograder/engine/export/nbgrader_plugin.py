@@ -1,10 +1,10 @@
-"""nbgrader export plugins that write the LMS CSVs of :mod:`autograder.export.lms_csv`.
+"""nbgrader export plugins that write the LMS CSVs of :mod:`autograder.engine.export.lms_csv`.
 
 Run them from an nbgrader course folder::
 
-    nbgrader export --exporter=autograder.export.nbgrader_plugin.MoodleExporter --to grades_moodle.csv
-    nbgrader export --exporter=autograder.export.nbgrader_plugin.CanvasExporter --assignment=week01
-    nbgrader export --exporter=autograder.export.nbgrader_plugin.LongExporter --LmsExporter.per_function=True
+    nbgrader export --exporter=autograder.engine.export.nbgrader_plugin.MoodleExporter --to grades_moodle.csv
+    nbgrader export --exporter=autograder.engine.export.nbgrader_plugin.CanvasExporter --assignment=week01
+    nbgrader export --exporter=autograder.engine.export.nbgrader_plugin.LongExporter --LmsExporter.per_function=True
 
 nbgrader's ``--to``, ``--assignment`` and ``--student`` work as for its own CSV exporter. With no
 ``--assignment`` every assignment in the gradebook gets a column, in nbgrader's order. For
@@ -17,7 +17,7 @@ from pathlib import Path
 from nbgrader.plugins import ExportPlugin
 from traitlets import Bool
 
-from autograder.export.lms_csv import DEFAULT_FILES, export_gradebook
+from autograder.engine.export.lms_csv import DEFAULT_FILES, export_gradebook
 
 
 class LmsExporter(ExportPlugin):

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from autograder.config import Variant
-from autograder.sandbox.limits import Limits
-from autograder.steps.load import LoadError, load_file
-from autograder.steps.run_checks import grade_sources, list_checks
-from autograder.steps.score import score
-from autograder.submission import Submission
+from autograder.engine.config import Variant
+from autograder.engine.sandbox.limits import Limits
+from autograder.engine.steps.load import LoadError, load_file
+from autograder.engine.steps.run_checks import grade_sources, list_checks
+from autograder.engine.steps.score import score
+from autograder.engine.submission import Submission
 
 
 @dataclass(frozen=True)

@@ -33,11 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable
 
-from autograder.config import Variant
-from autograder.contract import SUBMISSION_STEM
+from autograder.engine.config import Variant
+from autograder.engine.contract import SUBMISSION_STEM
 from autograder.lectures.weight_init import HELPER_FILE
 from autograder.reference import SOLUTION_PATH
-from autograder.report.cells import SafeWriter
+from autograder.engine.report.cells import SafeWriter
 
 #: The student helper (numpy and matplotlib only), and its name beside a released notebook.
 HELPER = HELPER_FILE
@@ -183,8 +183,8 @@ def read_roster(path: Path) -> list[dict]:
 
 
 def _add_students(course: Path, roster: list[dict]) -> None:
-    from autograder.batch import split_name
-    from autograder.export.nbgrader_db import open_gradebook
+    from autograder.engine.batch import split_name
+    from autograder.engine.export.nbgrader_db import open_gradebook
 
     with open_gradebook(course, create=True) as gb:
         for row in roster:
@@ -195,7 +195,7 @@ def _add_students(course: Path, roster: list[dict]) -> None:
 
 
 def _remove_assignment(course: Path, assignment: str) -> None:
-    from autograder.export.nbgrader_db import open_gradebook
+    from autograder.engine.export.nbgrader_db import open_gradebook
 
     try:
         with open_gradebook(course) as gb:
@@ -223,10 +223,10 @@ class Steps:
 
 def validate(course: Path, assignment: str, variant: Variant, step: Steps = Steps(None)) -> dict:
     """Grade the source (expects full marks) and the release (expects 0) with both graders."""
-    from autograder.batch import grade_class
-    from autograder.export.nbgrader_db import open_gradebook
-    from autograder.pipeline import GradeConfig
-    from autograder.steps.run_checks import list_checks
+    from autograder.engine.batch import grade_class
+    from autograder.engine.export.nbgrader_db import open_gradebook
+    from autograder.engine.pipeline import GradeConfig
+    from autograder.engine.steps.run_checks import list_checks
 
     full = sum(c.points for c in list_checks())
     expect = {"validator-full": full, "validator-zero": 0.0}
@@ -301,8 +301,8 @@ def release(course: str | Path, week: int, seed: int | None = None, roster: str 
 
     ``progress`` receives a line as each step ends (the command line prints them as they come)."""
     step = Steps(progress)
-    from autograder.export.nbgrader_db import ensure_course, open_gradebook
-    from autograder.export.quiz import to_gift, to_moodle_xml
+    from autograder.engine.export.nbgrader_db import ensure_course, open_gradebook
+    from autograder.engine.export.quiz import to_gift, to_moodle_xml
     from autograder.quizbank import quiz_items
 
     if week < 1 or week > 99:

@@ -11,8 +11,8 @@ All three files are UTF-8 with a BOM. Korean Excel reads a CSV without a BOM as 
 garbles the names. Moodle strips the BOM, and Canvas's header check only asks that the first
 cell *contain* "Student", so the BOM does no harm there either.
 
-``nbgrader export --exporter=autograder.export.nbgrader_plugin.MoodleExporter`` writes the
-same bytes through :mod:`autograder.export.nbgrader_plugin`.
+``nbgrader export --exporter=autograder.engine.export.nbgrader_plugin.MoodleExporter`` writes the
+same bytes through :mod:`autograder.engine.export.nbgrader_plugin`.
 """
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.export.nbgrader_db import cell_items, open_gradebook
-from autograder.report.cells import SafeWriter
+from autograder.engine.export.nbgrader_db import cell_items, open_gradebook
+from autograder.engine.report.cells import SafeWriter
 
 FORMATS: tuple[str, ...] = ("moodle", "canvas", "long")
 #: File names used when a destination is not given (the nbgrader exporter plugin's default).
@@ -139,7 +139,7 @@ def collect(gradebook, assignments: Sequence[str], per_function: bool = False,
 def _function_groups(assignment) -> dict[str, list]:
     """Group an assignment's graded cells by the student function they grade, in the lecture's order."""
     # Imported here: the checks load the student helper and numpy, which plain totals never need.
-    from autograder.steps.run_checks import list_checks
+    from autograder.engine.steps.run_checks import list_checks
 
     checks = list_checks()
     order = {f: i for i, f in enumerate(dict.fromkeys(c.function for c in checks))}

@@ -14,7 +14,7 @@ submission.  bubblewrap (Flatpak's sandbox; Debian's ``bwrap``, else the binary 
   bound at /dev included) can have its data or metadata changed from inside;
 * a root file system that holds, read-only, only the interpreter and its standard library
   (with every site-packages folder under them covered by an empty tmpfs), numpy, matplotlib
-  and what they load, and the kit's child runtime (``autograder/sandbox`` and the notebook
+  and what they load, and the kit's child runtime (``autograder/engine/sandbox`` and the notebook
   helper that submissions import): never the reference, the checks, the variant derivation,
   the course, the submissions, OUT or anyone's home;
 * a size-capped tmpfs at /tmp, the only place it can write (each child mounts its own there);
@@ -45,7 +45,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from autograder.sandbox.zygote import FONT_CACHE
+from autograder.engine.sandbox.zygote import FONT_CACHE
 
 #: Where the jail sees the packages it may import, and the kit's child runtime.
 JAIL_SITE = "/initlab/site"
@@ -60,7 +60,7 @@ ALLOWED_DISTRIBUTIONS = ("numpy", "matplotlib")
 #: Files of the kit that the child needs: the runtime that talks to the judge.  With them, the lecture's
 #: student helper (the one file students get) is bound at JAIL_HELPER.  Nothing here knows an expected
 #: value (tests/sandbox/test_jail.py checks it).
-KIT_FILES = ("autograder/__init__.py", "autograder/sandbox")
+KIT_FILES = ("autograder/__init__.py", "autograder/engine/__init__.py", "autograder/engine/sandbox")
 JAIL_HELPER = f"{JAIL_KIT}/initlab_lab.py"
 #: Options of bwrap the jail relies on (0.11 has them all; Debian bookworm's 0.8 lacks --size).
 _NEEDED_OPTIONS = ("--disable-userns", "--as-pid-1", "--size", "--die-with-parent", "--new-session", "--cap-add")
@@ -279,7 +279,7 @@ def _package_binds() -> list[tuple[str, str]]:
 
 
 def _kit_root() -> Path:
-    return Path(__file__).resolve().parents[2]
+    return Path(__file__).resolve().parents[3]
 
 
 def _kit_binds(kit: Path, helper: Path) -> list[tuple[str, str]]:
@@ -430,7 +430,7 @@ def _dist_version(name: str) -> str:
 #: The smoke test: what each child does before it runs a submission (its own /tmp and IPC namespace,
 #: every capability dropped), without numpy or matplotlib.
 _SMOKE = (f"import sys; sys.path[:0] = [{JAIL_KIT!r}]; "
-          "from autograder.sandbox.isolate import isolate_child, drop_capabilities; "
+          "from autograder.engine.sandbox.isolate import isolate_child, drop_capabilities; "
           "isolate_child('/tmp', 1); drop_capabilities(); print('ok')")
 
 
@@ -465,7 +465,7 @@ def status() -> tuple[bool, str]:
 
 def landlock_abi() -> int:
     """The kernel's Landlock ABI version (0: none)."""
-    from autograder.sandbox.landlock import abi_version
+    from autograder.engine.sandbox.landlock import abi_version
 
     return abi_version()
 
@@ -508,9 +508,9 @@ def probe(kit_root):
 
 def self_test() -> list[tuple[str, bool]]:
     """Run :data:`_SELF_TEST` in a jailed child: [(what, held)]."""
-    from autograder.sandbox.limits import Limits
-    from autograder.sandbox.runner import Sandbox, StudentFailure, ZygoteLauncher
-    from autograder.sandbox.protocol import REPLY_MAX_BYTES
+    from autograder.engine.sandbox.limits import Limits
+    from autograder.engine.sandbox.runner import Sandbox, StudentFailure, ZygoteLauncher
+    from autograder.engine.sandbox.protocol import REPLY_MAX_BYTES
 
     launcher = ZygoteLauncher(REPLY_MAX_BYTES, jail=build())
     launcher.start()

@@ -116,8 +116,8 @@ def apply_in_child(limits: Limits, workdir: str, network_isolated: bool = False,
         # also puts the whole jail in a pids cgroup (runner.ZygoteLauncher).
         cap(resource.RLIMIT_NPROC, limits.max_processes + 1)
         applied["max_processes"] = limits.max_processes
-        from autograder.sandbox.isolate import drop_capabilities
-        from autograder.sandbox.landlock import restrict_jail
+        from autograder.engine.sandbox.isolate import drop_capabilities
+        from autograder.engine.sandbox.landlock import restrict_jail
 
         # Landlock's domain is the child's own (its signals and abstract sockets stay inside it, and it
         # may write only its own /tmp), made after its /tmp was mounted: Landlock forbids mounting.

@@ -33,7 +33,7 @@ import sys
 import tempfile
 import types
 
-from autograder.sandbox.limits import remove_tree
+from autograder.engine.sandbox.limits import remove_tree
 
 #: Set in the jail: this process is PID 1 of the jail's namespace (see jail.py).
 JAILED = False
@@ -66,9 +66,9 @@ def _preload() -> None:
     else:
         import matplotlib.pyplot  # noqa: F401
 
-    import autograder.sandbox.child  # noqa: F401  (it loads the student helper, initlab_lab)
-    import autograder.sandbox.landlock  # noqa: F401
-    import autograder.sandbox.limits  # noqa: F401  (each child applies its limits: 5 ms to import there)
+    import autograder.engine.sandbox.child  # noqa: F401  (it loads the student helper, initlab_lab)
+    import autograder.engine.sandbox.landlock  # noqa: F401
+    import autograder.engine.sandbox.limits  # noqa: F401  (each child applies its limits: 5 ms to import there)
     # Modules students commonly import; preloading them also keeps them importable after
     # the child has dropped to a uid that cannot read the interpreter's directory.
     for name in ("math", "random", "time", "collections", "itertools", "functools", "copy", "typing",
@@ -127,8 +127,8 @@ def _bind_on_first_use(name: str) -> None:
 
 
 def _child_main(conn: socket.socket, limits_dict: dict, workdir: str, keep_fd: int) -> None:
-    from autograder.sandbox.child import serve
-    from autograder.sandbox.limits import Limits, apply_in_child, sandbox_environment
+    from autograder.engine.sandbox.child import serve
+    from autograder.engine.sandbox.limits import Limits, apply_in_child, sandbox_environment
 
     try:
         os.setsid()  # own session and process group: the judge kills the whole group
@@ -138,7 +138,7 @@ def _child_main(conn: socket.socket, limits_dict: dict, workdir: str, keep_fd: i
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
         if JAILED:  # its own /tmp and IPC namespace, before anything of the submission exists
-            from autograder.sandbox.isolate import isolate_child
+            from autograder.engine.sandbox.isolate import isolate_child
 
             isolate_child(SCRATCH, Limits(**limits_dict).scratch_mb)
         os.environ.clear()
@@ -152,7 +152,7 @@ def _child_main(conn: socket.socket, limits_dict: dict, workdir: str, keep_fd: i
             applied["seccomp"] = SECCOMP
         rx = os.fdopen(keep_fd, "rb", buffering=1 << 16, closefd=False)
         tx = os.fdopen(os.dup(keep_fd), "wb", buffering=1 << 16)
-        from autograder.sandbox.protocol import write_frame
+        from autograder.engine.sandbox.protocol import write_frame
 
         write_frame(tx, {"ok": True, "pid": os.getpid(), "applied": applied})
         serve(rx, tx)
@@ -219,7 +219,7 @@ def _reap(children: dict) -> dict:
             done[pid] = status
             _remove(children.pop(pid))
             if os.getuid() == 0 and not JAILED:
-                from autograder.sandbox.limits import cgroup_path, kill_cgroup
+                from autograder.engine.sandbox.limits import cgroup_path, kill_cgroup
 
                 kill_cgroup(cgroup_path(pid))
     return done
@@ -259,7 +259,7 @@ def _kill(pid: int, children: dict, sandbox_uid) -> int | None:
         kill_jail_processes()
         _remove(children.pop(pid, ""))
         return None
-    from autograder.sandbox.limits import cgroup_path, kill_cgroup, kill_uid
+    from autograder.engine.sandbox.limits import cgroup_path, kill_cgroup, kill_uid
 
     try:
         os.killpg(pid, signal.SIGKILL)
@@ -339,7 +339,7 @@ def serve(control: socket.socket) -> None:
                 socket.send_fds(control, [json.dumps({"pid": pid}).encode() + b"\n"], [ours.fileno()])
                 ours.close()
             elif request["op"] == "prebuild":  # the judge's lecture inputs, drawn before any child is forked
-                from autograder.sandbox.child import lab
+                from autograder.engine.sandbox.child import lab
 
                 if hasattr(lab, "prebuild"):  # a lecture whose checks share large inputs draws them here
                     lab.prebuild([(str(case), int(seed)) for case, seed in request["cases"]])
@@ -370,7 +370,7 @@ def main(jailed: bool = False) -> None:
         # (Each child makes its own Landlock domain, after mounting its /tmp: see limits.apply_in_child.)
         _prctl(4, 0)  # PR_SET_DUMPABLE
         # The seccomp filter once, here: every child inherits it (the zygote needs none of what it refuses).
-        from autograder.sandbox.seccomp import refuse_kernel_state
+        from autograder.engine.sandbox.seccomp import refuse_kernel_state
 
         SECCOMP = refuse_kernel_state()
     else:
@@ -383,7 +383,7 @@ def main(jailed: bool = False) -> None:
     if not jailed:
         # The zygote talks to the judge over a socketpair only, so it can give up the network once
         # for all its children (a namespace per child would cost ~20 ms each).
-        from autograder.sandbox.limits import unshare_network
+        from autograder.engine.sandbox.limits import unshare_network
 
         NETWORK_ISOLATED = unshare_network()
     control.sendall(b'{"ready": true}\n')

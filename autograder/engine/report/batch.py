@@ -22,11 +22,11 @@ import numpy as np
 from autograder.lectures.weight_init.helper import checks_probe as lab
 from autograder.helper.text import T, Text, pick
 from autograder.helper.wording import DETAIL_LABELS, LABELS, STATUS_LABEL, result_details
-from autograder.report import svg
-from autograder.report.table import load_notes
-from autograder.steps.stage import safe_name
-from autograder.submission import CheckInfo, Submission
-from autograder.report.cells import SafeWriter
+from autograder.engine.report import svg
+from autograder.engine.report.table import load_notes
+from autograder.engine.steps.stage import safe_name
+from autograder.engine.submission import CheckInfo, Submission
+from autograder.engine.report.cells import SafeWriter
 
 FIXED_COLUMNS = ["student_id", "name", "score", "max_score", "status", "setup"]
 STATUS_TEXT = {
@@ -150,7 +150,7 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 @lru_cache(maxsize=1)
 def reference_histograms() -> dict[str, list[list[int]]]:
     """The reference probe's histograms on the lecture set-up (one fixed seed; computed once)."""
-    from autograder.report.plots import reference_counts
+    from autograder.engine.report.plots import reference_counts
 
     return {case: reference_counts(case, 0) for case in lab.PROBE_CASES}
 

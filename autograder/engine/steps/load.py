@@ -162,7 +162,7 @@ def load_python(data: bytes, filename: str) -> LoadedSource:
 def _capped(cells: list[dict]) -> tuple[dict, ...]:
     """The cells, each one over MAX_CELL_CHARS replaced by a line that raises an error saying why (and,
     if it spelled a name that declares the set-up, marked so: the bind step flags what it could not read)."""
-    from autograder.student import DECLARED_NAMES
+    from autograder.engine.steps.handles import DECLARED_NAMES
 
     out = []
     for cell in cells:
@@ -292,7 +292,7 @@ def _load_bounded(data: bytes, filename: str, suffix: str) -> LoadedSource:
         limit = BOUNDED_MEMORY_MB * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
-    code = "from autograder.steps.load import _bounded_main; _bounded_main()"
+    code = "from autograder.engine.steps.load import _bounded_main; _bounded_main()"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p), OPENBLAS_NUM_THREADS="1")
     try:
         done = subprocess.run([sys.executable, "-c", code, filename, suffix], input=data, capture_output=True,

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from autograder.helper.text import Text
-from autograder.sandbox.runner import LoadReport
-from autograder.submission import CheckInfo, CheckResult, Submission
+from autograder.engine.sandbox.runner import LoadReport
+from autograder.engine.submission import CheckInfo, CheckResult, Submission
 
 JOURNAL = ".initlab-journal.jsonl"
 
@@ -29,8 +29,9 @@ def _checks_digest() -> str:
     """The checks' own code (the student helper as students get it, and the analysis answers' key):
     a journal written by other checks is not reused."""
     digest = hashlib.sha256()
-    root = Path(__file__).resolve().parents[1]
-    for path in (root / "lectures" / "weight_init" / "initlab_lab.py", root / "analysis.py", root / "steps" / "run_checks.py"):
+    root = Path(__file__).resolve().parents[2]
+    for path in (root / "lectures" / "weight_init" / "initlab_lab.py", root / "analysis.py",
+                 root / "engine" / "steps" / "run_checks.py"):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

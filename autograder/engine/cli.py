@@ -16,7 +16,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from autograder.contract import SUBMISSION_STEM
+from autograder.engine.contract import SUBMISSION_STEM
 
 
 def default_lang() -> str:
@@ -39,7 +39,7 @@ def confinement(unconfined_ok: bool, command: str) -> tuple[bool, str] | None:
     Returns (confined, line), or None after printing a one-line refusal when no jail can be
     built and ``unconfined_ok`` is False (``initlab grade`` without ``--unconfined``).
     """
-    from autograder.sandbox.jail import status
+    from autograder.engine.sandbox.jail import status
 
     confined, detail = status()
     if confined:
@@ -53,7 +53,7 @@ def confinement(unconfined_ok: bool, command: str) -> tuple[bool, str] | None:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     """``initlab doctor``: is the jail available here, and does it hold?"""
-    from autograder.sandbox.jail import JailUnavailable, build, self_test
+    from autograder.engine.sandbox.jail import JailUnavailable, build, self_test
 
     try:
         jail = build()
@@ -70,8 +70,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from autograder.sandbox.limits import Limits
-    from autograder.sandbox.runner import default_launcher
+    from autograder.engine.sandbox.limits import Limits
+    from autograder.engine.sandbox.runner import default_launcher
 
     path = Path(args.file) if args.file else find_submission(Path.cwd())
     if path is None or not path.is_file():
@@ -87,8 +87,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     launcher = default_launcher(limits)
     launcher.start()
     try:
-        from autograder.pipeline import GradeConfig, grade_file
-        from autograder.report.table import render
+        from autograder.engine.pipeline import GradeConfig, grade_file
+        from autograder.engine.report.table import render
 
         # Without --variant, a released notebook's own set-up (its SETUP cell) decides.
         cfg = GradeConfig(variant=_variant(args), limits=limits, lang=args.lang, own_variant=not args.variant,
@@ -98,14 +98,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         launcher.close()
     print(render(sub, args.lang))
     if args.plots:
-        from autograder.report.plots import save_histograms
+        from autograder.engine.report.plots import save_histograms
 
         print(f"\nhistograms: {save_histograms(sub, args.plots, args.lang)}")
     return 0 if sub.max_score > 0 and sub.score == sub.max_score else 1
 
 
 def _variant(args: argparse.Namespace):
-    from autograder.config import Variant
+    from autograder.engine.config import Variant
 
     variant = Variant.load(args.variant) if getattr(args, "variant", None) else Variant()
     return replace(variant, seed=args.seed) if getattr(args, "seed", None) is not None else variant
@@ -118,7 +118,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     writer = None
     if args.course:
         # Forked first: nbgrader's import (0.6 s of CPU) runs beside this command's own start.
-        from autograder.export.gradebook_writer import ScoresWriter
+        from autograder.engine.export.gradebook_writer import ScoresWriter
 
         writer = ScoresWriter(Path(args.course), args.assignment, SUBMISSION_STEM)
     try:
@@ -129,13 +129,13 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace, writer) -> int:
-    from autograder.batch import grade_class
-    from autograder.pipeline import GradeConfig
-    from autograder.sandbox.limits import Limits
+    from autograder.engine.batch import grade_class
+    from autograder.engine.pipeline import GradeConfig
+    from autograder.engine.sandbox.limits import Limits
 
     variant = _variant(args)
     if args.course:
-        from autograder.release import course_variant, released_assignments
+        from autograder.engine.release import course_variant, released_assignments
 
         released = released_assignments(args.course)
         if args.assignment not in released:
@@ -145,7 +145,7 @@ def _grade(args: argparse.Namespace, writer) -> int:
             return 2
         if not args.variant:  # a week released by initlab carries its own variant
             variant = course_variant(args.course, args.assignment) or variant
-    from autograder.batch import GradeInputError, find_submissions
+    from autograder.engine.batch import GradeInputError, find_submissions
 
     try:
         find_submissions(args.submissions)  # a wrong path or an empty zip: one line, before any work
@@ -162,7 +162,7 @@ def _grade(args: argparse.Namespace, writer) -> int:
                                     load_timeout_s=min(Limits.load_timeout_s, args.budget), unconfined=not confined))
     roster = None
     if args.roster:
-        from autograder.release import ReleaseError, read_roster
+        from autograder.engine.release import ReleaseError, read_roster
 
         try:
             roster = read_roster(Path(args.roster))
@@ -190,14 +190,14 @@ def _grade(args: argparse.Namespace, writer) -> int:
     print(f"  grades:    {out / 'grades.csv'}")
     print(f"  summary:   {out / 'summary.html'}")
     print(f"  feedback:  {out}/<student_id>/feedback.html and results.json")
-    from autograder.report.batch import MOODLE_WORKSHEET, by_participant
+    from autograder.engine.report.batch import MOODLE_WORKSHEET, by_participant
 
     if by_participant(subs):
         print(f"  moodle:    {out / MOODLE_WORKSHEET} (rows are Moodle participant numbers, not 학번: upload it "
               "in the assignment's 'Upload grading worksheet', or give --roster to key the grades by ID number)")
     if args.course:
         print(f"  gradebook: {Path(args.course) / 'gradebook.db'} (assignment {args.assignment})")
-    from autograder.batch import id_collision
+    from autograder.engine.batch import id_collision
 
     shared = [s for s in subs if id_collision(s)]
     if shared:
@@ -207,7 +207,7 @@ def _grade(args: argparse.Namespace, writer) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    from autograder.release import ReleaseError, release
+    from autograder.engine.release import ReleaseError, release
 
     try:
         print(f"releasing week {args.week} of {args.course}:", flush=True)
@@ -238,8 +238,8 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from autograder.export.lms_csv import export, students_outside
-    from autograder.release import ReleaseError, read_roster
+    from autograder.engine.export.lms_csv import export, students_outside
+    from autograder.engine.release import ReleaseError, read_roster
 
     try:
         students: list[str] = []
@@ -354,7 +354,7 @@ def command_process_settings() -> None:
     for stream in (sys.stdout, sys.stderr):  # a name no encoder takes is escaped, never a crash at the end
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-    from autograder.sandbox.zygote import reuse_freed_memory
+    from autograder.engine.sandbox.zygote import reuse_freed_memory
 
     reuse_freed_memory()
 

@@ -10,15 +10,15 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from autograder import analysis
-from autograder.config import Variant
+from autograder.engine.config import Variant
 from autograder.helper.results import CheckInfo, CheckResult
 from autograder.helper.runner import grader_failure, run_check, settle
 from autograder.lectures.weight_init.helper import CHECKS
 from autograder.lectures.weight_init.helper.checks_probe import lecture_seeds
-from autograder.sandbox.limits import Limits
-from autograder.sandbox.runner import default_launcher
-from autograder.steps.load import LoadedSource
-from autograder.student import InProcessStudent, SandboxStudent, declared_variant, variant_key_of
+from autograder.engine.sandbox.limits import Limits
+from autograder.engine.sandbox.runner import default_launcher
+from autograder.engine.steps.load import LoadedSource
+from autograder.engine.steps.handles import InProcessStudent, SandboxStudent, declared_variant, variant_key_of
 
 
 @dataclass
