@@ -29,7 +29,7 @@ demo: $(STAMP)
 	@head -n 9 $(OUT)/template-check.txt; echo "   ... (all of it: $(OUT)/template-check.txt)"
 	@echo
 	@echo "== 3. an instructor grades a class: a Moodle 'download all' zip with Korean names =="
-	$(BIN)/python -m autograder.samples $(OUT)/moodle-download.zip
+	$(BIN)/python -m autograder.lectures.weight_init.instructor.samples $(OUT)/moodle-download.zip
 	$(BIN)/initlab grade $(OUT)/moodle-download.zip --out $(OUT)/graded --timeout 3 --lang ko --show 30
 	@echo
 	@echo "== 4. a TA releases week 1 through nbgrader, with its eclass quiz bank (and validates it) =="

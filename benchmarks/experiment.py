@@ -22,9 +22,9 @@ import time
 
 import numpy as np
 
-from autograder.experiments.mnist import load_mnist
-from autograder.experiments.net import MultiLayerNet
-from autograder.experiments.runs import INIT_COMPARE_SETUP, init_compare, one_blas_thread, reference_inits
+from autograder.lectures.weight_init.experiments.mnist import load_mnist
+from autograder.lectures.weight_init.experiments.net import MultiLayerNet
+from autograder.lectures.weight_init.experiments.runs import INIT_COMPARE_SETUP, init_compare, one_blas_thread, reference_inits
 
 
 def time_steps(net: MultiLayerNet, x_train: np.ndarray, t_train: np.ndarray, steps: int, seed: int) -> float:

@@ -1,7 +1,7 @@
 """Batch grading speed with the jail on: generated .py submissions per bare numpy start-up.
 
 N submissions (default 1,000: the reference, its right variants and the typical mistakes of
-autograder/samples.py, in turn) are graded by `initlab grade` in one run; the anchor is the
+autograder/lectures/weight_init/instructor/samples.py, in turn) are graded by `initlab grade` in one run; the anchor is the
 median start-up of `python -c "import numpy"`, measured in the same run before and after.  The
 ratio of the time per submission to the anchor is printed (goal: <= 0.5, i.e. 1,000 submissions in
 about a minute on 2 cores).
@@ -26,7 +26,7 @@ BIN = Path(sys.executable).parent
 
 def write_class(base: Path, n: int) -> Path:
     sys.path.insert(0, str(ROOT))
-    from autograder.samples import CORRECT_VARIANTS, MUTANTS, mutate, reference_source
+    from autograder.lectures.weight_init.instructor.samples import CORRECT_VARIANTS, MUTANTS, mutate, reference_source
 
     ref = reference_source()
     sources = [ref] + [mutate(fn, body, ref) for _, fn, body in CORRECT_VARIANTS + MUTANTS]

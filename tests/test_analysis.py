@@ -7,7 +7,7 @@ import tomllib
 import numpy as np
 import pytest
 
-from autograder import analysis
+from autograder.lectures.weight_init.instructor import answer_key as analysis
 from autograder.engine.config import Variant
 
 VARIANTS = [Variant()] + [Variant.derive(2026, week) for week in (1, 2, 3)] + [Variant.derive(2026, 1, "2026123456", True)]
@@ -99,9 +99,9 @@ def test_tolerances_are_wide_for_any_seed_and_narrow_for_wrong_code(variant):
 
 
 def test_the_spread_table_holds_every_set_up_a_release_can_pick():
-    """Does autograder/calibrated.py hold a spread for every probe statistic under every set-up
+    """Does autograder/lectures/weight_init/instructor/calibrated.py hold a spread for every probe statistic under every set-up
     Variant.derive can pick (the lecture's own among them), and nothing else?"""
-    from autograder.calibrated import SPREADS
+    from autograder.lectures.weight_init.instructor.calibrated import SPREADS
 
     assert set(SPREADS) == set(analysis.released_spread_keys())
     for week in range(1, 40):  # every released week finds its spreads in the table
@@ -113,7 +113,7 @@ def test_the_spread_table_holds_every_set_up_a_release_can_pick():
 
 def test_stored_spreads_are_what_the_reference_measures():
     """Measured again now, do the lecture's set-up and an even sample of the others (every 12th
-    entry, all three statistics) give the stored spreads?  (`python -m autograder.analysis --check`
+    entry, all three statistics) give the stored spreads?  (`python -m autograder.lectures.weight_init.instructor.answer_key --check`
     measures all 300.)"""
     keys = analysis.released_spread_keys()
     sample = [analysis.spread_key(Variant(), which) for which in analysis.SPREAD_FIELDS] + keys[::12]
@@ -123,7 +123,7 @@ def test_stored_spreads_are_what_the_reference_measures():
 
 def test_a_stale_table_entry_is_reported(monkeypatch):
     """Would the check notice a stored spread that the reference no longer gives?"""
-    from autograder import calibrated
+    from autograder.lectures.weight_init.instructor import calibrated
 
     key = analysis.spread_key(Variant(), "xavier")
     monkeypatch.setitem(calibrated.SPREADS, key, calibrated.SPREADS[key] * 1.001)
@@ -134,7 +134,7 @@ def test_a_spread_depends_only_on_its_key_fields():
     """Changing every field outside SPREAD_FIELDS leaves each measured spread exactly as it was, and
     changing a field inside it does not: so a stored spread is never used for a set-up it was not
     measured under."""
-    from autograder.calibrated import SPREADS
+    from autograder.lectures.weight_init.instructor.calibrated import SPREADS
 
     base = Variant()
     other = dataclasses.replace(base, seed=99, week=7, student_id="s1", per_student=True, n_layers=3, activation="tanh",

@@ -15,7 +15,7 @@ from autograder.engine.batch import grade_class
 from autograder.engine.contract import ANSWERS
 from autograder.engine.steps.run_checks import list_checks
 from autograder.engine.pipeline import GradeConfig
-from autograder.samples import build_class, labels, reference_source, sample_submissions
+from autograder.lectures.weight_init.instructor.samples import build_class, labels, reference_source, sample_submissions
 from autograder.engine.sandbox.limits import Limits
 from autograder.engine.steps.journal import JOURNAL
 from tests.conftest import total_points
@@ -175,7 +175,7 @@ def test_nbgrader_export_agrees_with_grades_csv(tmp_path):
     import shutil
 
     from autograder.engine.cli import main
-    from autograder.samples import as_notebook, mutate
+    from autograder.lectures.weight_init.instructor.samples import as_notebook, mutate
     from tests.conftest import MASTER_NB, STUB_NB
 
     course = tmp_path / "course"
@@ -278,7 +278,7 @@ def test_two_submissions_of_one_student_id_are_both_kept_and_kept_out_of_the_gra
     import shutil
 
     from autograder.engine.export.nbgrader_db import open_gradebook
-    from autograder.samples import mutate
+    from autograder.lectures.weight_init.instructor.samples import mutate
     from tests.conftest import MASTER_NB
 
     course = tmp_path / "course"

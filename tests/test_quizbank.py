@@ -6,7 +6,7 @@ import pytest
 
 from autograder.engine.config import Variant
 from autograder.engine.export.quiz import Numerical, to_gift, to_moodle_xml
-from autograder.quizbank import numerical_templates, quiz_items
+from autograder.lectures.weight_init.instructor.quiz import numerical_templates, quiz_items
 
 
 @pytest.mark.parametrize("course_seed", range(25))
@@ -35,7 +35,7 @@ def test_numerical_answers_come_from_the_reference():
 def test_concept_questions_follow_the_weeks_set_up_and_rotate():
     """Does the depth in a question follow the week (no '5층' in a 6-layer week), and do consecutive
     weeks ask different concept questions?"""
-    from autograder.quizbank import concept_questions
+    from autograder.lectures.weight_init.instructor.quiz import concept_questions
 
     weeks = {w: Variant.derive(9, w) for w in range(1, 5)}
     names = {w: [q.name.split()[1] for q in concept_questions(v)] for w, v in weeks.items()}

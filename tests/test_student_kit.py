@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from autograder import analysis
+from autograder.lectures.weight_init.instructor import answer_key as analysis
 from tests.conftest import lab
 from autograder.engine.config import Variant
 from autograder.engine.export.quiz import Numerical
-from autograder.quizbank import quiz_items
+from autograder.lectures.weight_init.instructor.quiz import quiz_items
 from autograder.engine.release import HELPER, HELPER_NAME, course_variant, release
 from autograder.engine.steps.run_checks import list_checks
 from tests.conftest import MASTER_NB
@@ -260,7 +260,7 @@ def test_the_helper_runs_every_check_the_grader_runs_and_needs_numpy_and_matplot
     assert top_level - {"__future__"} <= set(sys.stdlib_module_names) | {"numpy"}, top_level
     assert optional <= set(sys.stdlib_module_names) | {"numpy", "matplotlib", "IPython", "autograder"}, optional
     assert not any(isinstance(n, ast.ImportFrom) and (n.module or "").startswith("autograder")
-                   and not (n.module or "").startswith("autograder.experiments") for n in ast.walk(tree))
+                   and not (n.module or "").startswith("autograder.lectures.weight_init.experiments") for n in ast.walk(tree))
 
 
 def test_the_packaging_states_the_split():

@@ -137,7 +137,7 @@ def _class_key(cfg: GradeConfig) -> None:
     life; a per-student week's differ by student and are computed as they come)."""
     if cfg.variant.per_student or cfg.self_check or cfg.own_variant:
         return
-    from autograder import analysis
+    from autograder.lectures.weight_init.instructor import answer_key as analysis
     from autograder.lectures.weight_init.helper.checks_probe import lecture_expected, lecture_seeds
 
     for name in analysis.BY_NAME:

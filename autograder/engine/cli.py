@@ -98,7 +98,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         launcher.close()
     print(render(sub, args.lang))
     if args.plots:
-        from autograder.engine.report.plots import save_histograms
+        from autograder.lectures.weight_init.instructor.figures import save_histograms
 
         print(f"\nhistograms: {save_histograms(sub, args.plots, args.lang)}")
     return 0 if sub.max_score > 0 and sub.score == sub.max_score else 1
@@ -274,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=10.0, help="seconds one call of your function may take")
     p.set_defaults(run=cmd_check)
 
-    from autograder.experiments.command import register as register_experiment
+    from autograder.lectures.weight_init.experiments.command import register as register_experiment
 
     register_experiment(sub)
 

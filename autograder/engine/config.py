@@ -36,7 +36,7 @@ def derive_seed(*parts: object, key: str = "") -> int:
     return int.from_bytes(digest[:8], "big") >> 1
 
 
-#: What :meth:`Variant.derive` picks a released week's probe from (autograder/calibrated.py holds the
+#: What :meth:`Variant.derive` picks a released week's probe from (autograder/lectures/weight_init/instructor/calibrated.py holds the
 #: analysis questions' spread for every combination).
 NODE_NUMS = (50, 64, 80, 100, 128)
 INPUT_DIMS = (64, 100, 128, 196)

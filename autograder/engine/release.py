@@ -303,7 +303,7 @@ def release(course: str | Path, week: int, seed: int | None = None, roster: str 
     step = Steps(progress)
     from autograder.engine.export.nbgrader_db import ensure_course, open_gradebook
     from autograder.engine.export.quiz import to_gift, to_moodle_xml
-    from autograder.quizbank import quiz_items
+    from autograder.lectures.weight_init.instructor.quiz import quiz_items
 
     if week < 1 or week > 99:
         raise ReleaseError("weeks are numbered 1 to 99")

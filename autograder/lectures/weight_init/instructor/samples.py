@@ -203,10 +203,10 @@ def labels() -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m autograder.samples OUT.zip`` (Moodle zip) or ``OUT_DIR --folder``: write the sample class."""
+    """``python -m autograder.lectures.weight_init.instructor.samples OUT.zip`` (Moodle zip) or ``OUT_DIR --folder``: write the sample class."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m autograder.samples", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m autograder.lectures.weight_init.instructor.samples", description=main.__doc__)
     parser.add_argument("dest")
     parser.add_argument("--folder", action="store_true", help="a folder of student folders instead of a Moodle zip")
     args = parser.parse_args(argv)

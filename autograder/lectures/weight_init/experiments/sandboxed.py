@@ -19,7 +19,7 @@ from typing import Iterator
 
 import numpy as np
 
-from autograder.experiments.net import Init, InitProblem, checked_weights
+from autograder.lectures.weight_init.experiments.net import Init, InitProblem, checked_weights
 from autograder.helper.text import T
 from autograder.helper.wording import failure_message
 from autograder.engine.sandbox.limits import Limits

@@ -47,9 +47,9 @@ def _non_negative_float(text: str) -> float:
 def _failures_reported(lang: str):
     """Turn the experiments' expected failures into a message on stderr and an exit code."""
     from autograder.helper.text import T
-    from autograder.experiments.mnist import BadDataFile, DataNotFound
-    from autograder.experiments.net import InitProblem
-    from autograder.experiments.sandboxed import SubmissionProblem
+    from autograder.lectures.weight_init.experiments.mnist import BadDataFile, DataNotFound
+    from autograder.lectures.weight_init.experiments.net import InitProblem
+    from autograder.lectures.weight_init.experiments.sandboxed import SubmissionProblem
 
     outcome = {"code": EXIT_OK}
     try:
@@ -68,8 +68,8 @@ def _failures_reported(lang: str):
 def cmd_init_compare(args: argparse.Namespace) -> int:
     """``initlab experiment init-compare``: book 6.2.4 with the reference's or the student's inits."""
     from autograder.helper.text import T
-    from autograder.experiments.runs import init_compare
-    from autograder.experiments.sandboxed import student_inits
+    from autograder.lectures.weight_init.experiments.runs import init_compare
+    from autograder.lectures.weight_init.experiments.sandboxed import student_inits
 
     with _failures_reported(args.lang) as outcome, contextlib.ExitStack() as stack:
         inits = stack.enter_context(student_inits(args.student)) if args.student else None
@@ -89,7 +89,7 @@ def cmd_init_compare(args: argparse.Namespace) -> int:
 def cmd_weight_decay(args: argparse.Namespace) -> int:
     """``initlab experiment weight-decay``: book 6.4, lambda = 0 against ``--lam``."""
     from autograder.helper.text import T
-    from autograder.experiments.runs import weight_decay_compare
+    from autograder.lectures.weight_init.experiments.runs import weight_decay_compare
 
     with _failures_reported(args.lang) as outcome:
         result = weight_decay_compare(args.out, lam=args.lam, seed=args.seed, data=args.data,
