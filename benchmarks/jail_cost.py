@@ -18,7 +18,8 @@ import time
 from autograder.engine.sandbox.jail import build
 from autograder.engine.sandbox.limits import Limits
 from autograder.engine.sandbox.protocol import REPLY_MAX_BYTES
-from autograder.engine.sandbox.runner import Sandbox, ZygoteLauncher
+from autograder.engine.sandbox.launchers import ZygoteLauncher
+from autograder.engine.sandbox.runner import Sandbox
 
 SOURCE = "import numpy as np\n\ndef relu(x):\n    return np.maximum(0, x)\n"
 

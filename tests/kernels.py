@@ -73,7 +73,8 @@ def execute_notebook(path: Path, **options):
     import nbformat
     from nbclient import NotebookClient
 
-    from autograder.engine.release import HELPER, HELPER_NAME
+    from autograder.engine.release import HELPER_NAME
+    from autograder.lectures.weight_init import HELPER_FILE as HELPER
 
     def run():
         nb = nbformat.read(path, as_version=4)

@@ -49,7 +49,7 @@ def test_toml_round_trip(tmp_path):
 def test_invalid_variants_fail_loudly(bad):
     """Are square or tiny init shapes, a probe whose input width equals node_num, unknown activations refused?"""
     with pytest.raises(ValueError):
-        dataclasses.replace(Variant(), **bad)
+        Variant().with_numbers(**bad)
 
 
 def _layer1(v: Variant, seed: int, init, act) -> np.ndarray:
@@ -137,15 +137,15 @@ def test_a_spread_depends_only_on_its_key_fields():
     from autograder.lectures.weight_init.instructor.calibrated import SPREADS
 
     base = Variant()
-    other = dataclasses.replace(base, seed=99, week=7, student_id="s1", per_student=True, n_layers=3, activation="tanh",
-                                std_small=0.02, lam=0.2, init_shapes=((300, 200), (150, 500)),
-                                probe_shape=(30, 20, 3, 16), decay_shapes=((2, 3), (3, 4), (4, 1)), course_key="k")
+    other = dataclasses.replace(base, seed=99, week=7, student_id="s1", per_student=True, course_key="k").with_numbers(
+        n_layers=3, activation="tanh", std_small=0.02, lam=0.2, init_shapes=((300, 200), (150, 500)),
+        probe_shape=(30, 20, 3, 16), decay_shapes=((2, 3), (3, 4), (4, 1)))
     for which, names in analysis.SPREAD_FIELDS.items():
         assert analysis.measure_spread(other, which) == analysis.measure_spread(base, which), which
         for name in names:
-            changed = dataclasses.replace(base, **{name: {"std_large": 2.0, "node_num": 64}.get(name, 128)})
+            changed = base.with_numbers(**{name: {"std_large": 2.0, "node_num": 64}.get(name, 128)})
             assert analysis.measure_spread(changed, which) != analysis.measure_spread(base, which), (which, name)
         # outside the table, the spread is measured
-        odd = dataclasses.replace(base, node_num=90)
+        odd = base.with_numbers(node_num=90)
         assert analysis.spread_key(odd, which) not in SPREADS
         assert analysis.spread(odd, which) == analysis.measure_spread(odd, which)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from autograder.engine.batch import grade_class
-from autograder.engine.contract import ANSWERS
+from autograder.lectures.weight_init.helper.contract import ANSWERS
 from autograder.engine.steps.run_checks import list_checks
 from autograder.engine.pipeline import GradeConfig
 from autograder.lectures.weight_init.instructor.samples import build_class, labels, reference_source, sample_submissions

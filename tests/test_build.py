@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from autograder.engine import build
-from autograder.engine.contract import ANSWERS, FUNCTIONS, GRADED
+from autograder.lectures.weight_init.helper.contract import ANSWERS, FUNCTIONS, GRADED
 from autograder.engine.steps.run_checks import list_checks
 from tests.conftest import MASTER_NB, REFERENCE_PY, STUB_NB, STUB_PY
 

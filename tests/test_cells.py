@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.engine.contract import ANSWERS
+from autograder.lectures.weight_init.helper.contract import ANSWERS
 from autograder.helper.text import pick
 from autograder.engine.sandbox.limits import Limits
 from autograder.engine.steps.load import load_notebook, load_python

@@ -77,9 +77,9 @@ def test_the_default_file_is_the_newest_weight_init_here(tmp_path, monkeypatch):
     """Without FILE, is the newest weight_init.ipynb/.py of the current folder (then assignment/) used?"""
     (tmp_path / "assignment").mkdir()
     (tmp_path / "assignment" / "weight_init.py").write_text("x = 1\n")
-    assert find_submission(tmp_path) == tmp_path / "assignment" / "weight_init.py"
+    assert find_submission(tmp_path, "weight_init") == tmp_path / "assignment" / "weight_init.py"
     (tmp_path / "weight_init.py").write_text("x = 1\n")
-    assert find_submission(tmp_path) == tmp_path / "weight_init.py"
+    assert find_submission(tmp_path, "weight_init") == tmp_path / "weight_init.py"
 
 
 def test_the_console_command_is_installed():

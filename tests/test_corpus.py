@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.engine.contract import ANSWERS
+from autograder.lectures.weight_init.helper.contract import ANSWERS
 from autograder.lectures.weight_init.instructor.samples import mutate
 from autograder.engine.steps.load import load_notebook, load_python
 from autograder.engine.steps.run_checks import grade_sources

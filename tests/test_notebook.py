@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine.release import HELPER, HELPER_NAME
+from autograder.engine.release import HELPER_NAME
+from autograder.lectures.weight_init import HELPER_FILE as HELPER
 from tests.conftest import MASTER_NB, STUB_NB, total_points
 from tests.kernels import execute_notebook, nbgrader
 

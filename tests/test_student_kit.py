@@ -23,7 +23,8 @@ from tests.conftest import lab
 from autograder.engine.config import Variant
 from autograder.engine.export.quiz import Numerical
 from autograder.lectures.weight_init.instructor.quiz import quiz_items
-from autograder.engine.release import HELPER, HELPER_NAME, course_variant, release
+from autograder.engine.release import HELPER_NAME, course_variant, release
+from autograder.lectures.weight_init import HELPER_FILE as HELPER
 from autograder.engine.steps.run_checks import list_checks
 from tests.conftest import MASTER_NB
 from tests.fresh_env import STUDENT_DISTRIBUTIONS, FreshEnv

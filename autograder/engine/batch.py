@@ -19,12 +19,12 @@ from dataclasses import dataclass, replace
 from typing import Callable
 from pathlib import Path
 
-from autograder.engine.contract import SUBMISSION_STEM
 from autograder.helper.text import T
+from autograder.engine.assignment import load as load_assignment
 from autograder.engine.pipeline import GradeConfig, load_step, run_checks_step, score_step
 from autograder.engine.progress import ProgressBar
 from autograder.engine.sandbox.limits import sandbox_uid_for
-from autograder.engine.sandbox.jail import end_survivors, run_tag
+from autograder.engine.sandbox.reaper import end_survivors, run_tag
 from autograder.engine.steps.bind import Declaration, bind_step
 from autograder.engine.steps.ingest import discover
 from autograder.engine.steps.journal import JOURNAL, record, resume, submission_key
@@ -37,7 +37,7 @@ class GradeInputError(Exception):
     """What was given to grade is not a class of submissions (the message is one line for the user)."""
 
 
-def find_submissions(submissions: str | Path):
+def find_submissions(submissions: str | Path, stem: str | None = None):
     """The students at ``submissions``, or :class:`GradeInputError` saying in one line what is wrong."""
     import zipfile
 
@@ -48,7 +48,7 @@ def find_submissions(submissions: str | Path):
         raise GradeInputError(f"{path} is not a zip file; give a Moodle 'Download all submissions' zip "
                               "or a folder with one subfolder per student")
     try:
-        source = discover(path)
+        source = discover(path, stem or load_assignment().stem)
     except (OSError, zipfile.BadZipFile, EOFError, ValueError) as exc:
         raise GradeInputError(f"{path} could not be read: {exc}") from None
     if not source.found:
@@ -88,7 +88,7 @@ def _limit_own_memory(megabytes: int) -> None:
 
 
 def _init_worker(indices, cfg: GradeConfig, journal: Path | None = None) -> None:
-    from autograder.engine.sandbox.runner import default_launcher
+    from autograder.engine.sandbox.launchers import default_launcher
     from autograder.engine.sandbox.zygote import reuse_freed_memory
 
     index = indices.get()
@@ -97,7 +97,7 @@ def _init_worker(indices, cfg: GradeConfig, journal: Path | None = None) -> None
     limits = cfg.limits
     if limits.unconfined and limits.sandbox_uid is None:  # the jail has a user namespace of its own
         limits = replace(limits, sandbox_uid=sandbox_uid_for(index))
-    launcher = default_launcher(limits, index=index)
+    launcher = default_launcher(limits, index=index, helper=str(cfg.assignment.helper_file))
     launcher.start()  # the jail boots in processes of its own...
     _class_key(cfg)  # ...while this judge computes what the checks compare with
     _WORKER.update(cfg=replace(cfg, limits=limits), launcher=launcher, journal=journal)
@@ -132,18 +132,12 @@ def _context():
 
 
 def _class_key(cfg: GradeConfig) -> None:
-    """Compute, once per judge, what every submission of a class-wide week is compared with: the
-    answer key of the analysis questions and the lecture cases' right layers (cached for the judge's
-    life; a per-student week's differ by student and are computed as they come)."""
-    if cfg.variant.per_student or cfg.self_check or cfg.own_variant:
+    """Compute, once per judge, what every submission of a class-wide week is compared with (the
+    lecture's prepare_class: its answer key, shared expected values), cached for the judge's life; a
+    per-student week's differ by student and are computed as they come."""
+    if cfg.variant.per_student or cfg.self_check or cfg.own_variant or cfg.assignment.prepare_class is None:
         return
-    from autograder.lectures.weight_init.instructor import answer_key as analysis
-    from autograder.lectures.weight_init.helper.checks_probe import lecture_expected, lecture_seeds
-
-    for name in analysis.BY_NAME:
-        analysis.expected(name, cfg.variant)
-    for case, seed in lecture_seeds(cfg.variant):
-        lecture_expected(case, seed)
+    cfg.assignment.prepare_class(cfg.variant)
 
 
 class Judges:
@@ -311,7 +305,7 @@ def gradebook_name(sub: Submission) -> tuple[str, str]:
     return tuple(given) if given else split_name(sub.name)
 
 
-def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = GradeConfig(), jobs: int | None = None,
+def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig | None = None, jobs: int | None = None,
                 course: str | Path | None = None, assignment: str | None = None, show_progress: bool = True,
                 title: str = "", roster: list[dict] | None = None, force: bool = False,
                 writer=None) -> BatchResult:
@@ -324,8 +318,10 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
     """
     from autograder.engine.report.batch import student_pages, write_reports
 
+    cfg = cfg or GradeConfig()
+
     jobs = max(1, jobs or os.cpu_count() or 1)
-    source = find_submissions(submissions)
+    source = find_submissions(submissions, cfg.assignment.stem)
     claim_out(Path(out), run_identity(submissions, cfg, assignment), force)
     if not cfg.limits.unconfined:
         run_tag()  # before the judges fork: they tag their jails with it, and end_survivors finds them
@@ -336,14 +332,14 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
 
     def graded(i: int, sub: Submission) -> None:  # scored, and its pages made, while the judges grade the others
         scored[i] = score_step(sub, cfg)
-        pages[i] = student_pages(scored[i], cfg.lang, title)
+        pages[i] = student_pages(scored[i], cfg.lang, title, cfg.assignment)
 
     if course is None:
         writer = None
     elif writer is None:  # forked before the judges: nbgrader is imported beside them
         from autograder.engine.export.gradebook_writer import ScoresWriter
 
-        writer = ScoresWriter(Path(course), assignment or "week01", SUBMISSION_STEM)
+        writer = ScoresWriter(Path(course), assignment or "week01", cfg.assignment.stem)
     try:
         with Judges(cfg, min(jobs, len(source.found)), journal) as judges:
             subs, roster_warnings = _read_class(source, cfg, roster)
@@ -355,9 +351,9 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig = Gra
                          "(an earlier run); their rows were reused")
         if not cfg.limits.unconfined and end_survivors():
             notes.append("processes of submissions were still running after grading; they were killed")
-        checks = list_checks()
+        checks = list_checks(cfg.assignment)
         subs = [scored[i] if i in scored else score_step(s, cfg) for i, s in enumerate(subs)]
-        write_reports(out, subs, checks, cfg.lang, title, pages)
+        write_reports(out, subs, checks, cfg.lang, title, pages, cfg.assignment)
         if writer is not None:
             from autograder.engine.export.nbgrader_db import ScoreRow
 
@@ -426,7 +422,8 @@ def bind(subs: list[Submission], cfg: GradeConfig) -> list[Submission]:
     """The bind step for a class: released notebooks graded without their week's set-up are refused
     (one line, GradeInputError); otherwise each submission records whether its declared set-up and
     typed id agree with the set-up it is graded with."""
-    declared = {i: Declaration.of(list(s.source.cells)) for i, s in enumerate(subs) if s.source is not None}
+    numbers = cfg.assignment.numbers
+    declared = {i: Declaration.of(list(s.source.cells), numbers) for i, s in enumerate(subs) if s.source is not None}
     released = [d.week for d in declared.values() if d.week]
     weeks = sorted(set(released))
     unreleased = cfg.variant.week == 0 and not cfg.variant.course_key

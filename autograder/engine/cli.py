@@ -1,33 +1,34 @@
 """``initlab``: one verb per user task.  Each verb parses its flags and calls one library function.
 
-  initlab check [FILE]              a student checks their own weight_init.py / .ipynb
+  initlab check [FILE]              a student checks their own file (weight_init.py / .ipynb)
   initlab grade SUBMISSIONS --out   an instructor grades a class (folder or Moodle zip), sandboxed
   initlab export --course --to      gradebook CSV for Moodle / Canvas / a long sheet, from nbgrader's gradebook
   initlab release --course --week   a TA releases a week's variant through nbgrader, with its eclass quiz bank
-  initlab experiment ...            the lecture's MNIST figures (weight-init comparison, weight decay), offline
   initlab doctor                    is student code jailed on this machine?
+
+A lecture may add verbs of its own (the weight-initialisation lecture: ``initlab experiment``, its
+MNIST figures).  The lecture is the course's (C/initlab.toml), else --lecture, else INITLAB_LECTURE,
+else the weight-initialisation lecture.
 """
 from __future__ import annotations
 
 import argparse
-import locale
 import os
 import sys
 from dataclasses import replace
 from pathlib import Path
 
-from autograder.engine.contract import SUBMISSION_STEM
+from autograder.engine.sandbox.limits import Limits
+from autograder.helper.text import default_lang
+
+#: The engine's own verbs; any other is looked for among the lecture's (Assignment.commands).
+VERBS = ("check", "grade", "doctor", "export", "release")
 
 
-def default_lang() -> str:
-    env = os.environ.get("INITLAB_LANG") or os.environ.get("LANG") or (locale.getlocale()[0] or "")
-    return "ko" if env.lower().startswith("ko") else "en"
-
-
-def find_submission(cwd: Path) -> Path | None:
-    """The student's file: the newest weight_init.ipynb / .py here, else the one in assignment/."""
+def find_submission(cwd: Path, stem: str) -> Path | None:
+    """The student's file: the newest <stem>.ipynb / .py here, else the one in assignment/."""
     for folder in (cwd, cwd / "assignment"):
-        found = [p for p in (folder / f"{SUBMISSION_STEM}.ipynb", folder / f"{SUBMISSION_STEM}.py") if p.is_file()]
+        found = [p for p in (folder / f"{stem}.ipynb", folder / f"{stem}.py") if p.is_file()]
         if found:
             return max(found, key=lambda p: p.stat().st_mtime)
     return None
@@ -39,7 +40,7 @@ def confinement(unconfined_ok: bool, command: str) -> tuple[bool, str] | None:
     Returns (confined, line), or None after printing a one-line refusal when no jail can be
     built and ``unconfined_ok`` is False (``initlab grade`` without ``--unconfined``).
     """
-    from autograder.engine.sandbox.jail import status
+    from autograder.engine.sandbox.doctor import status
 
     confined, detail = status()
     if confined:
@@ -53,7 +54,7 @@ def confinement(unconfined_ok: bool, command: str) -> tuple[bool, str] | None:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     """``initlab doctor``: is the jail available here, and does it hold?"""
-    from autograder.engine.sandbox.jail import JailUnavailable, build, self_test
+    from autograder.engine.sandbox.doctor import JailUnavailable, build, self_test
 
     try:
         jail = build()
@@ -70,12 +71,11 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from autograder.engine.sandbox.limits import Limits
-    from autograder.engine.sandbox.runner import default_launcher
+    from autograder.engine.assignment import helper_path, load
+    from autograder.engine.sandbox.launchers import default_launcher
 
-    path = Path(args.file) if args.file else find_submission(Path.cwd())
-    if path is None or not path.is_file():
-        print(f"initlab check: no {args.file or SUBMISSION_STEM + '.ipynb / .py'} found", file=sys.stderr)
+    if args.file and not Path(args.file).is_file():
+        print(f"initlab check: no {args.file} found", file=sys.stderr)
         return 2
     # A student's own file may run unconfined where no jail can be built (a Mac, an old kernel).
     confined, line = confinement(True, "check")
@@ -83,31 +83,35 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr)
     limits = Limits(call_timeout_s=args.timeout, unconfined=not confined)
     # The jail's zygote imports numpy and matplotlib (~0.7 s): started first, it does so while this
-    # process imports the pipeline and reads the file, on the other core.
-    launcher = default_launcher(limits)
+    # process imports the lecture and the pipeline and reads the file, on the other core.
+    launcher = default_launcher(limits, helper=str(helper_path(args.lecture)))
     launcher.start()
     try:
+        lecture = load(args.lecture)
+        path = Path(args.file) if args.file else find_submission(Path.cwd(), lecture.stem)
+        if path is None:
+            print(f"initlab check: no {lecture.stem}.ipynb / .py found here or in assignment/", file=sys.stderr)
+            return 2
         from autograder.engine.pipeline import GradeConfig, grade_file
         from autograder.engine.report.table import render
 
         # Without --variant, a released notebook's own set-up (its SETUP cell) decides.
-        cfg = GradeConfig(variant=_variant(args), limits=limits, lang=args.lang, own_variant=not args.variant,
-                          self_check=True)
+        cfg = GradeConfig(variant=_variant(args, lecture), limits=limits, lang=args.lang, own_variant=not args.variant,
+                          self_check=True, lecture=lecture.name)
         sub = grade_file(path, cfg, launcher=launcher)
     finally:
         launcher.close()
     print(render(sub, args.lang))
-    if args.plots:
-        from autograder.lectures.weight_init.instructor.figures import save_histograms
-
-        print(f"\nhistograms: {save_histograms(sub, args.plots, args.lang)}")
+    if args.plots and lecture.plot is not None:
+        print(f"\nfigure: {lecture.plot(sub, Path(args.plots))}")
     return 0 if sub.max_score > 0 and sub.score == sub.max_score else 1
 
 
-def _variant(args: argparse.Namespace):
+def _variant(args: argparse.Namespace, lecture):
     from autograder.engine.config import Variant
 
-    variant = Variant.load(args.variant) if getattr(args, "variant", None) else Variant()
+    variant = Variant.load(args.variant, lecture.numbers) if getattr(args, "variant", None) \
+        else Variant(numbers=lecture.numbers())
     return replace(variant, seed=args.seed) if getattr(args, "seed", None) is not None else variant
 
 
@@ -119,8 +123,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if args.course:
         # Forked first: nbgrader's import (0.6 s of CPU) runs beside this command's own start.
         from autograder.engine.export.gradebook_writer import ScoresWriter
+        from autograder.engine.release import course_notebook
 
-        writer = ScoresWriter(Path(args.course), args.assignment, SUBMISSION_STEM)
+        writer = ScoresWriter(Path(args.course), args.assignment, course_notebook(args.course, args.assignment))
     try:
         return _grade(args, writer)
     finally:
@@ -129,11 +134,13 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace, writer) -> int:
+    from autograder.engine.assignment import load
     from autograder.engine.batch import grade_class
     from autograder.engine.pipeline import GradeConfig
-    from autograder.engine.sandbox.limits import Limits
+    from autograder.engine.release import course_lecture
 
-    variant = _variant(args)
+    lecture = load(args.lecture or course_lecture(args.course) or None)
+    variant = _variant(args, lecture)
     if args.course:
         from autograder.engine.release import course_variant, released_assignments
 
@@ -148,7 +155,7 @@ def _grade(args: argparse.Namespace, writer) -> int:
     from autograder.engine.batch import GradeInputError, find_submissions
 
     try:
-        find_submissions(args.submissions)  # a wrong path or an empty zip: one line, before any work
+        find_submissions(args.submissions, lecture.stem)  # a wrong path or an empty zip: one line, before any work
     except GradeInputError as exc:
         print(f"initlab grade: {exc}", file=sys.stderr)
         return 2
@@ -157,7 +164,7 @@ def _grade(args: argparse.Namespace, writer) -> int:
         return 2
     confined, line = jail
     print(line, file=sys.stderr if not confined else sys.stdout)
-    cfg = GradeConfig(variant=variant, lang=args.lang, show_answers=args.show_answers,
+    cfg = GradeConfig(variant=variant, lang=args.lang, show_answers=args.show_answers, lecture=lecture.name,
                       limits=Limits(call_timeout_s=args.timeout, memory_mb=args.memory, budget_s=args.budget,
                                     load_timeout_s=min(Limits.load_timeout_s, args.budget), unconfined=not confined))
     roster = None
@@ -212,7 +219,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     try:
         print(f"releasing week {args.week} of {args.course}:", flush=True)
         r = release(args.course, args.week, seed=args.seed, roster=args.roster, check=not args.no_validate,
-                    progress=lambda line: print(line, flush=True))
+                    progress=lambda line: print(line, flush=True), lecture=args.lecture or "")
     except ReleaseError as exc:
         print(f"initlab release: {exc}", file=sys.stderr)
         return 1
@@ -224,12 +231,16 @@ def cmd_release(args: argparse.Namespace) -> int:
         print(f"  set-up:   one per student; send each student their set-up code from "
               f"{r.variant_file.with_name('students.csv')}")
     else:
-        print(f"  set-up:   {v.n_samples}x{v.input_dim} input, {v.n_layers} layers x {v.node_num} units, "
-              f"std {v.std_large:g} / {v.std_small:g}, lambda {v.lam:g}")
+        from autograder.engine.assignment import load
+        from autograder.engine.release import course_lecture
+
+        shown = load(course_lecture(args.course) or None).student_columns
+        print(f"  set-up:   {', '.join(f'{k} {getattr(v, k)}' for k in shown) or 'the lecture’s own'}")
     print(f"  variant:  {r.variant_file}")
     print(f"  source:   {r.source}")
     print(f"  release:  {r.release}")
-    print(f"  quiz:     {r.quiz_xml} and {r.quiz_gift}")
+    if r.quiz_xml is not None:
+        print(f"  quiz:     {r.quiz_xml} and {r.quiz_gift}")
     if r.validation:
         for grader in ("initlab", "initlab gradebook", "nbgrader autograde"):
             got = r.validation[grader]
@@ -260,33 +271,42 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(lecture_verbs: bool = True) -> argparse.ArgumentParser:
+    """The command line; ``lecture_verbs`` adds the default lecture's own verbs (it imports the lecture)."""
     parser = argparse.ArgumentParser(prog="initlab", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
+    lecture_help = "the lecture (default: the course's, else INITLAB_LECTURE, else weight_init)"
 
-    p = sub.add_parser("check", help="self-check one weight_init.py / .ipynb (exit 0 iff full marks)")
-    p.add_argument("file", nargs="?", help=f"default: {SUBMISSION_STEM}.ipynb or .py here or in assignment/")
+    p = sub.add_parser("check", help="self-check one student file (exit 0 iff full marks)")
+    p.add_argument("file", nargs="?", help="default: the lecture's file (weight_init.ipynb or .py) here or in assignment/")
+    p.add_argument("--lecture", help=lecture_help)
     p.add_argument("--lang", choices=("ko", "en"), default=default_lang(), help="language of the messages")
-    p.add_argument("--plots", metavar="DIR", help="write the lecture's histogram figure (yours vs the reference) here")
+    p.add_argument("--plots", metavar="DIR", help="write the lecture's figure (yours vs the reference) here")
     p.add_argument("--seed", type=int, help="seed of the grader's inputs (default: the variant's)")
     p.add_argument("--variant", metavar="FILE", help="variant.toml / variant.json of a released week")
-    p.add_argument("--timeout", type=float, default=10.0, help="seconds one call of your function may take")
+    p.add_argument("--timeout", type=float, default=Limits.call_timeout_s,
+                   help="seconds one call of your function may take")
     p.set_defaults(run=cmd_check)
 
-    from autograder.lectures.weight_init.experiments.command import register as register_experiment
+    if lecture_verbs:
+        from autograder.engine.assignment import load
 
-    register_experiment(sub)
+        lecture = load()
+        if lecture.commands is not None:
+            lecture.commands(sub)
 
     p = sub.add_parser("grade", help="grade a class: a folder of submissions or a Moodle 'download all' zip")
     p.add_argument("submissions", help="folder with one subfolder per student, or a Moodle zip")
     p.add_argument("--out", required=True, help="where grades.csv, summary.html and per-student feedback go")
     p.add_argument("--course", help="nbgrader course folder: also write the scores into its gradebook.db")
     p.add_argument("--assignment", help="nbgrader assignment name (with --course), e.g. week01")
+    p.add_argument("--lecture", help=lecture_help)
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="judge processes (default: cores)")
-    p.add_argument("--timeout", type=float, default=10.0, help="seconds one call of a student function may take")
-    p.add_argument("--memory", type=int, default=2048, help="MB of memory each submission may add")
-    p.add_argument("--budget", type=float, default=60.0,
+    p.add_argument("--timeout", type=float, default=Limits.call_timeout_s,
+                   help="seconds one call of a student function may take")
+    p.add_argument("--memory", type=int, default=Limits.memory_mb, help="MB of memory each submission may add")
+    p.add_argument("--budget", type=float, default=Limits.budget_s,
                    help="seconds one submission may take in all (loads and calls); then its remaining checks fail")
     p.add_argument("--lang", choices=("ko", "en"), default=default_lang(), help="language of the feedback")
     p.add_argument("--seed", type=int, help="seed of the grader's inputs (default: the variant's)")
@@ -325,13 +345,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="make the course key from this number (reproducible demos and tests; "
                    "first release only); without it the key is random. Stored in C/initlab.toml")
     p.add_argument("--roster", help="CSV with a student_id column: one variant per student")
+    p.add_argument("--lecture", help="the course's lecture, at its first release (default: weight_init); "
+                                     "stored in C/initlab.toml")
     p.add_argument("--no-validate", action="store_true", help="skip grading the release with both graders")
     p.set_defaults(run=cmd_release)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    # The engine's own verbs need no lecture to be parsed (``initlab check`` starts its jail first).
+    args = build_parser(lecture_verbs=not argv or argv[0] not in VERBS).parse_args(argv)
     return args.run(args)
 
 

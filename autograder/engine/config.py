@@ -1,28 +1,32 @@
-"""One frozen configuration object per variant of the exercise.
+"""One frozen configuration object per variant of an exercise: the course's identity and the lecture's numbers.
 
-A :class:`Variant` holds every number the checks and the notebook use that is not fixed by
-the lecture's calibrated protocol: the shapes handed to the init functions, the weight-
-decay lambda, the probe's depth and width in the deterministic check.  The default is
-the lecture's own set-up.  Everything random in grading derives from ``Variant.seed``
-through :func:`derive_seed`, so a re-run gives identical results.
+A :class:`Variant` is two things.  The course's identity of a week: its seed, the week, the student
+(per-student weeks), whether every student has their own, and the course's secret key.  And the
+lecture's numbers (``Variant.numbers``): a frozen dataclass the lecture defines (its
+Assignment.numbers), whose defaults are the lecture's own set-up; they read as the variant's own
+(``variant.lam``).  Everything random in grading derives from the identity through
+:func:`derive_seed`, so a re-run gives identical results.
 
-A course's variants derive from its secret key (``C/initlab.toml``) with HMAC-SHA256: a
-released notebook carries its own week's numbers (:meth:`Variant.public_dict`) and nothing
-from which another week's, another student's or the quiz bank's numbers follow.
+A course's variants derive from its secret key (``C/initlab.toml``) with HMAC-SHA256: a released
+notebook carries its own week's numbers (:meth:`Variant.public_dict`) and nothing from which another
+week's, another student's or the quiz bank's numbers follow.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
+import math
 import tomllib
+import typing
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from autograder.helper.setup import analysis_seed, seed_from
-from autograder.lectures.weight_init.helper.stats import MIN_WEIGHTS
 
 
 def derive_seed(*parts: object, key: str = "") -> int:
@@ -36,12 +40,15 @@ def derive_seed(*parts: object, key: str = "") -> int:
     return int.from_bytes(digest[:8], "big") >> 1
 
 
-#: What :meth:`Variant.derive` picks a released week's probe from (autograder/lectures/weight_init/instructor/calibrated.py holds the
-#: analysis questions' spread for every combination).
-NODE_NUMS = (50, 64, 80, 100, 128)
-INPUT_DIMS = (64, 100, 128, 196)
-SAMPLE_COUNTS = (500, 800, 1000)
-STD_LARGES = (0.5, 1.0, 2.0)
+def default_numbers() -> type:
+    """The numbers of the default lecture (engine/assignment.py): what ``Variant()`` holds."""
+    from autograder.engine.assignment import load
+
+    return load().numbers
+
+
+#: The variant's own fields (the course's identity), in the order they are written.
+IDENTITY = ("seed", "week", "student_id", "course_key", "per_student")
 
 
 @dataclass(frozen=True)
@@ -52,31 +59,8 @@ class Variant:
     """The week this variant was released for (0: the unreleased default)."""
     student_id: str = ""
     """Set when the variant is per student ('' for the whole class)."""
-
-    node_num: int = 100
-    """Units per hidden layer in the notebook's histograms and analysis questions."""
-    n_layers: int = 5
-    """Hidden layers of the probe in the notebook."""
-    n_samples: int = 1000
-    """Rows of the probe's input in the notebook."""
-    input_dim: int = 100
-    """Columns of the probe's input in the notebook."""
-    activation: str = "sigmoid"
-    """Activation of the notebook's first histogram series ('sigmoid' or 'tanh')."""
-    std_large: float = 1.0
-    """The 'too wide' plain std of the lecture's comparison."""
-    std_small: float = 0.01
-    """The 'too narrow' plain std of the lecture's comparison."""
-
-    init_shapes: tuple[tuple[int, int], ...] = ((784, 100), (100, 400))
-    """(n_in, n_out) given to the init checks; never square, so fan-in and fan-out differ."""
-    probe_shape: tuple[int, int, int, int] = (40, 30, 4, 25)
-    """(rows, input columns, n_layers, node_num) of the exact probe check (columns != node_num)."""
-    lam: float = 0.1
-    """Weight-decay lambda of the decay checks."""
-    decay_shapes: tuple[tuple[int, int], ...] = ((6, 5), (5, 3), (3, 1))
-    """Shapes of the matrices handed to weight_decay_penalty."""
-
+    numbers: Any = None
+    """The lecture's numbers (None: the default lecture's own set-up)."""
     course_key: str = field(default="", repr=False)
     """The course's secret key this variant was derived from (see :meth:`derive`): kept in the
     instructor's files only, never in a notebook, a quiz or what the sandbox child receives."""
@@ -84,48 +68,48 @@ class Variant:
     """Whether every student gets a variant of their own, derived from their student id."""
 
     def __post_init__(self):
-        for n_in, n_out in self.init_shapes:
-            if n_in == n_out or n_in * n_out < MIN_WEIGHTS:
-                raise ValueError(f"init shape {(n_in, n_out)}: need n_in != n_out and >= {MIN_WEIGHTS} weights")
-        rows, cols, layers, nodes = self.probe_shape
-        if cols == nodes or min(rows, cols, layers, nodes) < 2:
-            raise ValueError(f"probe_shape {self.probe_shape}: need input columns != node_num, all >= 2")
-        if self.activation not in ("sigmoid", "tanh"):
-            raise ValueError(f"activation {self.activation!r}: 'sigmoid' or 'tanh'")
+        if self.numbers is None:
+            object.__setattr__(self, "numbers", default_numbers()())
+
+    def __getattr__(self, name: str):
+        # Only for names the variant does not have itself: the lecture's numbers read as its own.
+        numbers = self.__dict__.get("numbers")
+        if numbers is None or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(numbers, name)
 
     @classmethod
-    def derive(cls, course_key: str, week: int, student_id: str = "", per_student: bool = False) -> "Variant":
-        """The variant of a week (and of one student when ``per_student``), from the course key only.
+    def derive(cls, course_key: str, week: int, student_id: str = "", per_student: bool = False,
+               numbers: type | None = None) -> "Variant":
+        """The variant of a week (and of one student when ``per_student``), from the course key only; its
+        numbers are drawn by the lecture's ``numbers.derive`` (the default lecture's when None).
 
         Week 0 is the lecture's own set-up.  The same arguments always give the same variant.
         """
+        numbers = numbers or default_numbers()
         sid = str(student_id) if per_student else ""
         key = str(course_key) if course_key else ""  # no key (0, ""): the unreleased default
         if week == 0:
-            return cls(course_key=key, per_student=per_student, student_id=sid,
+            return cls(course_key=key, per_student=per_student, student_id=sid, numbers=numbers(),
                        seed=derive_seed("variant", 0, sid, key=key) if (key or sid) else 0)
         rng = np.random.default_rng(derive_seed("variant", week, sid, key=key) % 2**63)
-        pick = lambda options: options[int(rng.integers(len(options)))]  # noqa: E731
-        node_num = pick(NODE_NUMS)
-        input_dim = pick(INPUT_DIMS)
-        shapes = pick((((784, 100), (100, 400)), ((300, 200), (150, 500)), ((500, 120), (120, 600)),
-                       ((256, 400), (400, 128)), ((1000, 64), (64, 800))))
-        rows, cols, layers, nodes = int(rng.integers(25, 61)), int(rng.integers(12, 41)), int(rng.integers(3, 6)), 0
-        nodes = pick(tuple(n for n in (16, 20, 24, 28, 32) if n != cols))
-        return cls(
-            seed=derive_seed("variant-seed", week, sid, key=key), week=week, student_id=sid,
-            course_key=key, per_student=per_student,
-            node_num=node_num, n_layers=pick((4, 5, 6)), n_samples=pick(SAMPLE_COUNTS), input_dim=input_dim,
-            activation="sigmoid", std_large=pick(STD_LARGES), std_small=pick((0.005, 0.01, 0.02)),
-            init_shapes=shapes, probe_shape=(rows, cols, layers, nodes), lam=pick((0.01, 0.05, 0.1, 0.2)),
-            decay_shapes=tuple((int(rng.integers(2, 9)), int(rng.integers(1, 8))) for _ in range(3)),
-        )
+        return cls(seed=derive_seed("variant-seed", week, sid, key=key), week=week, student_id=sid,
+                   course_key=key, per_student=per_student, numbers=numbers.derive(rng))
 
     def for_student(self, student_id: str) -> "Variant":
         """This week's variant for one student (itself when the week is the same for everyone)."""
         if not self.per_student or not student_id:
             return self
-        return Variant.derive(self.course_key, self.week, student_id, per_student=True)
+        return Variant.derive(self.course_key, self.week, student_id, per_student=True, numbers=type(self.numbers))
+
+    def with_numbers(self, **changes) -> "Variant":
+        """This variant with some of the lecture's numbers changed."""
+        return dataclasses.replace(self, numbers=dataclasses.replace(self.numbers, **changes))
+
+    def to_dict(self) -> dict:
+        """Every value, flat: the identity's, with the lecture's numbers between student_id and the key."""
+        return {"seed": self.seed, "week": self.week, "student_id": self.student_id, **asdict(self.numbers),
+                "course_key": self.course_key, "per_student": self.per_student}
 
     def public_dict(self) -> dict:
         """What a student may see of this variant: every number but the course key (the notebook's
@@ -134,7 +118,7 @@ class Variant:
 
     def analysis_seed(self, tag: str) -> int:
         """The seed the notebook's analysis question ``tag`` draws with (a 32-bit int, easy to print);
-        the notebook computes it from its SETUP the same way (notebook.analysis_seed)."""
+        the notebook computes it from its SETUP the same way (helper/setup.py's analysis_seed)."""
         return analysis_seed(self.seed, self.week, self.student_id, tag)
 
     def to_toml(self) -> str:
@@ -153,70 +137,65 @@ class Variant:
         """A seed of the week's quiz bank (keyed: the released notebook's numbers do not give the quiz's)."""
         return derive_seed("quiz", self.seed, self.week, *parts, key=self.course_key)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
     @classmethod
-    def from_dict(cls, table: dict) -> "Variant":
+    def from_dict(cls, table: dict, numbers: type | None = None) -> "Variant":
         """A variant from plain values (a TOML table, a notebook's SETUP): every value is checked for its
         type and size, so a forged or damaged set-up is a ValueError, never a wrong-typed variant."""
         if not isinstance(table, dict):
             raise ValueError("a set-up is a table of values")
-        known = {f.name: f for f in fields(cls)}
-        unknown = set(table) - set(known)
+        numbers = numbers or default_numbers()
+        hints = typing.get_type_hints(numbers)
+        unknown = set(table) - set(IDENTITY) - {f.name for f in fields(numbers)}
         if unknown:  # a misspelt key fails loudly
             raise ValueError(f"unknown variant keys: {', '.join(sorted(map(str, unknown))[:10])}")
-        return cls(**{key: _checked(key, value) for key, value in table.items()})
+        identity = {k: _checked(k, v, _IDENTITY_TYPES[k]) for k, v in table.items() if k in IDENTITY}
+        values = {k: _checked(k, v, hints[k]) for k, v in table.items() if k not in IDENTITY}
+        return cls(**identity, numbers=numbers(**values))
 
     @classmethod
-    def load(cls, path: str | Path) -> "Variant":
+    def load(cls, path: str | Path, numbers: type | None = None) -> "Variant":
         path = Path(path)
         if path.suffix == ".toml":
-            return cls.from_dict(tomllib.loads(path.read_text(encoding="utf-8"))["variant"])
-        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            return cls.from_dict(tomllib.loads(path.read_text(encoding="utf-8"))["variant"], numbers)
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")), numbers)
 
 
-#: The type each variant value must have: a set-up from a notebook is a student's text.
-_INTS = ("seed", "week", "node_num", "n_layers", "n_samples", "input_dim")
-_FLOATS = ("std_large", "std_small", "lam")
-_STRS = ("student_id", "activation", "course_key")
-_SHAPES = {"init_shapes": 2, "decay_shapes": 2}
+_IDENTITY_TYPES = {"seed": int, "week": int, "student_id": str, "course_key": str, "per_student": bool}
 _LIMIT = 2 ** 63
+#: A set-up's sizes and how many of them: a forged SETUP is a student's text.
+_SIZE_MAX, _ITEMS_MAX = 1_000_000, 8
 
 
-def _checked(key: str, value):
-    def number(v, kinds=(int,)):
-        if isinstance(v, bool) or not isinstance(v, kinds) or not (-_LIMIT < v < _LIMIT) or v != v:
-            raise ValueError(f"set-up value {key}: expected a {'number' if float in kinds else 'whole number'}")
-        return v
+def _checked(key: str, value, hint):
+    """``value`` if it has the type ``hint`` states (int, float, str, bool, or tuples of those), else ValueError.
 
-    if key in _INTS:
-        return number(value)
-    if key in _FLOATS:
-        return float(number(value, (int, float)))
-    if key in _STRS:
+    Lists stand for tuples (JSON and TOML have no tuples); an int may stand for a float.
+    """
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"set-up value {key}: expected true or false")
+        return value
+    if hint is int or hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float) if hint is float else int) \
+                or not math.isfinite(value) or not -_LIMIT < value < _LIMIT:
+            raise ValueError(f"set-up value {key}: expected a {'number' if hint is float else 'whole number'}")
+        return float(value) if hint is float else value
+    if hint is str:
         if not isinstance(value, str) or len(value) > 200:
             raise ValueError(f"set-up value {key}: expected a short text")
         return value
-    if key == "per_student":
-        if not isinstance(value, bool):
-            raise ValueError("set-up value per_student: expected true or false")
-        return value
-
-    def sizes(v, n: int | None):
-        if not isinstance(v, (list, tuple)) or (n is not None and len(v) != n) or not 0 < len(v) <= 8:
-            raise ValueError(f"set-up value {key}: expected {n or 'a few'} sizes")
-        out = tuple(number(x) for x in v)
-        if any(not 0 < x <= 1_000_000 for x in out):
-            raise ValueError(f"set-up value {key}: sizes from 1 to 1,000,000")
-        return out
-
-    if key in _SHAPES:
-        if not isinstance(value, (list, tuple)) or not 0 < len(value) <= 8:
-            raise ValueError(f"set-up value {key}: expected a few shapes")
-        return tuple(sizes(shape, _SHAPES[key]) for shape in value)
-    if key == "probe_shape":
-        return sizes(value, 4)
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)) or not 0 < len(value) <= _ITEMS_MAX:
+            raise ValueError(f"set-up value {key}: expected a few values")
+        repeated = len(args) == 2 and args[1] is Ellipsis
+        if not repeated and len(value) != len(args):
+            raise ValueError(f"set-up value {key}: expected {len(args)} values")
+        kinds = [args[0]] * len(value) if repeated else list(args)
+        items = tuple(_checked(key, v, kind) for v, kind in zip(value, kinds))
+        if any(type(v) is int and not 0 < v <= _SIZE_MAX for v in items):
+            raise ValueError(f"set-up value {key}: sizes from 1 to {_SIZE_MAX:,}")
+        return items
     raise ValueError(f"set-up value {key}: not read")
 
 
@@ -230,6 +209,3 @@ def _toml_value(value) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     raise TypeError(f"no TOML form for {type(value).__name__}")
-
-
-DEFAULT = Variant()

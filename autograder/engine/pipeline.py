@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from autograder.engine.assignment import Assignment, load as load_assignment
 from autograder.engine.config import Variant
 from autograder.engine.sandbox.limits import Limits
 from autograder.engine.steps.load import LoadError, load_file
@@ -21,7 +22,8 @@ from autograder.engine.submission import Submission
 
 @dataclass(frozen=True)
 class GradeConfig:
-    variant: Variant = field(default_factory=Variant)
+    variant: Variant = None  # type: ignore[assignment]
+    """The week's set-up (None: the lecture's own)."""
     limits: Limits = field(default_factory=Limits)
     lang: str = "en"
     show_answers: bool = False
@@ -30,6 +32,16 @@ class GradeConfig:
     """A student's own check: analysis answers are compared with their own functions, never the reference."""
     own_variant: bool = False
     """Trust the variant the submission declares (its SETUP cell): for a student's own self-check only."""
+    lecture: str = ""
+    """The lecture graded (engine/assignment.py; '' for the default one)."""
+
+    def __post_init__(self):
+        if self.variant is None:
+            object.__setattr__(self, "variant", Variant(numbers=self.assignment.numbers()))
+
+    @property
+    def assignment(self) -> Assignment:
+        return load_assignment(self.lecture or None)
 
 
 def load_step(sub: Submission, cfg: GradeConfig) -> Submission:
@@ -63,7 +75,7 @@ def run_checks_step(subs: list[Submission], cfg: GradeConfig, launcher=None,
                             on_done=done if on_done else None, load_reports=reports,
                             student_ids={k: s.graded_id for k, s in ready.items()},
                             own_variant=cfg.own_variant, self_check=cfg.self_check,
-                            show_answers=cfg.show_answers) if ready else {}
+                            show_answers=cfg.show_answers, assignment=cfg.assignment) if ready else {}
     out = []
     for i, s in enumerate(subs):
         key = str(i)
@@ -74,7 +86,7 @@ def run_checks_step(subs: list[Submission], cfg: GradeConfig, launcher=None,
 
 
 def score_step(sub: Submission, cfg: GradeConfig) -> Submission:
-    return score(sub, list_checks())
+    return score(sub, list_checks(cfg.assignment))
 
 
 def grade_many(subs: list[Submission], cfg: GradeConfig, launcher=None, on_done=None) -> list[Submission]:
@@ -83,7 +95,8 @@ def grade_many(subs: list[Submission], cfg: GradeConfig, launcher=None, on_done=
     return [score_step(s, cfg) for s in subs]
 
 
-def grade_file(path: str | Path, cfg: GradeConfig = GradeConfig(), student_id: str = "", launcher=None) -> Submission:
+def grade_file(path: str | Path, cfg: GradeConfig | None = None, student_id: str = "", launcher=None) -> Submission:
     """The whole pipeline for one file (what ``initlab check`` runs); ``launcher``, when given, is
     already started and stays open (the caller closes it)."""
+    cfg = cfg or GradeConfig()
     return grade_many([Submission(student_id=student_id or Path(path).stem, path=str(path))], cfg, launcher)[0]

@@ -33,18 +33,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable
 
+from autograder.engine.assignment import Assignment, load as load_assignment
 from autograder.engine.config import Variant
-from autograder.engine.contract import SUBMISSION_STEM
-from autograder.lectures.weight_init import HELPER_FILE
-from autograder.reference import SOLUTION_PATH
 from autograder.engine.report.cells import SafeWriter
 
-#: The student helper (numpy and matplotlib only), and its name beside a released notebook.
-HELPER = HELPER_FILE
+#: The student helper's name beside a released notebook (the lecture's helper_file is copied there).
 HELPER_NAME = "initlab_lab.py"
-
-MASTER = SOLUTION_PATH.with_suffix(".ipynb")
-NOTEBOOK = f"{SUBMISSION_STEM}.ipynb"
 VARIANT_LINE = "SETUP = {}"
 IGNORE_IN_RELEASE = tuple(f"--CourseDirectory.ignore={p}" for p in (
     ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "variant.toml", "students.csv"))
@@ -61,8 +55,8 @@ class ReleaseResult:
     source: Path
     release: Path
     variant_file: Path
-    quiz_xml: Path
-    quiz_gift: Path
+    quiz_xml: Path | None
+    quiz_gift: Path | None
     validation: dict = field(default_factory=dict)
     students: int = 0
 
@@ -74,9 +68,21 @@ def assignment_name(week: int) -> str:
 # ---- the course seed ----------------------------------------------------------------------------
 
 
-def course_key(course: Path, seed: int | None) -> str:
+def course_settings(course: str | Path) -> dict:
+    """The [course] table of C/initlab.toml ({} for a course not made by initlab)."""
+    path = Path(course) / "initlab.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8"))["course"] if path.is_file() else {}
+
+
+def course_lecture(course: str | Path | None) -> str:
+    """The lecture a course uses (its initlab.toml says; '' for the default one)."""
+    return str(course_settings(course).get("lecture", "")) if course else ""
+
+
+def course_key(course: Path, seed: int | None, lecture: str = "") -> str:
     """The course's secret key: the one in C/initlab.toml, else a new random one (or, with ``seed``,
-    one made from that number, for demos and tests that must be reproducible), then stored there."""
+    one made from that number, for demos and tests that must be reproducible), then stored there
+    with the course's ``lecture``."""
     path = course / "initlab.toml"
     if path.is_file():
         table = tomllib.loads(path.read_text(encoding="utf-8"))["course"]
@@ -91,7 +97,7 @@ def course_key(course: Path, seed: int | None) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write("# initlab course settings: the key derives every week's and every student's set-up.\n"
                  "# Keep it private (students who had it could compute other set-ups and the quiz).\n"
-                 f"[course]\nkey = \"{key}\"\n")
+                 f"[course]\nkey = \"{key}\"\nlecture = \"{lecture or load_assignment().name}\"\n")
     return key
 
 
@@ -109,8 +115,11 @@ def setup_line(variant: Variant) -> str:
     return "SETUP = " + pprint.pformat(variant.public_dict(), width=110, sort_dicts=False)
 
 
-def render_source(master: Path, variant: Variant) -> str:
-    """The master with the week's set-up in its variant cell and the week in its title."""
+def render_source(master: Path, variant: Variant, assignment: Assignment | None = None) -> str:
+    """The master with the week's set-up in its variant cell and the week in its title (the master's
+    first heading is ``# <Korean title> / <English title>``, as the lecture's title gives them)."""
+    title = (assignment or load_assignment()).title
+    heading = f"# {title.ko} / {title.en}"
     nb = json.loads(master.read_text(encoding="utf-8"))
     found = False
     for cell in nb["cells"]:
@@ -119,9 +128,8 @@ def render_source(master: Path, variant: Variant) -> str:
             if VARIANT_LINE not in src:
                 raise ReleaseError(f"the master's variant cell no longer contains {VARIANT_LINE!r}")
             src, found = src.replace(VARIANT_LINE, setup_line(variant)), True
-        elif cell["cell_type"] == "markdown" and src.startswith("# 가중치의 초깃값"):
-            src = src.replace("# 가중치의 초깃값 / Weight initialisation",
-                              f"# {variant.week}주차: 가중치의 초깃값 / Week {variant.week}: Weight initialisation", 1)
+        elif cell["cell_type"] == "markdown" and src.startswith(heading):
+            src = src.replace(heading, f"# {variant.week}주차: {title.ko} / Week {variant.week}: {title.en}", 1)
         cell["source"] = src
     if not found:
         raise ReleaseError("the master notebook has no cell with grade_id 'variant'")
@@ -221,14 +229,17 @@ class Steps:
             self.say(f"  {what} ({time.perf_counter() - started:.1f} s)")
 
 
-def validate(course: Path, assignment: str, variant: Variant, step: Steps = Steps(None)) -> dict:
+def validate(course: Path, assignment: str, variant: Variant, step: Steps = Steps(None),
+             lecture: Assignment | None = None) -> dict:
     """Grade the source (expects full marks) and the release (expects 0) with both graders."""
+    lecture = lecture or load_assignment()
+    notebook = f"{lecture.stem}.ipynb"
     from autograder.engine.batch import grade_class
     from autograder.engine.export.nbgrader_db import open_gradebook
     from autograder.engine.pipeline import GradeConfig
     from autograder.engine.steps.run_checks import list_checks
 
-    full = sum(c.points for c in list_checks())
+    full = sum(c.points for c in list_checks(lecture))
     expect = {"validator-full": full, "validator-zero": 0.0}
     with tempfile.TemporaryDirectory(prefix="initlab-validate-") as tmp:
         copy = Path(tmp) / "course"
@@ -238,9 +249,9 @@ def validate(course: Path, assignment: str, variant: Variant, step: Steps = Step
                 shutil.copy2(course / name, copy / name)
         for sub in ("source", "release"):
             shutil.copytree(course / sub / assignment, copy / sub / assignment)
-        for sid, nb_path in (("validator-full", course / "source" / assignment / NOTEBOOK),
-                             ("validator-zero", course / "release" / assignment / NOTEBOOK)):
-            target = copy / "submitted" / sid / assignment / NOTEBOOK
+        for sid, nb_path in (("validator-full", course / "source" / assignment / notebook),
+                             ("validator-zero", course / "release" / assignment / notebook)):
+            target = copy / "submitted" / sid / assignment / notebook
             target.parent.mkdir(parents=True)
             nb = json.loads(nb_path.read_text(encoding="utf-8"))
             if variant.per_student:  # the student types their id and code; the validator is a student too
@@ -265,7 +276,8 @@ def validate(course: Path, assignment: str, variant: Variant, step: Steps = Step
                        for nb_copy in nb_copies.values()]
             try:
                 # initlab, into the copy's gradebook, as `initlab grade --course C --assignment A` would
-                result = grade_class(copy / "submitted", copy / "initlab-out", GradeConfig(variant=variant), jobs=1,
+                result = grade_class(copy / "submitted", copy / "initlab-out",
+                                     GradeConfig(variant=variant, lecture=lecture.name), jobs=1,
                                      course=copy, assignment=assignment, show_progress=False)
             except BaseException:
                 for run in running:
@@ -296,25 +308,34 @@ def validate(course: Path, assignment: str, variant: Variant, step: Steps = Step
 
 
 def release(course: str | Path, week: int, seed: int | None = None, roster: str | Path | None = None,
-            master: Path = MASTER, check: bool = True, progress: Callable[[str], None] | None = None) -> ReleaseResult:
+            master: Path | None = None, check: bool = True, progress: Callable[[str], None] | None = None,
+            lecture: str = "") -> ReleaseResult:
     """Make week ``week`` of course ``course``; see the module docstring for what is written.
 
-    ``progress`` receives a line as each step ends (the command line prints them as they come)."""
+    The course's lecture is the one its initlab.toml names (``lecture`` at its first release; the
+    default lecture when neither says).  ``progress`` receives a line as each step ends (the command
+    line prints them as they come)."""
     step = Steps(progress)
     from autograder.engine.export.nbgrader_db import ensure_course, open_gradebook
     from autograder.engine.export.quiz import to_gift, to_moodle_xml
-    from autograder.lectures.weight_init.instructor.quiz import quiz_items
 
     if week < 1 or week > 99:
         raise ReleaseError("weeks are numbered 1 to 99")
     course = Path(course)
+    stored = course_lecture(course)
+    if stored and lecture and stored != lecture:
+        raise ReleaseError(f"{course} is a course of the lecture {stored!r}, not {lecture!r}")
+    lecture_of = load_assignment(stored or lecture or None)
+    master = master or lecture_of.master
+    notebook = f"{lecture_of.stem}.ipynb"
     assignment = assignment_name(week)
     students = read_roster(Path(roster)) if roster else []
     ensure_course(course)
     # A new course's gradebook made here: nbgrader's generate_assignment would start `alembic` for it.
     with open_gradebook(course, create=True):
         pass
-    variant = Variant.derive(course_key(course, seed), week, per_student=bool(students))
+    variant = Variant.derive(course_key(course, seed, lecture_of.name), week, per_student=bool(students),
+                             numbers=lecture_of.numbers)
     source_dir, release_dir = course / "source" / assignment, course / "release" / assignment
     quiz_dir = course / "quiz"
     quiz_xml, quiz_gift = quiz_dir / f"{assignment}.xml", quiz_dir / f"{assignment}.gift"
@@ -323,22 +344,23 @@ def release(course: str | Path, week: int, seed: int | None = None, roster: str 
         with step(f"set-up and source notebook written to {source_dir}"):
             source_dir.mkdir(parents=True, exist_ok=True)
             (source_dir / "variant.toml").write_text(variant.to_toml(), encoding="utf-8")
-            (source_dir / NOTEBOOK).write_text(render_source(master, variant), encoding="utf-8")
+            (source_dir / notebook).write_text(render_source(master, variant, lecture_of), encoding="utf-8")
             # The student helper beside the notebook: nbgrader releases it with it, and autograde puts the
             # course's copy back over whatever a student hands in.
-            shutil.copyfile(HELPER, source_dir / HELPER_NAME)
+            shutil.copyfile(lecture_of.helper_file, source_dir / HELPER_NAME)
             if students:
                 _add_students(course, students)
-                _write_student_variants(source_dir / "students.csv", variant, students)
+                _write_student_variants(source_dir / "students.csv", variant, students, lecture_of.student_columns)
         # The variant and the roster stay with the instructor: not copied into the release.
         with step(f"nbgrader generate_assignment made {release_dir}"):
             nbgrader(course, "generate_assignment", assignment, "--force", *IGNORE_IN_RELEASE)
-        with step(f"quiz bank written to {quiz_dir}"):
-            quiz_dir.mkdir(exist_ok=True)
-            items = quiz_items(variant)
-            quiz_xml.write_text(to_moodle_xml(items), encoding="utf-8")
-            quiz_gift.write_text(to_gift(items), encoding="utf-8")
-        validation = validate(course, assignment, variant, step) if check else {}
+        if lecture_of.quiz is not None:
+            with step(f"quiz bank written to {quiz_dir}"):
+                quiz_dir.mkdir(exist_ok=True)
+                items = lecture_of.quiz(variant)
+                quiz_xml.write_text(to_moodle_xml(items), encoding="utf-8")
+                quiz_gift.write_text(to_gift(items), encoding="utf-8")
+        validation = validate(course, assignment, variant, step, lecture_of) if check else {}
     except BaseException as exc:
         for path in made:
             if path.is_dir():
@@ -350,8 +372,9 @@ def release(course: str | Path, week: int, seed: int | None = None, roster: str 
             raise
         raise ReleaseError(f"{type(exc).__name__}: {exc}") from exc
     keep_private(course)
-    return ReleaseResult(assignment, variant, source_dir / NOTEBOOK, release_dir / NOTEBOOK,
-                         source_dir / "variant.toml", quiz_xml, quiz_gift, validation, len(students))
+    return ReleaseResult(assignment, variant, source_dir / notebook, release_dir / notebook,
+                         source_dir / "variant.toml", quiz_xml if quiz_xml.exists() else None,
+                         quiz_gift if quiz_gift.exists() else None, validation, len(students))
 
 
 #: What only the instructor may read: the answers' source, the grades and the course's secret.
@@ -371,15 +394,14 @@ def keep_private(course: Path) -> None:
             os.chmod(path, 0o600)
 
 
-def _write_student_variants(path: Path, variant: Variant, students: list[dict]) -> None:
+def _write_student_variants(path: Path, variant: Variant, students: list[dict], keys: tuple[str, ...]) -> None:
     """For the TA: each student's own numbers and the set-up code to send them (eclass message,
     feedback comment or e-mail); a student pastes it into the notebook's SETUP."""
     from autograder.helper.setup import encode_setup
 
-    keys = ["node_num", "n_layers", "n_samples", "input_dim", "std_large", "std_small", "lam"]
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = SafeWriter(fh)
-        w.writerow(["student_id", "name"] + keys + ["setup_code"])
+        w.writerow(["student_id", "name", *keys, "setup_code"])
         for row in students:
             v = variant.for_student(row["student_id"])
             w.writerow([row["student_id"], row.get("name", "")] + [getattr(v, k) for k in keys]
@@ -393,7 +415,16 @@ def released_assignments(course: str | Path) -> list[str]:
         if source.is_dir() else []
 
 
+def course_notebook(course: str | Path, assignment: str) -> str:
+    """The notebook an assignment of an nbgrader course grades (its name without .ipynb): the one in
+    C/source/<assignment>/, else the course's lecture's file name.  Read without importing the lecture."""
+    found = sorted(p.stem for p in (Path(course) / "source" / assignment).glob("*.ipynb"))
+    if len(found) == 1:
+        return found[0]
+    return load_assignment(course_lecture(course) or None).stem
+
+
 def course_variant(course: str | Path, assignment: str) -> Variant | None:
     """The variant a released assignment was made with (None if it was not made by initlab)."""
     path = Path(course) / "source" / assignment / "variant.toml"
-    return Variant.load(path) if path.is_file() else None
+    return Variant.load(path, load_assignment(course_lecture(course) or None).numbers) if path.is_file() else None

@@ -4,6 +4,8 @@ It imports nothing of the kit (nor numpy): the engine, the helper and the lectur
 """
 from __future__ import annotations
 
+import locale
+import os
 from dataclasses import dataclass
 
 LANGS = ("ko", "en")
@@ -43,3 +45,9 @@ def both(text: "Text | str | None") -> str:
     if not isinstance(text, Text):
         return str(text)
     return text.ko if text.ko == text.en else f"{text.ko} / {text.en}"
+
+
+def default_lang() -> str:
+    """The language a person's environment asks for: INITLAB_LANG, else LANG, else the locale ('ko' or 'en')."""
+    env = os.environ.get("INITLAB_LANG") or os.environ.get("LANG") or (locale.getlocale()[0] or "")
+    return "ko" if env.lower().startswith("ko") else "en"

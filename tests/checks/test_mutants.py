@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.engine.contract import ANSWERS
+from autograder.lectures.weight_init.helper.contract import ANSWERS
 from autograder.lectures.weight_init.instructor.samples import CORRECT_VARIANTS, MUTANTS, mutate
 from autograder.engine.steps.load import load_python
 from autograder.engine.steps.run_checks import grade_sources

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder.engine.contract import GRADED
+from autograder.lectures.weight_init.helper.contract import GRADED
 from autograder.engine.pipeline import grade_file
 from autograder.engine.steps.run_checks import list_checks
 from tests.conftest import REFERENCE_PY, STUB_PY

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.engine.contract import GRADED
+from autograder.lectures.weight_init.helper.contract import GRADED
 from autograder.engine.export.lms_csv import FORMATS, export, full_name, sortable_name
 from autograder.engine.export.nbgrader_db import ScoreRow, open_gradebook, write_scores
 from autograder.engine.steps.run_checks import list_checks

@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 
 from autograder.engine.sandbox.limits import Limits
-from autograder.engine.sandbox.runner import (
-    Crashed, MissingFunction, NotAttempted, Sandbox, SpawnLauncher, StudentRaised, TimedOut, ZygoteLauncher,
-)
+from autograder.engine.sandbox.launchers import SpawnLauncher, ZygoteLauncher
+from autograder.engine.sandbox.runner import Crashed, MissingFunction, NotAttempted, Sandbox, StudentRaised, TimedOut
 from autograder.helper.wire import Unsupported
 from tests.kernels import PROCESS_TIMEOUT
 
@@ -334,7 +333,8 @@ def test_a_submission_that_draws_with_pyplot_at_top_level_still_gets_its_points(
 def test_importing_pyplot_without_drawing_does_not_load_it_in_the_child():
     """A notebook's first cell imports pyplot; under grading nothing draws. Does that import leave pyplot
     unloaded in a jailed child (loading it there cost 0.2 s a notebook), while a name of it still works?"""
-    from autograder.engine.sandbox.runner import Sandbox, default_launcher
+    from autograder.engine.sandbox.launchers import default_launcher
+    from autograder.engine.sandbox.runner import Sandbox
 
     source = ("import sys\nimport matplotlib.pyplot as plt\nfrom matplotlib import pyplot\n"
               "LOADED_AFTER_IMPORT = 'matplotlib.figure' in sys.modules\nHAS_FIGURE = callable(plt.figure)\n"

@@ -164,3 +164,18 @@ def test_nothing_a_submission_leaves_reaches_the_next_or_the_host_as_an_ordinary
     base.mkdir()
     os.chmod(tmp_path, 0o755)
     run_seams(base, ordinary=True)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="the host's root only")
+def test_doctor_would_see_a_jail_that_runs_as_the_hosts_root(monkeypatch):
+    """Do the doctor's two root lines fail for a jail started as root without a uid of its own (as the
+    jail was before), so they are worth their place?  (Here, beside the test above: its chmod of the
+    host's /dev/null, allowed to such a jail, moves that node's ctime, which the test above watches.)"""
+    from autograder.engine.sandbox import launchers
+
+    monkeypatch.setattr(launchers, "jail_uid", lambda index=0: None)
+    from autograder.engine.sandbox import doctor
+
+    held = dict(doctor.self_test())
+    assert held["is not the host's root (owns none of its system files)"] is False
+    assert held["cannot change the host's device nodes"] is False

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from autograder.engine.contract import ANSWERS, FUNCTIONS
+from autograder.lectures.weight_init.helper.contract import ANSWERS, FUNCTIONS
 from autograder.engine.steps.load import LoadError, decode_python, load_file, load_notebook, load_python, split_top_level
 from tests.conftest import reference_source
 

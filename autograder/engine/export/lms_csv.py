@@ -69,7 +69,7 @@ class StudentGrades:
 # Reading the gradebook
 
 def collect(gradebook, assignments: Sequence[str], per_function: bool = False,
-            students: Sequence[str] = ()) -> tuple[tuple[Item, ...], tuple[StudentGrades, ...]]:
+            students: Sequence[str] = (), lecture: str = "") -> tuple[tuple[Item, ...], tuple[StudentGrades, ...]]:
     """Read the items and every student's scores from an open nbgrader gradebook.
 
     Args:
@@ -77,6 +77,7 @@ def collect(gradebook, assignments: Sequence[str], per_function: bool = False,
         assignments: assignment names, in column order.
         per_function: also give one item per graded student function (after each total).
         students: only these student ids (all students of the gradebook when empty).
+        lecture: the course's lecture, whose functions group the per-function items ('' for the default).
 
     Returns:
         (items, one StudentGrades per student, sorted by student id).
@@ -105,7 +106,7 @@ def collect(gradebook, assignments: Sequence[str], per_function: bool = False,
         items.append(Item(name, TOTAL, name, float(assignment.max_score or 0.0)))
         cell_to_item: dict[str, int] = {}
         if per_function:
-            for item_name, cells in _function_groups(assignment).items():
+            for item_name, cells in _function_groups(assignment, lecture).items():
                 cell_to_item.update({cell.id: len(items) for cell in cells})
                 items.append(Item(name, item_name, f"{name}: {item_name}",
                                   round(sum(c.max_score for c in cells), 6)))
@@ -136,12 +137,13 @@ def collect(gradebook, assignments: Sequence[str], per_function: bool = False,
     return tuple(items), tuple(rows)
 
 
-def _function_groups(assignment) -> dict[str, list]:
+def _function_groups(assignment, lecture: str = "") -> dict[str, list]:
     """Group an assignment's graded cells by the student function they grade, in the lecture's order."""
     # Imported here: the checks load the student helper and numpy, which plain totals never need.
+    from autograder.engine.assignment import load
     from autograder.engine.steps.run_checks import list_checks
 
-    checks = list_checks()
+    checks = list_checks(load(lecture or None))
     order = {f: i for i, f in enumerate(dict.fromkeys(c.function for c in checks))}
     notebooks = sorted(assignment.notebooks, key=lambda nb: nb.name)
     groups: dict[str, list] = {}
@@ -254,7 +256,8 @@ def _num(x: float) -> str:
 # Files
 
 def export_gradebook(gradebook, fmt: str, to: Path, assignments: Sequence[str], per_function: bool = False,
-                     students: Sequence[str] = (), scale: str = "points", canvas_ids: dict | None = None) -> Path:
+                     students: Sequence[str] = (), scale: str = "points", canvas_ids: dict | None = None,
+                     lecture: str = "") -> Path:
     """Write one LMS CSV from an open gradebook (shared by :func:`export` and the nbgrader plugin).
 
     Args:
@@ -270,7 +273,8 @@ def export_gradebook(gradebook, fmt: str, to: Path, assignments: Sequence[str], 
     """
     if fmt not in FORMATS:  # before reading anything
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    data = render(fmt, *collect(gradebook, assignments, per_function, students), scale=scale, canvas_ids=canvas_ids)
+    data = render(fmt, *collect(gradebook, assignments, per_function, students, lecture), scale=scale,
+                  canvas_ids=canvas_ids)
     return write_atomic(Path(to), data)
 
 
@@ -297,9 +301,12 @@ def export(course_dir: Path, assignment: str, fmt: str, to: Path, per_function: 
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    from autograder.engine.release import course_lecture
+
     with open_gradebook(Path(course_dir)) as gb:
         return export_gradebook(gb, fmt, to, [assignment], per_function=per_function, scale=scale,
-                                canvas_ids={assignment: canvas_id} if canvas_id else None, students=students)
+                                canvas_ids={assignment: canvas_id} if canvas_id else None, students=students,
+                                lecture=course_lecture(course_dir))
 
 
 def students_outside(course_dir: Path, roster_ids: Sequence[str]) -> tuple[list[str], list[str]]:

@@ -34,7 +34,11 @@ class LmsExporter(ExportPlugin):
         assignments = [str(a) for a in self.assignment] or [a.name for a in gradebook.assignments]
         students = [str(s) for s in self.student]
         self.log.info("Exporting %s grades of %s to %s", self.fmt, ", ".join(assignments) or "no assignment", dest)
-        export_gradebook(gradebook, self.fmt, dest, assignments, per_function=self.per_function, students=students)
+        from autograder.engine.release import course_lecture
+
+        # nbgrader runs in the course's folder: its initlab.toml says the lecture.
+        export_gradebook(gradebook, self.fmt, dest, assignments, per_function=self.per_function, students=students,
+                         lecture=course_lecture(Path.cwd()))
 
 
 class MoodleExporter(LmsExporter):

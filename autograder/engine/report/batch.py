@@ -13,13 +13,12 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from functools import lru_cache
 from html import escape
 from pathlib import Path
 
 import numpy as np
 
-from autograder.lectures.weight_init.helper import checks_probe as lab
+from autograder.engine.assignment import Assignment, load as load_assignment
 from autograder.helper.text import T, Text, pick
 from autograder.helper.wording import DETAIL_LABELS, LABELS, STATUS_LABEL, result_details
 from autograder.engine.report import svg
@@ -147,16 +146,9 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 """
 
 
-@lru_cache(maxsize=1)
-def reference_histograms() -> dict[str, list[list[int]]]:
-    """The reference probe's histograms on the lecture set-up (one fixed seed; computed once)."""
-    from autograder.lectures.weight_init.instructor.figures import reference_counts
-
-    return {case: reference_counts(case, 0) for case in lab.PROBE_CASES}
-
-
-def feedback_html(sub: Submission, lang: str, title: str = "") -> str:
-    """A self-contained page: score, how the file was read, the histograms, every check."""
+def feedback_html(sub: Submission, lang: str, title: str = "", assignment: Assignment | None = None) -> str:
+    """A self-contained page: score, how the file was read, the lecture's figure, every check."""
+    assignment = assignment or load_assignment()
     heading = pick(T("Feedback", "피드백"), lang)
     rows = []
     # A file that could not be graded: why is said once, above, not under each of the 41 checks.
@@ -172,16 +164,7 @@ def feedback_html(sub: Submission, lang: str, title: str = "") -> str:
              + ([pick(sub.results[0].message, lang)] if said_above and sub.results[0].message else [])
              + load_notes(sub, lang) + ([pick(sub.message, lang)] if sub.message else []) + list(sub.extra.get("notes", [])))
     notes_html = ("<div class='notes'>" + "".join(f"<div>{escape(n)}</div>" for n in notes) + "</div>") if notes else ""
-    student_hist = {r.artifacts["histogram"]["case"]: r.artifacts["histogram"]["counts"]
-                    for r in sub.results if r.artifacts.get("histogram")}
-    figure = ""
-    if sub.results:
-        caption = pick(T("Activation histograms of the lecture (5 layers, 100 units, 1000 inputs): your "
-                         "activation_probe beside the reference, on the same set-up.",
-                         "강의의 활성화 값 히스토그램 (5층, 노드 100개, 입력 1000개): 내 activation_probe와 정답을 같은 "
-                         "조건에서 나란히 비교합니다."), lang)
-        figure = f"<h2>{escape(pick(T('Histograms', '히스토그램'), lang))}</h2><p>{escape(caption)}</p>" \
-                 f"{svg.histogram_grid(student_hist, reference_histograms())}"
+    figure = assignment.feedback_figure(sub, lang) if assignment.feedback_figure else ""
     status = pick(STATUS_TEXT.get(sub.status, T(sub.status, sub.status)), lang)
     who = escape(f"{sub.name} ({sub.student_id})" if sub.name else sub.student_id)
     return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{escape(heading)} — {who}</title>"
@@ -272,11 +255,11 @@ def moodle_worksheet(subs: list[Submission], lang: str) -> str:
     return "\ufeff" + buf.getvalue()
 
 
-def student_pages(sub: Submission, lang: str, title: str = "") -> dict[str, str]:
+def student_pages(sub: Submission, lang: str, title: str = "", assignment: Assignment | None = None) -> dict[str, str]:
     """A scored submission's own files: results.json (Gradescope's format) and feedback.html.  Never
     raises: if a page cannot be made, a short one says so (the row and every other page stay)."""
     try:
-        return {"results.json": results_json(sub, lang), "feedback.html": feedback_html(sub, lang, title)}
+        return {"results.json": results_json(sub, lang), "feedback.html": feedback_html(sub, lang, title, assignment)}
     except Exception as exc:
         why = f"{type(exc).__name__}: {exc}"[:200]
         doc = {"score": sub.score, "output": f"the feedback page could not be made ({why})", "tests": []}
@@ -286,7 +269,8 @@ def student_pages(sub: Submission, lang: str, title: str = "") -> dict[str, str]
 
 
 def write_reports(out: Path, subs: list[Submission], checks: tuple[CheckInfo, ...], lang: str,
-                  title: str = "", pages: dict[int, dict[str, str]] | None = None) -> dict[str, Path]:
+                  title: str = "", pages: dict[int, dict[str, str]] | None = None,
+                  assignment: Assignment | None = None) -> dict[str, Path]:
     """Write all reports into a fresh folder, then move them into ``out`` (replacing old outputs).
 
     ``pages`` holds the i-th submission's :func:`student_pages` when they were made already (as its
@@ -299,7 +283,7 @@ def write_reports(out: Path, subs: list[Submission], checks: tuple[CheckInfo, ..
         if by_participant(subs):
             files[MOODLE_WORKSHEET] = moodle_worksheet(subs, lang)
         for i, (name, sub) in enumerate(zip(folder_names(subs), subs)):
-            for file, text in ((pages or {}).get(i) or student_pages(sub, lang, title)).items():
+            for file, text in ((pages or {}).get(i) or student_pages(sub, lang, title, assignment)).items():
                 files[f"{name}/{file}"] = text
         for rel, text in files.items():
             path = tmp / rel

@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 import math
-from functools import lru_cache
-from html import escape
-
-from autograder.lectures.weight_init.helper import checks_probe as lab
 
 
-def _bars(counts: list[int], x0: float, y0: float, w: float, h: float, colour: str, top: float | None = None) -> str:
+
+def bars(counts: list[int], x0: float, y0: float, w: float, h: float, colour: str, top: float | None = None) -> str:
     n = len(counts)
     peak = top or max(max(counts), 1)
     bw = w / n
@@ -20,53 +17,6 @@ def _bars(counts: list[int], x0: float, y0: float, w: float, h: float, colour: s
                        f'height="{bh:.1f}" fill="{colour}"/>')
     out.append(f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{w:.1f}" height="{h:.1f}" fill="none" stroke="#bbb"/>')
     return "".join(out)
-
-
-def histogram_grid(student: dict[str, list[list[int]]], reference: dict[str, list[list[int]]]) -> str:
-    """The lecture's histograms: a row per case; the student's layers left, the reference's right."""
-    return _grid(_frozen(student), _frozen(reference))
-
-
-def _frozen(counts: dict[str, list[list[int]]]) -> tuple:
-    return tuple(sorted((case, tuple(tuple(layer) for layer in layers)) for case, layers in counts.items()))
-
-
-@lru_cache(maxsize=256)
-def _grid(student_counts: tuple, reference_counts: tuple) -> str:
-    """Drawn once per distinct histogram set: in a class-wide week every student whose probe is right
-    has the same counts (the inputs are the class's), and so do students who make the same mistake."""
-    student, reference = dict(student_counts), dict(reference_counts)
-    cases = list(lab.PROBE_CASES)
-    layers = lab.LECTURE_LAYERS
-    pw, ph, gap, left, top = 62, 40, 6, 110, 34
-    width = left + 2 * layers * (pw + gap) + 30
-    height = top + len(cases) * (ph + gap) + 8
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'font-family="sans-serif" font-size="10">']
-    for side, label in enumerate(("your activation_probe", "reference")):
-        x = left + side * (layers * (pw + gap) + 30)
-        parts.append(f'<text x="{x}" y="12" font-weight="bold">{escape(label)}</text>')
-        for layer in range(layers):
-            parts.append(f'<text x="{x + layer * (pw + gap) + 14}" y="27">{layer + 1}-layer</text>')
-    for row, case in enumerate(cases):
-        y = top + row * (ph + gap)
-        parts.append(f'<text x="4" y="{y + ph / 2 + 4}">{escape(case)}</text>')
-        relu = lab.PROBE_CASES[case][0] == "relu"
-        for side, (data, colour) in enumerate(((student.get(case), "#1f77b4"), (reference.get(case), "#888"))):
-            x = left + side * (layers * (pw + gap) + 30)
-            # ReLU puts half its values in the first bin; like the book, scale to the rest.
-            peak = None
-            if relu and data:
-                peak = 1.3 * max(max(c[1:]) for c in data) or None
-            for layer in range(layers):
-                px = x + layer * (pw + gap)
-                if data and layer < len(data):
-                    parts.append(_bars(data[layer], px, y, pw, ph, colour, peak))
-                else:
-                    parts.append(f'<rect x="{px}" y="{y}" width="{pw}" height="{ph}" fill="#f4f4f4" stroke="#bbb"/>'
-                                 f'<text x="{px + pw / 2 - 3}" y="{y + ph / 2 + 4}" fill="#999">—</text>')
-    parts.append("</svg>")
-    return "".join(parts)
 
 
 def score_histogram(scores: list[float], max_score: float, bins: int = 10) -> str:

@@ -41,7 +41,7 @@ JAILED = False
 NETWORK_ISOLATED = False
 #: The jail's scratch folder: each child mounts a size-capped tmpfs of its own there.
 SCRATCH = "/tmp"
-#: The grading run's tag (jail.run_tag), given on the command line; children carry it in their environment.
+#: The grading run's tag (reaper.run_tag), given on the command line; children carry it in their environment.
 RUN_TAG = ""
 #: Whether the jailed zygote installed the seccomp filter (seccomp.py) that every child inherits.
 SECCOMP = False

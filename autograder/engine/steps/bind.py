@@ -31,15 +31,16 @@ class Declaration:
     """Why the declaration could not be read (then it is flagged, and grading uses the instructor's set-up)."""
 
     @classmethod
-    def of(cls, cells: list[dict]) -> "Declaration":
-        """Read what ``cells`` declare; never raises (what cannot be read is a ``problem``)."""
+    def of(cls, cells: list[dict], numbers: type | None = None) -> "Declaration":
+        """Read what ``cells`` declare (a set-up of the lecture's ``numbers``); never raises (what cannot
+        be read is a ``problem``)."""
         try:
             found = top_level_literals(cells, DECLARED_NAMES)
             kind, value = found.get("STUDENT_ID", ("value", None))
             typed = str(value).strip()[:40] if kind == "value" and isinstance(value, (str, int)) else ""
             unreadable = found.get(UNREADABLE)
             setup = declared_setup(found)
-            variant = variant_of_setup(setup) if setup is not None else None
+            variant = variant_of_setup(setup, numbers) if setup is not None else None
             problem = None
             if unreadable is not None:
                 size = unreadable[1]

@@ -13,7 +13,6 @@ import re
 
 import numpy as np
 
-from autograder.engine.contract import FUNCTIONS
 from autograder.helper.calls import CallReply, LoadReport, MissingFunction, StudentFailure
 from autograder.helper.questions import Bound
 from autograder.helper.runner import KernelStudent, Reuse
@@ -26,23 +25,24 @@ from autograder.engine.sandbox.runner import Sandbox
 InProcessStudent = KernelStudent
 
 
-def variant_of_setup(setup):
-    """The Variant a notebook's SETUP declares (its week's numbers, or a per-student code), or None."""
+def variant_of_setup(setup, numbers: type | None = None):
+    """The Variant a notebook's SETUP declares (its week's numbers, or a per-student code), or None;
+    ``numbers`` is the lecture's (the default lecture's when None)."""
     from autograder.engine.config import Variant
 
     try:
         values = decode_setup(setup) if isinstance(setup, str) else setup
         if not isinstance(values, dict):
             return None
-        return Variant.from_dict(values) if values else Variant()
+        return Variant.from_dict(values, numbers) if values else Variant(numbers=numbers() if numbers else None)
     except (ValueError, TypeError, RecursionError, MemoryError):
         return None
 
 
-def variant_key_of(handle):
+def variant_key_of(handle, numbers: type | None = None):
     """The variant a live notebook declares in SETUP (a student's self-check of a released week), or None."""
     try:
-        return variant_of_setup(handle.value("SETUP").value)
+        return variant_of_setup(handle.value("SETUP").value, numbers)
     except StudentFailure:
         return None
 
@@ -97,10 +97,10 @@ def top_level_literals(cells: list[dict], names: tuple[str, ...]) -> dict[str, t
 DECLARED_NAMES = ("SETUP", "SETUP_CODE", "STUDENT_ID")
 
 
-def declared_variant(cells: list[dict]):
+def declared_variant(cells: list[dict], numbers: type | None = None):
     """The variant a submission's source declares (a literal SETUP at top level, or the SETUP_CODE a
     per-student week's SETUP points to), read without running it; None when it declares none."""
-    return variant_of_literals(top_level_literals(cells, DECLARED_NAMES))
+    return variant_of_literals(top_level_literals(cells, DECLARED_NAMES), numbers)
 
 
 def declared_setup(found: dict):
@@ -112,10 +112,10 @@ def declared_setup(found: dict):
     return None if isinstance(setup, str) and not setup.strip() else setup
 
 
-def variant_of_literals(found: dict):
+def variant_of_literals(found: dict, numbers: type | None = None):
     """:func:`declared_variant` from what :func:`top_level_literals` found."""
     setup = declared_setup(found)
-    return variant_of_setup(setup) if setup is not None else None
+    return variant_of_setup(setup, numbers) if setup is not None else None
 
 
 def graded_setup(variant) -> dict:
@@ -146,11 +146,16 @@ def _as_spec(value):
 
 
 class SandboxStudent:
-    def __init__(self, sid: str, cells: list[dict], limits: Limits, launcher, variant=None):
+    def __init__(self, sid: str, cells: list[dict], limits: Limits, launcher, variant=None, contract=None):
         self.sid = sid
         self.variant = variant
         """The set-up this submission is graded against (None: the run's, for this student)."""
-        self.sandbox = Sandbox(cells, list(FUNCTIONS), limits, launcher,
+        if contract is None:
+            from autograder.engine.assignment import load
+
+            contract = load().contract
+        self.contract = contract
+        self.sandbox = Sandbox(cells, list(contract.functions), limits, launcher,
                                setup=graded_setup(variant) if variant is not None else None)
         self._reuse = Reuse()
 
@@ -189,7 +194,7 @@ class SandboxStudent:
 
     def functions(self) -> dict:
         """The submission's functions, each callable from the judge (it runs in the child)."""
-        return {name: _Remote(self, name) for name in FUNCTIONS}
+        return {name: _Remote(self, name) for name in self.contract.functions}
 
     def close(self) -> None:
         self.sandbox.close()

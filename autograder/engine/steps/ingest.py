@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from autograder.engine.contract import SUBMISSION_STEM
 
 CODE_SUFFIXES = (".py", ".ipynb")
 #: The student helper's name beside a released notebook.
@@ -92,16 +91,16 @@ def readable_name(name: str) -> str:
 # ---- choosing the file to grade ---------------------------------------------------------------
 
 
-def choose(members: list[Member]) -> tuple[Member | None, list[str]]:
-    """The file to grade among a student's files, and notes on what was left out."""
+def choose(members: list[Member], stem: str) -> tuple[Member | None, list[str]]:
+    """The file to grade among a student's files (``stem``.ipynb or .py first), and notes on what was left out."""
     # The student helper released beside the notebook is never a submission (the grader has its own copy).
     code = [m for m in members if m.rel.lower().endswith(CODE_SUFFIXES)
             and PurePosixPath(m.rel).name.lower() != HELPER_FILE]
     if not code:
         return None, ([f"no .py or .ipynb file (found: {', '.join(sorted(m.rel for m in members)[:5])})"]
                       if members else ["no files"])
-    exact = [m for m in code if PurePosixPath(m.rel).stem.lower() == SUBMISSION_STEM]
-    named = [m for m in code if SUBMISSION_STEM in PurePosixPath(m.rel).name.lower()]
+    exact = [m for m in code if PurePosixPath(m.rel).stem.lower() == stem]
+    named = [m for m in code if stem in PurePosixPath(m.rel).name.lower()]
     pool = exact or named or code
     # Newest first; on a tie the notebook (the course's main format), then the shorter path.
     best = max(pool, key=lambda m: (m.mtime, m.rel.endswith(".ipynb"), -len(m.rel), m.rel))
@@ -110,7 +109,7 @@ def choose(members: list[Member]) -> tuple[Member | None, list[str]]:
         others = sorted(m.rel for m in code if m is not best)
         notes.append(f"graded {best.rel}; also handed in: {', '.join(others[:5])}")
     if not exact:
-        notes.append(f"no file named {SUBMISSION_STEM}.ipynb/.py; graded {best.rel}")
+        notes.append(f"no file named {stem}.ipynb/.py; graded {best.rel}")
     return best, notes
 
 
@@ -155,7 +154,7 @@ def _student_key(folder_name: str) -> tuple[str, str, dict]:
     return folder_name, "", {}
 
 
-def from_folder(root: Path) -> Source:
+def from_folder(root: Path, stem: str | None = None) -> Source:
     """One student per subfolder (Moodle folder names are parsed); flat Moodle files too."""
     groups: dict[str, dict] = {}
     warnings: list[str] = []
@@ -186,7 +185,8 @@ def from_folder(root: Path) -> Source:
                 warnings.append(f"{shown}: a file outside any student folder was ignored")
     for g in groups.values():
         _look_into_zips(g, None)
-    return Source(root, tuple(_found(sid, g) for sid, g in sorted(groups.items())), tuple(warnings))
+    stem = stem or _default_stem()
+    return Source(root, tuple(_found(sid, g, stem) for sid, g in sorted(groups.items())), tuple(warnings))
 
 
 #: A zip a student hands in is looked into when it is at most this large (their notebook is a few MB).
@@ -231,9 +231,15 @@ def _look_into_zips(g: dict, zf: zipfile.ZipFile | None) -> None:
                                        member.in_zip, info.filename))
 
 
-def _found(sid: str, g: dict) -> Found:
+def _default_stem() -> str:
+    from autograder.engine.assignment import load
+
+    return load().stem
+
+
+def _found(sid: str, g: dict, stem: str) -> Found:
     members = [m for m in g["members"] if not m.rel.endswith("onlinetext.html")]
-    chosen, notes = choose(members)
+    chosen, notes = choose(members, stem)
     if chosen is None and any(m.rel.endswith("onlinetext.html") for m in g["members"]):
         notes = ["only online text was submitted (no file)"]
     return Found(sid, g["name"], chosen, tuple(g["notes"] + notes), dict(g["extra"]))
@@ -266,7 +272,7 @@ def safe_parts(name: str) -> tuple[str, ...] | None:
     return parts
 
 
-def from_zip(path: Path) -> Source:
+def from_zip(path: Path, stem: str | None = None) -> Source:
     """Students of a Moodle (or any one-folder-per-student) zip, listed without extracting."""
     warnings: list[str] = []
     with zipfile.ZipFile(path) as zf:
@@ -306,14 +312,15 @@ def from_zip(path: Path) -> Source:
     with zipfile.ZipFile(path) as zf:
         for g in groups.values():
             _look_into_zips(g, zf)
-    return Source(path, tuple(_found(sid, g) for sid, g in sorted(groups.items())), tuple(warnings))
+    stem = stem or _default_stem()
+    return Source(path, tuple(_found(sid, g, stem) for sid, g in sorted(groups.items())), tuple(warnings))
 
 
-def discover(path: str | Path) -> Source:
+def discover(path: str | Path, stem: str | None = None) -> Source:
     """The submissions at ``path`` (a folder or a .zip)."""
     path = Path(path)
     if path.is_dir():
-        return from_folder(path)
+        return from_folder(path, stem)
     if path.is_file() and zipfile.is_zipfile(path):
-        return from_zip(path)
+        return from_zip(path, stem)
     raise FileNotFoundError(f"{path} is neither a folder of submissions nor a zip file")

@@ -24,15 +24,15 @@ from autograder.engine.submission import CheckInfo, CheckResult, Submission
 JOURNAL = ".initlab-journal.jsonl"
 
 
-@lru_cache(maxsize=1)
-def _checks_digest() -> str:
-    """The checks' own code (the student helper as students get it, and the analysis answers' key):
-    a journal written by other checks is not reused."""
+@lru_cache(maxsize=8)
+def _checks_digest(lecture: str) -> str:
+    """The checks' own code (the lecture's helper as students get it, its answer key, and the step that
+    runs them): a journal written by other checks is not reused."""
+    from autograder.engine.assignment import load
+
     digest = hashlib.sha256()
-    root = Path(__file__).resolve().parents[2]
-    for path in (root / "lectures" / "weight_init" / "initlab_lab.py", root / "lectures" / "weight_init" / "instructor" / "answer_key.py",
-                 root / "engine" / "steps" / "run_checks.py"):
-        digest.update(path.read_bytes())
+    for path in (*load(lecture or None).code, Path(__file__).with_name("run_checks.py")):
+        digest.update(Path(path).read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -41,7 +41,7 @@ def submission_key(sub: Submission, cfg) -> str:
     limits = dict(cfg.limits.to_dict(), sandbox_uid=None)
     digest = hashlib.sha256()
     digest.update(json.dumps([sub.student_id, list(sub.source.cells) if sub.source else None,
-                              cfg.variant.to_dict(), limits, _checks_digest()], sort_keys=True, default=str).encode())
+                              cfg.variant.to_dict(), limits, _checks_digest(cfg.lecture)], sort_keys=True, default=str).encode())
     return digest.hexdigest()
 
 

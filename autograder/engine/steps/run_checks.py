@@ -1,22 +1,21 @@
 """Run-checks step: the student helper's checks over one or more loaded submissions.
 
 The checks live in the student helper (the lecture's, with autograder/helper/), so a student's
-self-check and the grader run the very same code; here they run on sandboxed handles, with the instructor's
-answer key for the analysis answers, and with seeds derived from the course key.
+self-check and the grader run the very same code; here they run on sandboxed handles, with the
+lecture's answer key for the analysis answers, and with seeds derived from the course key.  The
+lecture is an :class:`Assignment` (engine/assignment.py): the default one unless a run names another.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Callable
 
-from autograder.lectures.weight_init.instructor import answer_key as analysis
+from autograder.engine.assignment import Assignment, load
 from autograder.engine.config import Variant
 from autograder.helper.results import CheckInfo, CheckResult
 from autograder.helper.runner import grader_failure, run_check, settle
-from autograder.lectures.weight_init.helper import CHECKS
-from autograder.lectures.weight_init.helper.checks_probe import lecture_seeds
 from autograder.engine.sandbox.limits import Limits
-from autograder.engine.sandbox.runner import default_launcher
+from autograder.engine.sandbox.launchers import default_launcher
 from autograder.engine.steps.load import LoadedSource
 from autograder.engine.steps.handles import InProcessStudent, SandboxStudent, declared_variant, variant_key_of
 
@@ -27,7 +26,10 @@ class GradingRun:
 
     handles: dict[str, object]
     """submission id -> student handle (SandboxStudent or InProcessStudent), in grading order."""
-    variant: Variant = field(default_factory=Variant)
+    assignment: Assignment = field(default_factory=load)
+    """The lecture whose checks run."""
+    variant: Variant | None = None
+    """The week's set-up (None: the lecture's own)."""
     only_functions: tuple[str, ...] = ()
     """Run only the checks of these functions (the notebook's per-function self-check)."""
     select: Callable[[CheckInfo], bool] | None = None
@@ -42,6 +44,10 @@ class GradingRun:
     """Called when the last check of a submission has run (progress bars)."""
     results: dict[str, list[CheckResult]] = field(default_factory=dict)
 
+    def __post_init__(self):
+        if self.variant is None:
+            self.variant = Variant(numbers=self.assignment.numbers())
+
 
 def _variant_of(run: GradingRun, sid: str, handle) -> Variant:
     """The submission's variant: set before it ran (sandboxed), the one its notebook declares (a
@@ -49,7 +55,7 @@ def _variant_of(run: GradingRun, sid: str, handle) -> Variant:
     if getattr(handle, "variant", None) is not None:
         return handle.variant
     if run.own_variant:
-        declared = variant_key_of(handle)
+        declared = variant_key_of(handle, run.assignment.numbers)
         if declared is not None:
             return declared
     return run.variant.for_student(sid)
@@ -58,14 +64,15 @@ def _variant_of(run: GradingRun, sid: str, handle) -> Variant:
 def run_grading(run: GradingRun) -> GradingRun:
     """Run the selected checks on every handle of ``run``, one submission after the other; results
     land in ``run.results`` (each handle is loaded first and closed after its checks)."""
-    checks = [c for c in CHECKS.of(run.only_functions) if run.select is None or run.select(c.info)]
-    answer_key = None if run.self_check else analysis.expected
+    lecture = run.assignment.checks
+    checks = [c for c in lecture.of(run.only_functions) if run.select is None or run.select(c.info)]
+    answer_key = None if run.self_check else run.assignment.answer_key
     for sid, handle in run.handles.items():
         try:
             handle.load()
             variant = _variant_of(run, sid, handle)
             results = settle([run_check(c, handle, variant, handle.sid, answer_key, run.show_answers)
-                              for c in checks], CHECKS)
+                              for c in checks], lecture)
         except Exception as exc:  # the sandbox itself failed (twice, in two jails): this submission only
             results = [grader_failure(c.info, exc) for c in checks]
         finally:
@@ -76,10 +83,10 @@ def run_grading(run: GradingRun) -> GradingRun:
     return run
 
 
-def grade_sources(sources: dict[str, LoadedSource], variant: Variant = Variant(), limits: Limits = Limits(),
+def grade_sources(sources: dict[str, LoadedSource], variant: Variant | None = None, limits: Limits = Limits(),
                   launcher=None, on_done=None, load_reports: dict | None = None,
                   student_ids: dict[str, str] | None = None, own_variant: bool = False, self_check: bool = False,
-                  show_answers: bool = False) -> dict[str, list[CheckResult]]:
+                  show_answers: bool = False, assignment: Assignment | None = None) -> dict[str, list[CheckResult]]:
     """Grade several loaded submissions, each in its own sandbox child.
 
     ``student_ids`` maps each key of ``sources`` to the student id that seeds the grader's
@@ -87,20 +94,23 @@ def grade_sources(sources: dict[str, LoadedSource], variant: Variant = Variant()
     ``load_reports``, when given, receives each submission's LoadReport (functions found,
     cell errors, shell commands that were not run).
     """
+    assignment = assignment or load()
+    variant = variant or Variant(numbers=assignment.numbers())
     student_ids = student_ids or {}
     own = launcher is None
-    launcher = launcher or default_launcher(limits)
+    launcher = launcher or default_launcher(limits, helper=str(assignment.helper_file))
     launcher.start()
-    if not variant.per_student and not own_variant:  # every submission gets the same lecture inputs
-        launcher.prebuild(lecture_seeds(variant))
+    # Every submission of a class-wide week gets the same inputs: the zygote draws them once.
+    if not variant.per_student and not own_variant and assignment.shared_inputs is not None:
+        launcher.prebuild(assignment.shared_inputs(variant))
 
     def variant_of(key: str, src: LoadedSource) -> Variant:
-        declared = declared_variant(list(src.cells)) if own_variant else None
+        declared = declared_variant(list(src.cells), assignment.numbers) if own_variant else None
         return declared or variant.for_student(student_ids.get(key, key))
 
     try:
         handles = {key: SandboxStudent(student_ids.get(key, key), list(src.cells), limits, launcher,
-                                       variant=variant_of(key, src))
+                                       variant=variant_of(key, src), contract=assignment.contract)
                    for key, src in sources.items()}
 
         def finished(key: str, results: list[CheckResult]) -> None:
@@ -109,22 +119,25 @@ def grade_sources(sources: dict[str, LoadedSource], variant: Variant = Variant()
             if on_done:
                 on_done(key, results)
 
-        run = run_grading(GradingRun(handles=handles, variant=variant, on_done=finished, own_variant=own_variant,
-                                     self_check=self_check, show_answers=show_answers))
+        run = run_grading(GradingRun(handles=handles, assignment=assignment, variant=variant, on_done=finished,
+                                     own_variant=own_variant, self_check=self_check, show_answers=show_answers))
         return {sid: run.results.get(sid, []) for sid in sources}
     finally:
         if own:
             launcher.close()
 
 
-def grade_namespace(namespace: dict, functions: tuple[str, ...] = (), variant: Variant = Variant()) -> list[CheckResult]:
+def grade_namespace(namespace: dict, functions: tuple[str, ...] = (), variant: Variant | None = None,
+                    assignment: Assignment | None = None) -> list[CheckResult]:
     """Grade the functions of a live namespace in-process, as a self-check (the notebook's SETUP,
     when it has one, decides the variant)."""
-    run = run_grading(GradingRun(handles={"notebook": InProcessStudent("notebook", namespace, CHECKS.contract)},
-                                 variant=variant, only_functions=functions, own_variant=True, self_check=True))
+    assignment = assignment or load()
+    run = run_grading(GradingRun(handles={"notebook": InProcessStudent("notebook", namespace, assignment.contract)},
+                                 assignment=assignment, variant=variant or Variant(numbers=assignment.numbers()),
+                                 only_functions=functions, own_variant=True, self_check=True))
     return run.results.get("notebook", [])
 
 
-def list_checks() -> tuple[CheckInfo, ...]:
-    """Every check the grader runs, in report order."""
-    return tuple(c.info for c in CHECKS)
+def list_checks(assignment: Assignment | None = None) -> tuple[CheckInfo, ...]:
+    """Every check the grader runs (the default lecture's unless one is given), in report order."""
+    return (assignment or load()).checks.infos()

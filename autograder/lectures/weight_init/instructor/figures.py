@@ -7,10 +7,14 @@ these: it passes the exact checks).
 """
 from __future__ import annotations
 
+from functools import lru_cache
+from html import escape
 from pathlib import Path
 
 import numpy as np
 
+from autograder.engine.report.svg import bars
+from autograder.helper.text import T, pick
 from autograder.lectures.weight_init.helper import checks_probe as lab
 from autograder.engine.submission import Submission
 
@@ -86,3 +90,72 @@ def save_histograms(sub: Submission, directory: str | Path, lang: str = "en") ->
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+# ---- the feedback page's figure: inline SVG, no matplotlib (milliseconds per student) -------------
+
+
+def histogram_grid(student: dict[str, list[list[int]]], reference: dict[str, list[list[int]]]) -> str:
+    """The lecture's histograms: a row per case; the student's layers left, the reference's right."""
+    return _grid(_frozen(student), _frozen(reference))
+
+
+def _frozen(counts: dict[str, list[list[int]]]) -> tuple:
+    return tuple(sorted((case, tuple(tuple(layer) for layer in layers)) for case, layers in counts.items()))
+
+
+@lru_cache(maxsize=256)
+def _grid(student_counts: tuple, reference_counts: tuple) -> str:
+    """Drawn once per distinct histogram set: in a class-wide week every student whose probe is right
+    has the same counts (the inputs are the class's), and so do students who make the same mistake."""
+    student, reference = dict(student_counts), dict(reference_counts)
+    cases = list(lab.PROBE_CASES)
+    layers = lab.LECTURE_LAYERS
+    pw, ph, gap, left, top = 62, 40, 6, 110, 34
+    width = left + 2 * layers * (pw + gap) + 30
+    height = top + len(cases) * (ph + gap) + 8
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'font-family="sans-serif" font-size="10">']
+    for side, label in enumerate(("your activation_probe", "reference")):
+        x = left + side * (layers * (pw + gap) + 30)
+        parts.append(f'<text x="{x}" y="12" font-weight="bold">{escape(label)}</text>')
+        for layer in range(layers):
+            parts.append(f'<text x="{x + layer * (pw + gap) + 14}" y="27">{layer + 1}-layer</text>')
+    for row, case in enumerate(cases):
+        y = top + row * (ph + gap)
+        parts.append(f'<text x="4" y="{y + ph / 2 + 4}">{escape(case)}</text>')
+        relu = lab.PROBE_CASES[case][0] == "relu"
+        for side, (data, colour) in enumerate(((student.get(case), "#1f77b4"), (reference.get(case), "#888"))):
+            x = left + side * (layers * (pw + gap) + 30)
+            # ReLU puts half its values in the first bin; like the book, scale to the rest.
+            peak = None
+            if relu and data:
+                peak = 1.3 * max(max(c[1:]) for c in data) or None
+            for layer in range(layers):
+                px = x + layer * (pw + gap)
+                if data and layer < len(data):
+                    parts.append(bars(data[layer], px, y, pw, ph, colour, peak))
+                else:
+                    parts.append(f'<rect x="{px}" y="{y}" width="{pw}" height="{ph}" fill="#f4f4f4" stroke="#bbb"/>'
+                                 f'<text x="{px + pw / 2 - 3}" y="{y + ph / 2 + 4}" fill="#999">—</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+@lru_cache(maxsize=1)
+def reference_histograms() -> dict[str, list[list[int]]]:
+    """The reference probe's histograms on the lecture set-up (one fixed seed; computed once)."""
+    return {case: reference_counts(case, 0) for case in lab.PROBE_CASES}
+
+
+def feedback_figure(sub: Submission, lang: str) -> str:
+    """The feedback page's figure: the lecture's histograms, the student's beside the reference's."""
+    if not sub.results:
+        return ""
+    student = {h["case"]: h["counts"] for h in student_histograms(sub).values()}
+    caption = pick(T("Activation histograms of the lecture (5 layers, 100 units, 1000 inputs): your "
+                     "activation_probe beside the reference, on the same set-up.",
+                     "강의의 활성화 값 히스토그램 (5층, 노드 100개, 입력 1000개): 내 activation_probe와 정답을 같은 "
+                     "조건에서 나란히 비교합니다."), lang)
+    return (f"<h2>{escape(pick(T('Histograms', '히스토그램'), lang))}</h2><p>{escape(caption)}</p>"
+            f"{histogram_grid(student, reference_histograms())}")
