@@ -14,7 +14,7 @@ import sys
 from autograder.helper.calls import excerpt
 from autograder.helper.declare import CheckSet
 from autograder.helper.runner import check_namespace
-from autograder.helper.setup import MODULE_NAME, grading
+from autograder.helper.setup import MODULE_NAME, GradedSetup, grading, setup_of
 from autograder.helper.text import both
 from autograder.helper.wording import DETAIL_LABELS, LABELS, STATUS_LABEL, result_details
 
@@ -159,3 +159,31 @@ def file_main(argv: list[str] | None, checks: CheckSet, default_setup: dict, mod
     report = CheckReport(check_namespace(namespace, checks, default_setup, tuple(args.names)))
     print(repr(report))
     return 0 if report.score == report.max_score else 1
+
+
+class LectureAPI:
+    """What a lecture's helper offers a notebook, bound to that lecture's checks and set-up: a lecture's
+    helper ends with ``variant, run_checks, check, self_check, main = LectureAPI(CHECKS, SETUP, __name__)``."""
+
+    def __init__(self, checks: CheckSet, default_setup: dict, module_name: str):
+        self.checks, self.default_setup, self.module_name = checks, default_setup, module_name
+        self.run_checks, self.check = notebook_cells(checks, default_setup)
+
+    def __iter__(self):
+        return iter((self.variant, self.run_checks, self.check, self.self_check, self.main))
+
+    def variant(self, setup: dict | str | None = None, student_id: str = "") -> GradedSetup:
+        """This week's set-up, from the notebook's SETUP (the lecture's own when it is empty).
+
+        While graded, the set-up is the one the instructor grades against, whatever the notebook says.
+        """
+        return setup_of(setup, student_id, self.default_setup)
+
+    def self_check(self, namespace: dict, functions: tuple[str, ...] = (), setup: GradedSetup | None = None,
+                   sid: str = "notebook") -> list:
+        """The checks of ``functions`` (all when none are named) on a live namespace's functions."""
+        return check_namespace(namespace, self.checks, self.default_setup, functions, setup, sid)
+
+    def main(self, argv: list[str] | None = None) -> int:
+        """``python initlab_lab.py FILE.py [names]``: check a .py file on your own machine."""
+        return file_main(argv, self.checks, self.default_setup, sys.modules[self.module_name])

@@ -1773,6 +1773,34 @@ def file_main(argv: list[str] | None, checks: CheckSet, default_setup: dict, mod
     return 0 if report.score == report.max_score else 1
 
 
+class LectureAPI:
+    """What a lecture's helper offers a notebook, bound to that lecture's checks and set-up: a lecture's
+    helper ends with ``variant, run_checks, check, self_check, main = LectureAPI(CHECKS, SETUP, __name__)``."""
+
+    def __init__(self, checks: CheckSet, default_setup: dict, module_name: str):
+        self.checks, self.default_setup, self.module_name = checks, default_setup, module_name
+        self.run_checks, self.check = notebook_cells(checks, default_setup)
+
+    def __iter__(self):
+        return iter((self.variant, self.run_checks, self.check, self.self_check, self.main))
+
+    def variant(self, setup: dict | str | None = None, student_id: str = "") -> GradedSetup:
+        """This week's set-up, from the notebook's SETUP (the lecture's own when it is empty).
+
+        While graded, the set-up is the one the instructor grades against, whatever the notebook says.
+        """
+        return setup_of(setup, student_id, self.default_setup)
+
+    def self_check(self, namespace: dict, functions: tuple[str, ...] = (), setup: GradedSetup | None = None,
+                   sid: str = "notebook") -> list:
+        """The checks of ``functions`` (all when none are named) on a live namespace's functions."""
+        return check_namespace(namespace, self.checks, self.default_setup, functions, setup, sid)
+
+    def main(self, argv: list[str] | None = None) -> int:
+        """``python initlab_lab.py FILE.py [names]``: check a .py file on your own machine."""
+        return file_main(argv, self.checks, self.default_setup, sys.modules[self.module_name])
+
+
 # ====================================================================================================
 # autograder/helper/ipysyntax.py: IPython's special syntax read as IPython reads it, in one pass over the text.
 # ====================================================================================================
@@ -3196,29 +3224,10 @@ def show_image(path) -> None:
 
 
 # ====================================================================================================
-# autograder/lectures/weight_init/helper/api.py: What a notebook calls: the week's set-up, the self-check cells, and the .py route from a terminal.
+# autograder/lectures/weight_init/helper/api.py: What a notebook calls: the week's set-up (``variant``), the self-check cells (``check``, ``run_checks``),
 # ====================================================================================================
 
-def variant(setup: dict | str | None = None, student_id: str = "") -> GradedSetup:
-    """This week's set-up, from the notebook's SETUP (the lecture's own when it is empty).
-
-    While graded, the set-up is the one the instructor grades against, whatever the notebook says.
-    """
-    return setup_of(setup, student_id, LECTURE_SETUP)
-
-
-run_checks, check = notebook_cells(CHECKS, LECTURE_SETUP)
-
-
-def self_check(namespace: dict, functions: tuple[str, ...] = (), setup: GradedSetup | None = None,
-               sid: str = "notebook") -> list[CheckResult]:
-    """The checks of ``functions`` (all when none are named) on a live namespace's functions."""
-    return check_namespace(namespace, CHECKS, LECTURE_SETUP, functions, setup, sid)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python initlab_lab.py weight_init.py [names]``: check a .py file on your own machine."""
-    return file_main(argv, CHECKS, LECTURE_SETUP, sys.modules[__name__])
+variant, run_checks, check, self_check, main = LectureAPI(CHECKS, LECTURE_SETUP, __name__)
 
 
 if __name__ == "__main__":
