@@ -70,37 +70,60 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+class NoSubmission(Exception):
+    """:func:`check_file` found no file to check (its text says what was looked for)."""
+
+
+def check_file(file: Path | None, lecture: str | None = None, lang: str = "en",
+               timeout: float = Limits.call_timeout_s, variant_file: str | None = None, seed: int | None = None,
+               on_unconfined=None):
+    """Grade one student file as ``initlab check`` does: in the jail where one can be built (else
+    unconfined, and ``on_unconfined`` gets the line that says so), as the student's own check.
+
+    ``file`` None means the lecture's file in the current folder or its assignment/.  Returns
+    (Submission, Assignment); raises :class:`NoSubmission` when there is no file to check.  The pytest
+    plugin (engine/pytest_plugin.py) calls this too, so its items are ``initlab check``'s verdicts.
+    """
     from autograder.engine.assignment import helper_path, load
     from autograder.engine.sandbox.launchers import default_launcher
 
-    if args.file and not Path(args.file).is_file():
-        print(f"initlab check: no {args.file} found", file=sys.stderr)
-        return 2
     # A student's own file may run unconfined where no jail can be built (a Mac, an old kernel).
     confined, line = confinement(True, "check")
-    if not confined:
-        print(line, file=sys.stderr)
-    limits = Limits(call_timeout_s=args.timeout, unconfined=not confined)
-    # The jail's zygote imports numpy and matplotlib (~0.7 s): started first, it does so while this
-    # process imports the lecture and the pipeline and reads the file, on the other core.
-    launcher = default_launcher(limits, helper=str(helper_path(args.lecture)))
+    if not confined and on_unconfined is not None:
+        on_unconfined(line)
+    limits = Limits(call_timeout_s=timeout, unconfined=not confined)
+    # The jail's zygote imports numpy and matplotlib, the slowest part of its start: started first, it does
+    # so while this process imports the lecture and the pipeline and reads the file, on the other core.
+    launcher = default_launcher(limits, helper=str(helper_path(lecture)))
     launcher.start()
     try:
-        lecture = load(args.lecture)
-        path = Path(args.file) if args.file else find_submission(Path.cwd(), lecture.stem)
+        assignment = load(lecture)
+        path = Path(file) if file else find_submission(Path.cwd(), assignment.stem)
         if path is None:
-            print(f"initlab check: no {lecture.stem}.ipynb / .py found here or in assignment/", file=sys.stderr)
-            return 2
+            raise NoSubmission(f"no {assignment.stem}.ipynb / .py found here or in assignment/")
         from autograder.engine.pipeline import GradeConfig, grade_file
-        from autograder.engine.report.table import render
 
         # Without --variant, a released notebook's own set-up (its SETUP cell) decides.
-        cfg = GradeConfig(variant=_variant(args, lecture), limits=limits, lang=args.lang, own_variant=not args.variant,
-                          self_check=True, lecture=lecture.name)
+        cfg = GradeConfig(variant=_variant_of(assignment, variant_file, seed), limits=limits, lang=lang,
+                          own_variant=not variant_file, self_check=True, lecture=assignment.name)
         sub = grade_file(path, cfg, launcher=launcher)
     finally:
         launcher.close()
+    return sub, assignment
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    if args.file and not Path(args.file).is_file():
+        print(f"initlab check: no {args.file} found", file=sys.stderr)
+        return 2
+    try:
+        sub, lecture = check_file(Path(args.file) if args.file else None, args.lecture, args.lang, args.timeout,
+                                  args.variant, args.seed, on_unconfined=lambda line: print(line, file=sys.stderr))
+    except NoSubmission as exc:
+        print(f"initlab check: {exc}", file=sys.stderr)
+        return 2
+    from autograder.engine.report.table import render
+
     print(render(sub, args.lang))
     if args.plots and lecture.plot is not None:
         print(f"\nfigure: {lecture.plot(sub, Path(args.plots))}")
@@ -108,11 +131,15 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _variant(args: argparse.Namespace, lecture):
+    return _variant_of(lecture, getattr(args, "variant", None), getattr(args, "seed", None))
+
+
+def _variant_of(lecture, variant_file: str | None = None, seed: int | None = None):
+    """The lecture's own set-up, or the week's (``variant_file``), with ``seed`` when one is given."""
     from autograder.engine.config import Variant
 
-    variant = Variant.load(args.variant, lecture.numbers) if getattr(args, "variant", None) \
-        else Variant(numbers=lecture.numbers())
-    return replace(variant, seed=args.seed) if getattr(args, "seed", None) is not None else variant
+    variant = Variant.load(variant_file, lecture.numbers) if variant_file else Variant(numbers=lecture.numbers())
+    return replace(variant, seed=seed) if seed is not None else variant
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -121,7 +148,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         return 2
     writer = None
     if args.course:
-        # Forked first: nbgrader's import (0.6 s of CPU) runs beside this command's own start.
+        # Forked first: nbgrader's import, which is slow, runs beside this command's own start.
         from autograder.engine.export.gradebook_writer import ScoresWriter
         from autograder.engine.release import course_notebook
 
@@ -367,18 +394,18 @@ def command_process_settings() -> None:
     """How the ``initlab`` command's own process runs numpy; before anything imports it.
 
     - One BLAS thread.  The command's arrays are small (1000 x 100 at most), and its cores go to
-      the judges and jails: OpenBLAS's second thread only waited, spinning, for work.  The answer
-      key of a class took 0.9 s of CPU for 0.45 s of time with two threads, 0.44 s with one; the
-      numbers are the same.  The sandbox children have always had one thread.
-    - Freed blocks of up to 32 MB are kept for reuse (zygote.reuse_freed_memory): the answer key's
-      64 probes each made fresh 0.8 MB arrays, zero-filled page by page (0.2 s of system time).
+      the judges and jails: a second OpenBLAS thread would only wait, spinning, for work, doubling
+      the CPU the answer key takes without making it faster; the numbers are the same.  The
+      sandbox children run with one thread too.
+    - Freed blocks of up to 32 MB are kept for reuse (zygote.reuse_freed_memory): otherwise each of
+      the answer key's probes makes fresh arrays of under 1 MB, zero-filled page by page.
     """
     for name in ONE_BLAS_THREAD:
         os.environ.setdefault(name, "1")
     for stream in (sys.stdout, sys.stderr):  # a name no encoder takes is escaped, never a crash at the end
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-    from autograder.engine.sandbox.zygote import reuse_freed_memory
+    from autograder.engine.startup import reuse_freed_memory
 
     reuse_freed_memory()
 
@@ -388,14 +415,13 @@ def run() -> None:
 
     By the time main returns every report, gradebook and release file is written and closed, the
     judges and jails are gone, and temporary folders are removed; freeing the modules of nbgrader,
-    sqlalchemy, numpy and matplotlib only cost each command another 0.1 to 0.3 s.  An error or
+    sqlalchemy, numpy and matplotlib would only make each command wait longer.  An error or
     SystemExit leaves the usual way.
     """
+    from autograder.engine.startup import leave
+
     command_process_settings()
-    code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code if isinstance(code, int) else 0)
+    leave(main())
 
 
 if __name__ == "__main__":
