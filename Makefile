@@ -3,6 +3,7 @@ SHELL := /bin/bash
 VENV  := .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.initlab-installed
+TEST_STAMP := $(VENV)/.initlab-test-installed
 OUT   := demo-out
 # The first Python >= 3.11 on PATH (override with `make PYTHON=/path/to/python3.12 ...`).
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3 python; do \
@@ -39,8 +40,13 @@ demo: $(STAMP)
 	@echo "      $(OUT)/course/release/week01/weight_init.ipynb and $(OUT)/course/quiz/week01.xml"
 
 # One test file per worker, a worker per core: a file's module fixtures are made once (`-n 0` runs them in order).
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -n auto --dist loadfile
+
+# The kit with its `test` extra (pytest-xdist): what `make test` needs beyond `make demo`.
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(TEST_STAMP)
 
 clean:
 	rm -rf $(OUT) .pytest_cache

@@ -89,7 +89,7 @@ def _limit_own_memory(megabytes: int) -> None:
 
 def _init_worker(indices, cfg: GradeConfig, journal: Path | None = None) -> None:
     from autograder.engine.sandbox.launchers import default_launcher
-    from autograder.engine.sandbox.zygote import reuse_freed_memory
+    from autograder.engine.startup import reuse_freed_memory
 
     index = indices.get()
     _limit_own_memory(JUDGE_MEMORY_MB)
@@ -144,7 +144,7 @@ class Judges:
     """The judge processes of a class, each with its own jail.
 
     They start before the submissions are read: while this process stages, loads and binds the
-    class, each jail boots (0.25 s) and each judge computes the class's answer key.  Every judge is
+    class, each jail boots and each judge computes the class's answer key.  Every judge is
     forked at once, before this process starts any thread of its own.
     """
 

@@ -1,21 +1,22 @@
 """The gradebook writer of ``initlab grade --course``: nbgrader's gradebook, written from a process of its own.
 
-This module imports nothing but the standard library, so the command can fork the writer first
+This module imports nothing but the standard library (and engine/startup.py, which imports nothing else), so the command can fork the writer first
 thing, before it imports numpy and the pipeline itself: the writer's imports (nbgrader, sqlalchemy,
-alembic, traitlets, nbformat: 0.6 s of CPU) then run beside the command's own start, the judges'
+alembic, traitlets, nbformat) then run beside the command's own start, the judges'
 jails booting and the grading, never in a thread of the command.
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
+
+from autograder.engine.startup import forked_writers
 
 
 class ScoresWriter:
     """nbgrader_db.write_scores from a process of its own, started before a class is graded.
 
-    Importing nbgrader's gradebook (sqlalchemy, alembic, traitlets, nbformat: 0.6 s of CPU) happens
+    Importing nbgrader's gradebook (sqlalchemy, alembic, traitlets, nbformat) happens
     there while the caller loads the class and grades it, in no thread of the caller's.
     :meth:`write` then hands over the rows and waits: the same single transaction, and the same
     exception raised in the caller if it fails.  Where a process cannot be forked safely (no
@@ -24,11 +25,10 @@ class ScoresWriter:
 
     def __init__(self, course_dir: Path, assignment: str, notebook: str):
         import multiprocessing
-        import threading
 
         self.course_dir, self.assignment, self.notebook = Path(course_dir), assignment, notebook
         self._proc = self._conn = None
-        if hasattr(os, "fork") and threading.active_count() == 1:
+        if forked_writers():
             ctx = multiprocessing.get_context("fork")
             self._conn, theirs = ctx.Pipe()
             self._proc = ctx.Process(target=_serve_one_write, name="initlab-gradebook", daemon=True,

@@ -32,19 +32,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib
-import importlib.util
 import math
 import os
 import re
-import sys
-import types
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from autograder.engine.startup import nbgrader_without_server_extensions
 from autograder.engine.submission import CheckInfo
 
 #: nbgrader's own rule for grade ids (the regex its create-assignment extension enforces).
@@ -222,36 +219,7 @@ def cell_items(cell_names: Sequence[str], checks: Sequence[CheckInfo]) -> dict[s
 # ---------------------------------------------------------------------------------------------
 # The course directory
 
-def _nbgrader_without_its_server_extensions() -> None:
-    """Let ``import nbgrader.api`` skip nbgrader's package ``__init__``.
-
-    That file imports nbgrader's four Jupyter server extensions (jupyter_server, tornado: 0.6 s of
-    every process that writes a gradebook), which the gradebook never uses.  The package module
-    starts empty; a submodule is imported as usual, and anything else asked of the package (its
-    server-extension hooks, its version) runs the real ``__init__`` first, so nothing differs.
-    """
-    if "nbgrader" in sys.modules:
-        return
-    spec = importlib.util.find_spec("nbgrader")
-    if spec is None or spec.origin is None or not spec.submodule_search_locations:
-        return
-    package = types.ModuleType("nbgrader")
-    package.__file__, package.__spec__, package.__loader__ = spec.origin, spec, spec.loader
-    package.__package__ = "nbgrader"
-    package.__path__ = list(spec.submodule_search_locations)
-
-    def __getattr__(name: str):
-        if importlib.util.find_spec(f"nbgrader.{name}") is not None:  # `from nbgrader import utils`
-            return importlib.import_module(f"nbgrader.{name}")
-        del package.__getattr__
-        exec(compile(Path(spec.origin).read_text(encoding="utf-8"), spec.origin, "exec"), package.__dict__)
-        return getattr(package, name)
-
-    package.__getattr__ = __getattr__
-    sys.modules["nbgrader"] = package
-
-
-_nbgrader_without_its_server_extensions()  # before anything below imports nbgrader
+nbgrader_without_server_extensions()  # before anything below imports nbgrader (engine/startup.py)
 
 
 def course_settings(course_dir: Path) -> CourseSettings:

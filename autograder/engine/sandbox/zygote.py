@@ -1,7 +1,7 @@
 """A fork server: a clean interpreter with numpy and matplotlib already imported.
 
-Starting Python and importing numpy and matplotlib costs about half a second; forking a
-process that already has them costs a few milliseconds.  The zygote holds no grader
+Starting Python and importing numpy and matplotlib is slow; forking a process that already
+has them is cheap, so every submission's child is forked.  The zygote holds no grader
 state (it never sees an expected value), so a forked child inherits nothing worth
 stealing.  Linux only; elsewhere the judge spawns a fresh interpreter per submission.
 
@@ -60,7 +60,7 @@ def _preload() -> None:
     matplotlib.use("Agg")
     if JAILED:
         # Notebooks import pyplot in their first cell, but under grading nothing of theirs draws: pyplot
-        # (0.2 s of every jail's start) is bound now and loaded by the first child that uses it.  (A child
+        # (a large part of a jail's start) is bound now and loaded by the first child that uses it.  (A child
         # that dropped to another uid, unjailed, could not read it later: it is loaded here then.)
         _bind_on_first_use("matplotlib.pyplot")
     else:
@@ -68,7 +68,7 @@ def _preload() -> None:
 
     import autograder.engine.sandbox.child  # noqa: F401  (it loads the student helper, initlab_lab)
     import autograder.engine.sandbox.landlock  # noqa: F401
-    import autograder.engine.sandbox.limits  # noqa: F401  (each child applies its limits: 5 ms to import there)
+    import autograder.engine.sandbox.limits  # noqa: F401  (each child applies its limits: imported once, here)
     # Modules students commonly import; preloading them also keeps them importable after
     # the child has dropped to a uid that cannot read the interpreter's directory.
     for name in ("math", "random", "time", "collections", "itertools", "functools", "copy", "typing",
@@ -83,13 +83,13 @@ def _preload() -> None:
 
 def link_font_list(folder: str) -> None:
     """Link the jail's font list (jail.font_cache) into ``folder``, a child's MPLCONFIGDIR: a child that
-    draws then reads it instead of scanning the fonts (0.2 s).  matplotlib wants the folder writable,
+    draws then reads it instead of scanning the fonts.  matplotlib wants the folder writable,
     so the list is linked into it rather than read where it is bound."""
     try:
         names = [n for n in os.listdir(FONT_CACHE) if n.startswith("fontlist-") and n.endswith(".json")]
         for name in names:
             os.symlink(os.path.join(FONT_CACHE, name), os.path.join(folder, name))
-    except OSError:  # no list was made (no cache folder on this machine): matplotlib scans, as before
+    except OSError:  # no list was made (no cache folder on this machine): matplotlib scans the fonts itself
         pass
 
 
@@ -173,9 +173,9 @@ def _prctl(option: int, value: int) -> None:
 def reuse_freed_memory() -> None:
     """Have glibc's malloc keep freed blocks of up to 32 MB for reuse, not unmap them.
 
-    A lecture probe makes ~50 arrays of 0.8 MB per submission; by default each was a new mapping,
-    zero-filled page by page (page faults were a tenth of a child's time).  Forked children inherit
-    the setting.  Elsewhere (musl, macOS) nothing changes.
+    A lecture probe makes dozens of arrays of under 1 MB per submission; by default each is a new
+    mapping, zero-filled page by page, and the page faults are a noticeable share of a child's time.
+    Forked children inherit the setting.  Elsewhere (musl, macOS) nothing changes.
     """
     if sys.platform.startswith("linux"):
         import ctypes
@@ -382,14 +382,14 @@ def main(jailed: bool = False) -> None:
     gc.freeze()
     if not jailed:
         # The zygote talks to the judge over a socketpair only, so it can give up the network once
-        # for all its children (a namespace per child would cost ~20 ms each).
+        # for all its children (making a network namespace per child is slow).
         from autograder.engine.sandbox.limits import unshare_network
 
         NETWORK_ISOLATED = unshare_network()
     control.sendall(b'{"ready": true}\n')
     serve(control)  # returns once every child is killed and reaped
-    # No interpreter teardown: freeing numpy's and matplotlib's modules took ~0.2 s that the judge
-    # waited for at every close (and the jail ends with its init anyway).
+    # No interpreter teardown: freeing numpy's and matplotlib's modules is time the judge would wait
+    # for at every close (and the jail ends with its init anyway).
     os._exit(0)
 
 
