@@ -95,3 +95,20 @@ def test_the_helper_core_imports_nothing_of_the_engine():
     reached = {a: sorted(b for b in bs if not b.startswith("autograder.helper"))
                for a, bs in graph.items() if a.startswith("autograder.helper")}
     assert not {a: b for a, b in reached.items() if b}, reached
+
+
+def test_a_lectures_helper_imports_only_the_helper_core_and_itself():
+    """Does what students get of a lecture (its helper/ package) reach nothing of the instructor's kit,
+    not even lazily (the MNIST experiments live in experiments/, and a notebook imports them there)?"""
+    graph = _graph()
+    reached = {}
+    for module, targets in graph.items():
+        if module.startswith("autograder.lectures.") and ".helper" in module:
+            own = module.split(".helper")[0] + ".helper"
+            reached[module] = sorted(t for t in targets if not t.startswith(("autograder.helper", own)))
+    assert reached and not {a: b for a, b in reached.items() if b}, reached
+
+
+def test_the_text_module_imports_nothing_of_the_kit():
+    """Is the bilingual text (autograder/helper/text.py) a leaf every layer can use?"""
+    assert _graph()["autograder.helper.text"] == set()

@@ -3174,55 +3174,6 @@ def weight_decay_demo(weight_decay_penalty, weight_decay_grad, lam: float = 0.1,
           f"measured {float(end) / float(start):.4f})")
 
 
-def mnist_experiments(normal_init, xavier_init, he_init, iters: int = 2000, epochs: int = 201, seed: int = 0,
-                      out: str = "experiments") -> None:
-    """The lecture's two MNIST figures, trained with the student's own initialisers (about 20 s).
-
-    Book 6.2.4 (std 0.01 vs Xavier vs He on a 5-layer ReLU net) and 6.4 (weight decay on 300
-    images).  They need the course's MNIST subset, which comes with the instructor's kit (on the
-    course's JupyterHub); without it this says so and does nothing.  The CSV and PNG files go to ``out``.
-    """
-    if grading():
-        return None
-    try:
-        import matplotlib
-
-        from autograder.lectures.weight_init.experiments.runs import init_compare, weight_decay_compare
-    except ImportError:
-        print("MNIST 실험에는 강의의 MNIST 데이터가 필요합니다. 학과 JupyterHub에서 실행하세요 (채점과는 무관). / "
-              "The MNIST experiments need the course's MNIST data: run them on the course's JupyterHub "
-              "(they are not graded).")
-        return None
-    backend = matplotlib.get_backend()  # the experiments draw to files; keep the notebook's backend
-    try:
-        inits = {"std=0.01": lambda n_in, n_out, rng: normal_init(n_in, n_out, rng, 0.01),
-                 "Xavier": xavier_init, "He": he_init}
-        first = init_compare(out, inits=inits, iters=iters, seed=seed)
-        second = weight_decay_compare(out, init=he_init, epochs=epochs, seed=seed)
-    except NotImplementedError:
-        print("(초기화 함수를 먼저 구현하세요 / implement the init functions first)")
-        return None
-    finally:
-        matplotlib.use(backend)
-    for result in (first, second):
-        for path in result.files:
-            if str(path).endswith(".png"):
-                show_image(path)
-
-
-def show_image(path) -> None:
-    try:
-        from IPython import get_ipython
-        from IPython.display import Image, display
-
-        if get_ipython() is not None:
-            display(Image(filename=str(path)))
-            return
-    except ImportError:
-        pass
-    print(f"figure: {path}")
-
-
 # ====================================================================================================
 # autograder/lectures/weight_init/helper/api.py: What a notebook calls: the week's set-up (``variant``), the self-check cells (``check``, ``run_checks``),
 # ====================================================================================================
