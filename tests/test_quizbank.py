@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from autograder.engine.config import Variant
-from autograder.engine.export.quiz import Numerical, to_gift, to_moodle_xml
+from autograder.engine.export.gift import to_gift
+from autograder.engine.export.quiz import Numerical, to_moodle_xml
 from autograder.lectures.weight_init.instructor.quiz import numerical_templates, quiz_items
 
 
@@ -72,3 +73,35 @@ def test_numerical_questions_state_their_precision_and_round_their_tolerance():
                 with contextlib.redirect_stdout(printed):
                     exec(code, {})
                 assert abs(float(printed.getvalue()) - q.answer) <= 1e-3, (code, printed.getvalue(), q.answer)
+
+
+def _moodle_grade(xml_question, typed: float) -> float | None:
+    """What Moodle's numerical question gives a typed value: the fraction of the first answer whose range
+    holds it (qtype_numerical_question::get_matching_answer), None when none does."""
+    for answer in xml_question.findall("answer"):
+        if abs(typed - float(answer.findtext("text"))) <= float(answer.findtext("tolerance")) + 1e-12:
+            return float(answer.get("fraction"))
+    return None
+
+
+def test_no_generated_bank_accepts_a_typical_mistake():
+    """Over many courses and weeks: does every numerical question list its typical mistakes, keep its
+    tolerance at most half the distance to each, and, read as Moodle grades it, give the right value
+    100 % and every mistake 0 % (the decay-step question with η = λ = 0.01 used to accept 1 and 0.9998)?"""
+    import xml.etree.ElementTree as ET
+
+    checked = 0
+    for course in range(40):
+        for week in (1, 3, 8, 14):
+            items = [q for q in quiz_items(Variant.derive(course, week)) if isinstance(q, Numerical)]
+            root = ET.fromstring(to_moodle_xml(items).split("\n", 1)[1])
+            written = [q for q in root if q.get("type") == "numerical"]
+            for q, xml_q in zip(items, written):
+                assert q.mistakes, q.name
+                for m in q.mistakes:
+                    assert q.tolerance <= abs(m.value - q.answer) / 2, (q.name, m.value)
+                    assert _moodle_grade(xml_q, m.value) == 0.0, (q.name, m.value)
+                assert _moodle_grade(xml_q, q.answer) == 100.0
+                checked += 1
+            assert not any(q.name.endswith("lr=0.01 lam=0.01") for q in items)
+    assert checked >= 40 * 4 * 10

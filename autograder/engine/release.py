@@ -4,7 +4,7 @@
   C/source/weekNN/variant.toml        the week's Variant (derived from the course key and week only)
   C/source/weekNN/students.csv        per-student weeks: each student's numbers and set-up code
   C/source/weekNN/weight_init.ipynb   the master rendered with the week's set-up
-  C/source/weekNN/initlab_lab.py      the student helper (autograder/lab.py: numpy and matplotlib only)
+  C/source/weekNN/initlab_lab.py      the lecture's built student helper (numpy and matplotlib only)
   C/release/weekNN/                   what students fetch, made by nbgrader's own generate_assignment:
                                       weight_init.ipynb and initlab_lab.py, nothing else
   C/quiz/weekNN.xml, weekNN.gift      the eclass (Moodle) quiz bank, answers from the reference
@@ -317,7 +317,8 @@ def release(course: str | Path, week: int, seed: int | None = None, roster: str 
     line prints them as they come)."""
     step = Steps(progress)
     from autograder.engine.export.nbgrader_db import ensure_course, open_gradebook
-    from autograder.engine.export.quiz import to_gift, to_moodle_xml
+    from autograder.engine.export.gift import to_gift
+    from autograder.engine.export.quiz import to_moodle_xml
 
     if week < 1 or week > 99:
         raise ReleaseError("weeks are numbered 1 to 99")

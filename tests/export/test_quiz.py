@@ -19,7 +19,8 @@ import numpy as np
 import pytest
 
 from autograder.engine.export import quiz
-from autograder.engine.export.quiz import Category, Choice, Html, MultiChoice, Numerical, to_gift, to_moodle_xml
+from autograder.engine.export.gift import to_gift
+from autograder.engine.export.quiz import Category, Choice, Html, MultiChoice, Numerical, to_moodle_xml
 from autograder.helper.text import T
 from tests.kernels import PROCESS_TIMEOUT
 
@@ -544,7 +545,7 @@ def test_equal_input_gives_byte_identical_output():
 def test_output_does_not_depend_on_hash_seed():
     """Does a fresh interpreter with another hash seed write the same bytes?"""
     script = ("import hashlib; from tests.export.test_quiz import week_bank; "
-              "from autograder.engine.export.quiz import to_moodle_xml, to_gift; "
+              "from autograder.engine.export.quiz import to_moodle_xml; from autograder.engine.export.gift import to_gift; "
               "print(hashlib.sha256((to_moodle_xml(week_bank()) + to_gift(week_bank())).encode()).hexdigest())")
     here = hashlib.sha256((to_moodle_xml(week_bank()) + to_gift(week_bank())).encode()).hexdigest()
     for seed in ("0", "4242"):
@@ -579,3 +580,44 @@ def test_canvas_qti_is_honestly_unimplemented_even_with_text2qti(monkeypatch, tm
     with pytest.raises(NotImplementedError, match="not written"):
         quiz.to_canvas_qti(week_bank(), tmp_path / "quiz.zip")
     assert not list(tmp_path.iterdir())
+
+
+# ---------------------------------------------------------------------------------------------
+# Typical mistakes
+
+
+def test_a_mistake_inside_twice_the_tolerance_is_refused():
+    """Is a question refused when a typical mistake's value is within twice the tolerance of the answer
+    (then the tolerance would be more than half the distance: Moodle could accept the mistake)?"""
+    from autograder.engine.export.quiz import Mistake
+
+    with pytest.raises(ValueError, match="draw other numbers"):
+        Numerical("decay", "factor?", 0.9999, 1e-4, mistakes=(Mistake(1.0, "no decay"),))
+    ok = Numerical("decay", "factor?", 0.999, 1e-4, mistakes=(Mistake(1.0, "no decay"), Mistake(0.998, "2ηλ")))
+    assert [round(t, 10) for _, t in ok.mistake_answers()] == [1e-4, 1e-4]
+
+
+def test_close_mistakes_get_ranges_that_do_not_overlap_and_duplicates_go():
+    from autograder.engine.export.quiz import Mistake
+
+    q = Numerical("q", "value?", 1.0, 0.01, mistakes=(Mistake(2.0, "a"), Mistake(2.004, "b"), Mistake(2.0, "a again")))
+    answers = q.mistake_answers()
+    assert [m.value for m, _ in answers] == [2.0, 2.004]
+    assert all(t <= 0.002 + 1e-12 for _, t in answers)
+
+
+def test_mistakes_are_zero_percent_answers_with_feedback_in_both_formats():
+    """Does a student who types the mistake get 0 % and its feedback, in Moodle XML and in GIFT as
+    Moodle's importer reads it, with the right answer still first and worth 100 %?"""
+    from autograder.engine.export.quiz import Mistake
+
+    q = Numerical("decay", ("몇 배?", "What factor?"), 0.999, 1e-4,
+                  mistakes=(Mistake(1.0, ("감소가 빠졌습니다", "the decay is missing")), Mistake(0.998, "2ηλ")))
+    (xml_q,) = questions(parse_xml(to_moodle_xml([q])), "numerical")
+    answers = xml_q.findall("answer")
+    assert [a.get("fraction") for a in answers] == ["100", "0", "0"]
+    assert [float(a.findtext("text")) for a in answers] == [0.999, 1.0, 0.998]
+    assert "the decay is missing" in answers[1].find("feedback").findtext("text")
+    (gift_q,) = parse_gift(to_gift([q]))
+    assert [(float(a["answer"]), a["fraction"]) for a in gift_q["answers"]] == [(0.999, 100.0), (1.0, 0.0), (0.998, 0.0)]
+    assert "the decay is missing" in gift_q["answers"][1]["feedback"][1]

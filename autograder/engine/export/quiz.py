@@ -1,4 +1,4 @@
-"""The eclass quiz bank: Moodle XML and GIFT question files, written with the standard library.
+"""The eclass quiz bank: its questions, and the Moodle XML file (gift.py writes GIFT), with the standard library.
 
 A bank is a flat sequence of items: a :class:`Category` marker, then the questions that go
 into that category, then the next marker, and so on (Moodle's own layout, which lets a
@@ -50,8 +50,8 @@ from typing import Iterable, Sequence, Union
 from autograder.helper.text import Text
 
 __all__ = [
-    "Html", "Category", "Choice", "Numerical", "MultiChoice", "Item", "Content",
-    "MOODLE_FRACTIONS", "to_moodle_xml", "to_gift", "to_canvas_qti",
+    "Html", "Category", "Choice", "Mistake", "Numerical", "MultiChoice", "Item", "Content",
+    "MOODLE_FRACTIONS", "to_moodle_xml", "to_canvas_qti",
 ]
 
 #: Percent values Moodle accepts for an answer's fraction (question_bank::fraction_options_full),
@@ -142,6 +142,19 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Mistake:
+    """A typical wrong value of a numerical question: it must fall outside the tolerance, and a student
+    who types it gets this feedback (a 0 % answer of its own in Moodle)."""
+
+    value: float
+    feedback: Content
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", _real(self.value, "value of a mistake") + 0.0)
+        object.__setattr__(self, "feedback", _content(self.feedback, "feedback of a mistake"))
+
+
+@dataclass(frozen=True)
 class Numerical:
     """A question answered with a number, right within an absolute tolerance."""
 
@@ -158,6 +171,9 @@ class Numerical:
     """General feedback shown after the attempt, e.g. how the answer is derived."""
     points: float = 1.0
     """Default mark of the question (Moodle's ``defaultgrade``)."""
+    mistakes: Sequence[Mistake] = ()
+    """The typical wrong values the question is meant to catch.  The tolerance must be at most half the
+    distance from the answer to each of them (else the question is refused: draw other numbers)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", _name(self.name))
@@ -173,6 +189,27 @@ class Numerical:
         object.__setattr__(self, "tolerance", tolerance)
         object.__setattr__(self, "feedback", _content(self.feedback, f"feedback of {self.name!r}", optional=True))
         object.__setattr__(self, "points", _points(self.points, self.name))
+        mistakes = tuple(self.mistakes)
+        if not all(isinstance(m, Mistake) for m in mistakes):
+            raise TypeError(f"{self.name!r}: mistakes must be Mistake objects")
+        for m in mistakes:
+            if abs(m.value - answer) < 2 * tolerance or m.value == answer:
+                raise ValueError(f"{self.name!r}: the mistake {m.value:g} is within twice the tolerance "
+                                 f"({tolerance:g}) of the answer {answer:g}; draw other numbers")
+        object.__setattr__(self, "mistakes", mistakes)
+
+    def mistake_answers(self) -> list[tuple[Mistake, float]]:
+        """Each distinct mistake with the tolerance of its own 0 % answer: at most the question's, and at
+        most half the distance to the answer and to every other mistake, so no two ranges overlap."""
+        distinct: list[Mistake] = []
+        for m in self.mistakes:
+            if all(m.value != d.value for d in distinct):
+                distinct.append(m)
+        out = []
+        for m in distinct:
+            gaps = [abs(m.value - v) for v in [self.answer] + [d.value for d in distinct if d is not m]]
+            out.append((m, min([self.tolerance] + [g / 2 for g in gaps])))
+        return out
 
 
 @dataclass(frozen=True)
@@ -271,6 +308,10 @@ def _xml_item(item: Item) -> list[str]:
         body.append(f'<answer fraction="100"><text>{_answer(item.answer, item.tolerance)}</text>'
                     f"<tolerance>{_number(item.tolerance)}</tolerance>"
                     f"{_xml_field('feedback', '')}</answer>")
+        for mistake, tolerance in item.mistake_answers():
+            body.append(f'<answer fraction="0"><text>{_answer(mistake.value, tolerance)}</text>'
+                        f"<tolerance>{_number(tolerance)}</tolerance>"
+                        f"{_xml_field('feedback', _html_block(mistake.feedback))}</answer>")
         return _xml_question("numerical", body)
     body += [f"<single>{_xml_bool(item.single)}</single>",
              f"<shuffleanswers>{_xml_bool(item.shuffle)}</shuffleanswers>",
@@ -301,107 +342,6 @@ def _xml_text(s: str) -> str:
         return s
     # ']]>' would end the section early, so it is cut between ']]' and '>' into two sections.
     return "<![CDATA[" + s.replace("]]>", "]]]]><![CDATA[>") + "]]>"
-
-
-# ---------------------------------------------------------------------------------------------
-# GIFT
-
-
-def to_gift(items: Iterable[Item]) -> str:
-    """Write a GIFT question file.
-
-    GIFT has no place for a question's mark, the shuffle flag, the numbering style or a
-    category description: Moodle imports a mark of 1 and the site's defaults (shipped as
-    shuffled, numbered abc).  Settings that differ from those are written as a ``//`` comment
-    above the question, which the importer skips and the TA reads.
-
-    Args:
-        items: categories and questions, in order, as for :func:`to_moodle_xml`.
-
-    Returns:
-        The whole file as text (blank line between questions, newline-terminated);
-        write it with ``encoding="utf-8"``.
-    """
-    blocks = []
-    for item in _checked(items):
-        if isinstance(item, Category):
-            # The importer takes the rest of the line verbatim (no unescaping), so the path is
-            # written raw; Category refuses the backslashes and newlines that would break it.
-            blocks.append(f"$CATEGORY: {item.path}")
-        elif isinstance(item, Numerical):
-            fmt, text = _gift_content(item.text, block=True)
-            answer = f"#{_answer(item.answer, item.tolerance)}:{_number(item.tolerance)}"
-            blocks.append(_gift_comment(item) + f"::{_gift_escape(item.name)}::[{fmt}]{_gift_escape(text)} "
-                          f"{{{answer}{_gift_general_feedback(item, fmt)}}}")
-        else:
-            fmt, text = _gift_content(item.text, block=True)
-            lines = [_gift_comment(item) + f"::{_gift_escape(item.name)}::[{fmt}]{_gift_escape(text)} {{"]
-            for c in item.choices:
-                if c.fraction == 100 and item.single:
-                    mark = "="  # an '=' is also what tells the importer "single answer"
-                elif c.fraction == 0:
-                    mark = "~"
-                else:
-                    mark = f"~%{_number(c.fraction)}%"
-                line = "\t" + mark + _gift_field(c.text, fmt, block=False)
-                if c.feedback is not None:
-                    line += "#" + _gift_field(c.feedback, fmt, block=True)
-                lines.append(line)
-            if item.feedback is not None:
-                lines.append("\t" + _gift_general_feedback(item, fmt))
-            lines.append("}")
-            blocks.append("\n".join(lines))
-    return "\n\n".join(blocks) + "\n" if blocks else ""
-
-
-def _gift_comment(item: Numerical | MultiChoice) -> str:
-    lost = []
-    if item.points != 1:
-        lost.append(f"points {_number(item.points)}")
-    if isinstance(item, MultiChoice):
-        if not item.shuffle:
-            lost.append("do not shuffle")
-        if item.numbering != "abc":
-            lost.append(f"numbering {item.numbering}")
-    if not lost:
-        return ""
-    return f"// Set by hand after import (GIFT cannot carry it): {', '.join(lost)}\n"
-
-
-def _gift_general_feedback(item: Numerical | MultiChoice, fmt: str) -> str:
-    return "" if item.feedback is None else "####" + _gift_field(item.feedback, fmt, block=True)
-
-
-def _gift_field(content, question_fmt: str, *, block: bool) -> str:
-    """A choice or feedback text, with a format marker only where the importer needs one."""
-    fmt, text = _gift_content(content, block=block)
-    # A field inherits the question text's format; a leading '[' would be read as a format
-    # marker and a leading '%' as a weight, so those get an explicit marker in front.
-    if fmt != question_fmt or text.startswith(("[", "%")):
-        return f"[{fmt}]{_gift_escape(text)}"
-    return _gift_escape(text)
-
-
-def _gift_content(content, *, block: bool) -> tuple[str, str]:
-    """('plain' | 'html', text) for GIFT: plain when no part of the content is Html."""
-    if content is None:
-        return "plain", ""
-    parts = content if isinstance(content, tuple) else (content,)
-    if any(isinstance(p, Html) for p in parts):
-        return "html", (_html_block(content) if block else _html_inline(content))
-    if isinstance(content, tuple):
-        ko, en = content
-        return "plain", f"{ko}\n{en}" if block else f"{ko} / {en}"
-    return "plain", content
-
-
-def _gift_escape(s: str) -> str:
-    # Backslash first, or the escapes added after it would be doubled.
-    s = s.replace("\\", "\\\\")
-    for ch in "~=#{}:":
-        s = s.replace(ch, "\\" + ch)
-    # A raw newline could end the question (a blank line does); GIFT's '\n' escape restores it.
-    return s.replace("\n", "\\n")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,6 +4,11 @@ Six numerical templates, each with two variants in a category of its own
 (``$course$/initlab/weekNN/<template>``) so that a Moodle quiz can draw a "random question
 from category" per template, and five conceptual multiple-choice questions in Korean with
 English.  Every numerical answer is computed here by the reference code (never typed).
+
+Each numerical question lists the typical mistakes it is meant to catch (the decay forgotten, 2ηλ,
+the missing 2 or square root, the complementary fraction, ...): the tolerance stays at most half the
+distance to each (quiz.Numerical refuses it otherwise), and a template whose numbers bring a mistake
+too close draws other numbers.  A student who types a mistake gets its feedback in Moodle.
 """
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ import html
 import numpy as np
 
 from autograder.engine.config import Variant
-from autograder.engine.export.quiz import Category, Choice, Html, MultiChoice, Numerical
+from autograder.engine.export.quiz import Category, Choice, Html, Mistake, MultiChoice, Numerical
 from autograder.reference import functions as ref
 
 
@@ -33,6 +38,25 @@ def _precision(decimals: int) -> tuple[str, str, float]:
     return f"소수점 {names[decimals]}째 자리까지", f"{decimals} decimals", 10.0 ** -decimals
 
 
+#: How many times a template draws again when its numbers put a typical mistake inside the tolerance.
+REDRAWS = 50
+
+
+def _first_valid(build, what: str):
+    """``build(attempt)`` for attempt 0, 1, ...: the first question that keeps its mistakes outside its
+    tolerance (Numerical raises ValueError otherwise)."""
+    for attempt in range(REDRAWS):
+        try:
+            return build(attempt)
+        except ValueError:
+            continue
+    raise ValueError(f"{what}: no numbers keep the typical mistakes outside the tolerance")
+
+
+def _m(value: float, ko: str, en: str) -> Mistake:
+    return Mistake(float(value), (ko, en))
+
+
 def _matrix_text(w: np.ndarray) -> str:
     return "[" + ", ".join("[" + ", ".join(f"{v:g}" for v in row) + "]" for row in w) + "]"
 
@@ -48,7 +72,9 @@ def numerical_templates(variant: Variant) -> dict[str, list[Numerical]]:
                   (f"앞 층의 노드가 {n}개일 때 Xavier 초깃값의 표준편차는? ({ko4})",
                    f"What is the standard deviation of Xavier initial weights when the previous layer has {n} "
                    f"nodes? ({en4})"),
-                  answer=1.0 / np.sqrt(n), tolerance=tol4, feedback=f"1/√{n}")
+                  answer=1.0 / np.sqrt(n), tolerance=tol4, feedback=f"1/√{n}",
+                  mistakes=(_m(1.0 / n, "제곱근을 빠뜨렸습니다: 1/√n", "the square root is missing: 1/√n"),
+                            _m(np.sqrt(2.0 / n), "He 초깃값(ReLU용)입니다: Xavier는 1/√n", "that is He's (for ReLU): Xavier is 1/√n")))
         for n in _fan_ins(variant, "xavier_std")]
 
     out["he_std"] = [
@@ -56,69 +82,109 @@ def numerical_templates(variant: Variant) -> dict[str, list[Numerical]]:
                   (f"앞 층의 노드가 {n}개인 ReLU 층에 쓰는 He 초깃값의 표준편차는? ({ko4})",
                    f"What is the standard deviation of He initial weights for a ReLU layer after {n} nodes? "
                    f"({en4})"),
-                  answer=np.sqrt(2.0 / n), tolerance=tol4, feedback=f"√(2/{n})")
+                  answer=np.sqrt(2.0 / n), tolerance=tol4, feedback=f"√(2/{n})",
+                  mistakes=(_m(1.0 / np.sqrt(n), "2가 빠졌습니다 (Xavier의 값): √(2/n)", "the 2 is missing (Xavier's value): √(2/n)"),
+                            _m(2.0 / n, "제곱근을 빠뜨렸습니다: √(2/n)", "the square root is missing: √(2/n)")))
         for n in _fan_ins(variant, "he_std")]
 
     rng = _rng(variant, "preactivation_std")
     ko2, en2, tol2 = _precision(2)
-    out["preactivation_std"] = []
-    for n in _fan_ins(variant, "preactivation_std"):
-        s = float(rng.choice([0.01, 0.05, 0.1, 0.5, 1.0]))
-        out["preactivation_std"].append(Numerical(
-            f"{week} preactivation_std n={n} s={s:g}",
-            (f"입력 x의 각 성분이 N(0, 1)이고 가중치가 N(0, {s:g}²)일 때, 입력 {n}개를 받는 노드의 가중합 a = x·w 의 표준편차는? "
-             f"({ko2})",
-             f"Inputs are N(0, 1) and weights N(0, {s:g}²). What is the standard deviation of a unit's weighted "
-             f"sum a = x·w over {n} inputs? ({en2})"),
-            answer=s * np.sqrt(n), tolerance=tol2, feedback=f"{s:g}·√{n}"))
 
-    out["saturation"] = []
-    for k, std in enumerate(sorted({variant.std_large, 2.0 if variant.std_large != 2.0 else 0.5})):
-        seed = variant.quiz_seed("saturation", k) % 2**32
-        r = np.random.default_rng(seed)
-        x = r.standard_normal((1000, 100))
-        a1 = ref.sigmoid(x @ ref.normal_init(100, 100, r, std))
-        frac = float(np.mean((a1 < 0.02) | (a1 > 0.98)))
-        code = ("import numpy as np\n"
-                f"rng = np.random.default_rng({seed})\n"
-                "x = rng.standard_normal((1000, 100))\n"
-                f"w = rng.standard_normal((100, 100)) * {std:g}\n"
-                "a = 1 / (1 + np.exp(-(x @ w)))   # sigmoid\n"
-                "print(np.mean((a < 0.02) | (a > 0.98)))")
-        out["saturation"].append(Numerical(
-            f"{week} saturation std={std:g}",
-            Html(f"<p>다음 코드로 만든 시그모이드 층에서 0.02 미만 또는 0.98 초과인 값의 비율은? "
-                 f"({ko2}, 허용 오차 ±0.03)</p>"
-                 f"<p>What fraction of this sigmoid layer's values is below 0.02 or above 0.98? "
-                 f"({en2}, within ±0.03)</p><pre>{html.escape(code)}</pre>"),
-            answer=frac, tolerance=0.03, feedback="np.mean((a < 0.02) | (a > 0.98))"))
+    def preactivation(n: int):
+        def build(attempt: int) -> Numerical:
+            s = float(rng.choice([0.01, 0.05, 0.1, 0.5, 1.0]))
+            return Numerical(
+                f"{week} preactivation_std n={n} s={s:g}",
+                (f"입력 x의 각 성분이 N(0, 1)이고 가중치가 N(0, {s:g}²)일 때, 입력 {n}개를 받는 노드의 가중합 a = x·w 의 "
+                 f"표준편차는? ({ko2})",
+                 f"Inputs are N(0, 1) and weights N(0, {s:g}²). What is the standard deviation of a unit's weighted "
+                 f"sum a = x·w over {n} inputs? ({en2})"),
+                answer=s * np.sqrt(n), tolerance=tol2, feedback=f"{s:g}·√{n}",
+                mistakes=(_m(s * n, "n에 제곱근을 씌우세요: 분산이 n배이므로 표준편차는 √n배",
+                             "take the square root of n: the variance grows n-fold, the std √n-fold"),
+                          _m(s * s * n, "그것은 분산입니다: 표준편차는 그 제곱근", "that is the variance: the std is its square root"),
+                          _m(s, "입력 수 n을 빠뜨렸습니다", "the number of inputs n is missing")))
+        return _first_valid(build, f"preactivation_std n={n}")
+
+    out["preactivation_std"] = [preactivation(n) for n in _fan_ins(variant, "preactivation_std")]
+
+    def saturation(k: int, first_std: float):
+        def build(attempt: int) -> Numerical:
+            # The complementary fraction must stay out of reach: a std whose fraction is near 0.5 is replaced.
+            std = first_std if attempt == 0 else (0.5, 1.0, 2.0, 3.0, 5.0)[attempt % 5]
+            seed = variant.quiz_seed("saturation", k, attempt) % 2**32 if attempt else variant.quiz_seed("saturation", k) % 2**32
+            r = np.random.default_rng(seed)
+            x = r.standard_normal((1000, 100))
+            a1 = ref.sigmoid(x @ ref.normal_init(100, 100, r, std))
+            frac = float(np.mean((a1 < 0.02) | (a1 > 0.98)))
+            code = ("import numpy as np\n"
+                    f"rng = np.random.default_rng({seed})\n"
+                    "x = rng.standard_normal((1000, 100))\n"
+                    f"w = rng.standard_normal((100, 100)) * {std:g}\n"
+                    "a = 1 / (1 + np.exp(-(x @ w)))   # sigmoid\n"
+                    "print(np.mean((a < 0.02) | (a > 0.98)))")
+            return Numerical(
+                f"{week} saturation std={std:g}",
+                Html(f"<p>다음 코드로 만든 시그모이드 층에서 0.02 미만 또는 0.98 초과인 값의 비율은? "
+                     f"({ko2}, 허용 오차 ±0.03)</p>"
+                     f"<p>What fraction of this sigmoid layer's values is below 0.02 or above 0.98? "
+                     f"({en2}, within ±0.03)</p><pre>{html.escape(code)}</pre>"),
+                answer=frac, tolerance=0.03, feedback="np.mean((a < 0.02) | (a > 0.98))",
+                mistakes=(_m(1.0 - frac, "그것은 0.02와 0.98 사이의 비율입니다: 양 끝을 세세요",
+                             "that is the fraction between 0.02 and 0.98: count both ends"),))
+        return _first_valid(build, "saturation")
+
+    stds = sorted({variant.std_large, 2.0 if variant.std_large != 2.0 else 0.5})
+    out["saturation"] = [saturation(k, std) for k, std in enumerate(stds)]
 
     rng = _rng(variant, "penalty")
     ko3, en3, tol3 = _precision(3)
-    out["penalty"] = []
-    for k in range(2):  # the names differ by k even if two draws happened to coincide
-        w1 = rng.integers(-3, 4, size=(2, 2)).astype(float)
-        w2 = rng.integers(-3, 4, size=(2, 1)).astype(float)
-        lam = float(rng.choice([0.01, 0.05, 0.1, 0.2, 0.5]))
-        value = ref.weight_decay_penalty([w1, w2], lam)
-        out["penalty"].append(Numerical(
-            f"{week} penalty v{k + 1}",
-            (f"W1 = {_matrix_text(w1)}, W2 = {_matrix_text(w2)}, λ = {lam:g} 일 때 가중치 감소 항 ½λΣW² 의 값은? ({ko3})",
-             f"With W1 = {_matrix_text(w1)}, W2 = {_matrix_text(w2)} and λ = {lam:g}, what is the weight-decay "
-             f"term ½λΣW²? ({en3})"),
-            answer=value, tolerance=tol3, feedback="0.5 * lam * (np.sum(W1**2) + np.sum(W2**2))"))
+
+    def penalty(k: int):
+        def build(attempt: int) -> Numerical:
+            w1 = rng.integers(-3, 4, size=(2, 2)).astype(float)
+            w2 = rng.integers(-3, 4, size=(2, 1)).astype(float)
+            lam = float(rng.choice([0.01, 0.05, 0.1, 0.2, 0.5]))
+            value = ref.weight_decay_penalty([w1, w2], lam)
+            squares = float(np.sum(w1 ** 2) + np.sum(w2 ** 2))
+            return Numerical(
+                f"{week} penalty v{k + 1}",  # the names differ by k even if two draws happened to coincide
+                (f"W1 = {_matrix_text(w1)}, W2 = {_matrix_text(w2)}, λ = {lam:g} 일 때 가중치 감소 항 ½λΣW² 의 값은? ({ko3})",
+                 f"With W1 = {_matrix_text(w1)}, W2 = {_matrix_text(w2)} and λ = {lam:g}, what is the weight-decay "
+                 f"term ½λΣW²? ({en3})"),
+                answer=value, tolerance=tol3, feedback="0.5 * lam * (np.sum(W1**2) + np.sum(W2**2))",
+                mistakes=(_m(2 * value, "½을 빠뜨렸습니다: ½λΣW²", "the ½ is missing: ½λΣW²"),
+                          _m(0.5 * squares, "λ를 곱하지 않았습니다", "λ is missing"),
+                          _m(0.5 * lam * float(np.sum(np.abs(w1)) + np.sum(np.abs(w2))),
+                             "제곱이 아니라 절댓값(L1)을 더했습니다", "that adds |W| (L1), not W²")))
+        return _first_valid(build, f"penalty v{k + 1}")
+
+    out["penalty"] = [penalty(k) for k in range(2)]
 
     rng = _rng(variant, "decay_step")
-    out["decay_step"] = []
     pairs = [(lr, lam) for lr in (0.01, 0.05, 0.1) for lam in (0.01, 0.1, 0.2, 0.5)]
-    for k in sorted(rng.choice(len(pairs), size=2, replace=False)):  # two different questions
-        lr, lam = pairs[int(k)]
-        out["decay_step"].append(Numerical(
+
+    def decay_step(lr: float, lam: float) -> Numerical:
+        return Numerical(
             f"{week} decay_step lr={lr:g} lam={lam:g}",
             (f"가중치 감소 항만 있을 때, 학습률 η = {lr:g}, λ = {lam:g} 인 SGD 한 걸음 뒤 가중치는 몇 배가 되는가? ({ko4})",
              f"With only the weight-decay term, one SGD step with η = {lr:g} and λ = {lam:g} multiplies the "
              f"weights by what factor? ({en4})"),
-            answer=1.0 - lr * lam, tolerance=tol4, feedback="W ← W − η·λW = (1 − ηλ)W"))
+            answer=1.0 - lr * lam, tolerance=tol4, feedback="W ← W − η·λW = (1 − ηλ)W",
+            mistakes=(_m(1.0, "가중치 감소가 빠졌습니다: W ← W − η·λW", "the decay is missing: W ← W − η·λW"),
+                      _m(1.0 - 2 * lr * lam, "2ηλ: ½λW²의 기울기는 λW입니다 (½이 2를 상쇄)",
+                         "2ηλ: the gradient of ½λW² is λW (the ½ cancels the 2)"),
+                      _m(1.0 - lr, "λ를 빠뜨렸습니다", "λ is missing"),
+                      _m(1.0 - lam, "학습률 η를 빠뜨렸습니다", "the learning rate η is missing")))
+
+    # Two different questions, from the pairs whose typical mistakes stay outside the tolerance.
+    usable = []
+    for lr, lam in pairs:
+        try:
+            usable.append(decay_step(lr, lam))
+        except ValueError:
+            continue
+    out["decay_step"] = [usable[int(k)] for k in sorted(rng.choice(len(usable), size=2, replace=False))]
     return out
 
 
