@@ -50,6 +50,20 @@ def reference_source() -> str:
     return REFERENCE_PY.read_text(encoding="utf-8")
 
 
+def wait_until(predicate, timeout: float = 10.0, every: float = 0.02):
+    """Call ``predicate`` until it returns something true or ``timeout`` seconds have passed; returns its
+    last value (so ``assert wait_until(...)`` fails only when the condition never held).  For what
+    another process does in its own time (a killed process disappearing, a folder being removed)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(every)
+
+
 def notebook_of(text: str) -> str:
     """A .py file's `# %%` cells as a notebook's code cells (what Jupytext makes of it)."""
     cells = [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": part.strip()}

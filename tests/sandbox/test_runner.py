@@ -5,7 +5,6 @@ import os
 import socket
 import subprocess
 import textwrap
-import time
 
 import numpy as np
 import pytest
@@ -14,6 +13,7 @@ from autograder.engine.sandbox.limits import Limits
 from autograder.engine.sandbox.launchers import SpawnLauncher, ZygoteLauncher
 from autograder.engine.sandbox.runner import Crashed, MissingFunction, NotAttempted, Sandbox, StudentRaised, TimedOut
 from autograder.helper.wire import Unsupported
+from tests.conftest import wait_until
 from tests.kernels import PROCESS_TIMEOUT
 
 pytestmark = pytest.mark.sandbox
@@ -30,6 +30,31 @@ def launcher(request):
     launcher.start()
     yield launcher
     launcher.close()
+
+
+def process_gone(pid: int) -> bool:
+    """Is process ``pid`` dead: no longer in /proc, or a zombie its parent has not reaped yet?"""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+
+
+def live_processes_of(uid: int) -> int:
+    """How many processes of ``uid`` are alive (zombies not counted): what kill_uid would kill, without killing."""
+    count = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as fh:
+                fields = dict(line.split(":", 1) for line in fh.read().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if fields.get("Uid", "").split()[:1] == [str(uid)] and fields.get("State", "").split()[:1] != ["Z"]:
+            count += 1
+    return count
 
 
 def sandbox(launcher, source: str, limits: Limits = FAST, cells: list[str] | None = None) -> Sandbox:
@@ -125,8 +150,9 @@ def test_atexit_hooks_never_run(launcher, tmp_path):
     src = GOOD + f"import atexit\natexit.register(lambda: open({str(flag)!r}, 'w').write('x'))\n"
     sb = sandbox(launcher, src)
     assert sb.call("good", 1).value == 2
+    pid = sb.child.pid
     sb.close()
-    time.sleep(0.3)
+    assert wait_until(lambda: process_gone(pid))  # the child ended: any atexit hook would have run by now
     assert not flag.exists()
 
 
@@ -210,8 +236,7 @@ def test_no_network_and_no_escape_as_root(uid):
         assert sb.call("bad", 0).value == 0.0
         pid = int(sb.call("relu", 0).value)
         sb.close()
-        time.sleep(0.3)
-        assert not os.path.exists(f"/proc/{pid}") or "Z" in open(f"/proc/{pid}/stat").read().split()[2]
+        assert wait_until(lambda: process_gone(pid))
     finally:
         server.close()
         launcher.close()
@@ -232,15 +257,14 @@ def test_a_fork_bomb_is_contained(uid):
                 sb.call("bad", 0)
             assert sb.call("good", 1).value == 2
             children.append(sb.child.pid)
-        time.sleep(0.3)
         from autograder.engine.sandbox.limits import cgroup_path, kill_uid
         if uid is not None:
+            assert wait_until(lambda: live_processes_of(uid) == 0)
             assert kill_uid(uid) == 0
         # Every child's cgroup is gone with it.  (Only this test's: another run on the machine may
         # have cgroups of its own there at the same time.)
-        for pid in children:
-            path = cgroup_path(pid)
-            assert path is None or not os.path.exists(path), path
+        paths = [p for p in map(cgroup_path, children) if p is not None]
+        assert wait_until(lambda: not any(os.path.exists(p) for p in paths)), [p for p in paths if os.path.exists(p)]
     finally:
         launcher.close()
 
