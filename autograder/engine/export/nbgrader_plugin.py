@@ -36,9 +36,15 @@ class LmsExporter(ExportPlugin):
         self.log.info("Exporting %s grades of %s to %s", self.fmt, ", ".join(assignments) or "no assignment", dest)
         from autograder.engine.release import course_lecture
 
-        # nbgrader runs in the course's folder: its initlab.toml says the lecture.
+        # The course's initlab.toml says the lecture: the course is nbgrader's CourseDirectory.root (the
+        # current folder unless --CourseDirectory.root names another).
         export_gradebook(gradebook, self.fmt, dest, assignments, per_function=self.per_function, students=students,
-                         lecture=course_lecture(Path.cwd()))
+                         lecture=course_lecture(self._course_root()))
+
+    def _course_root(self) -> Path:
+        coursedir = getattr(self.parent, "coursedir", None)
+        root = getattr(coursedir, "root", None)
+        return Path(root) if root else Path.cwd()
 
 
 class MoodleExporter(LmsExporter):

@@ -18,6 +18,17 @@ def width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
+def cut(s: str, n: int) -> str:
+    """The longest start of ``s`` that fits in ``n`` terminal columns."""
+    out, used = [], 0
+    for ch in s:
+        used += width(ch)
+        if used > n:
+            break
+        out.append(ch)
+    return "".join(out)
+
+
 def pad(s: str, n: int) -> str:
     return s + " " * max(0, n - width(s))
 
@@ -57,7 +68,7 @@ def render(sub: Submission, lang: str = "en", colour: bool | None = None, cols: 
         label = pick(STATUS_LABEL[r.status], lang)
         name = f"{r.function}: {pick(r.info.title, lang)}"
         if width(name) > name_w:
-            name = name[: name_w - 1] + "…"
+            name = cut(name, name_w - 1) + "…"
         pts = f"{r.score:g}/{r.points:g}"
         out.append(f"{i:>3}  {_colour(pad(label, 10), r.status, colour)} {pad(name, name_w)}  {pts:>6}")
         if not r.passed or r.notes:

@@ -37,7 +37,7 @@ class Declaration:
         try:
             found = top_level_literals(cells, DECLARED_NAMES)
             kind, value = found.get("STUDENT_ID", ("value", None))
-            typed = str(value).strip()[:40] if kind == "value" and isinstance(value, (str, int)) else ""
+            typed = _typed_id(value) if kind == "value" else ""
             unreadable = found.get(UNREADABLE)
             setup = declared_setup(found)
             variant = variant_of_setup(setup, numbers) if setup is not None else None
@@ -57,6 +57,16 @@ class Declaration:
     @property
     def week(self) -> int:
         return self.variant.week if self.variant is not None else 0
+
+
+def _typed_id(value) -> str:
+    """A STUDENT_ID as typed: a string or a whole number (学번 typed without quotes), cut to 40 characters.
+    A number too long to be an id keeps only its start; True and False are no id."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return ""
+    if isinstance(value, int):
+        return str(value)[:40] if value.bit_length() <= 200 else "(a number too long to be a student id)"
+    return value.strip()[:40]
 
 
 def setup_mismatch(declaration: Declaration, graded: Variant, submitter: str) -> Text | None:

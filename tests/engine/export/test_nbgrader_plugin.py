@@ -139,3 +139,20 @@ def test_nbgraders_export_app_loads_the_plugin_by_name_with_its_options(course, 
     assert rows[0][5:7] == [SECOND, f"{SECOND}: sigmoid"]
     assert rows[1][:6] == ["    Points Possible", "", "", "", "", f"{MAX:g}"]
     assert [r[2] for r in rows[2:]] == ["20231235"] and rows[2][5] == "2"
+
+
+def test_the_course_root_given_to_nbgrader_decides_the_lecture_not_the_current_folder(course, tmp_path, monkeypatch):
+    """`nbgrader export --CourseDirectory.root=C` run from elsewhere: the lecture is C's (its
+    initlab.toml), never that of the folder the command happens to run in."""
+    from nbgrader.apps import ExportApp
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "initlab.toml").write_text('[course]\nkey = "00"\nlecture = "no_such_lecture"\n', encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    to = tmp_path / "moodle.csv"
+    app = ExportApp()
+    app.initialize(["--exporter=autograder.engine.export.nbgrader_plugin.MoodleExporter", f"--to={to}",
+                    f"--assignment={FIRST}", f"--CourseDirectory.root={course}", "--LmsExporter.per_function=True"])
+    app.start()
+    assert read(to)[0][4:6] == [FIRST, f"{FIRST}: sigmoid"]

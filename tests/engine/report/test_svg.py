@@ -82,8 +82,6 @@ def test_bars_are_scaled_to_the_peak_and_clipped_at_the_top():
     assert len(empty) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="svg.score_histogram: a negative score indexes counts[-1] and is drawn "
-                                       "in the top bin (min() caps the bin only from above)")
 def test_a_negative_score_counts_in_the_first_bin():
     heights, _, _, _ = histogram([-1.0], 54)
     assert heights[0] > 0 and heights[-1] == 0

@@ -90,8 +90,6 @@ def test_long_names_are_cut_to_the_terminal_width():
     assert "…" in row and width(row) <= 60
 
 
-@pytest.mark.xfail(strict=True, reason="table.render cuts a long name by characters (name[:name_w - 1]), not by "
-                                       "terminal columns: a Korean title stays up to twice as wide as cols")
 def test_long_korean_names_are_cut_to_the_terminal_width():
     long = CheckInfo("test_relu_values", "relu", 2.0, T("ReLU values", "아주 긴 입력 격자에서 계산한 렐루 함수의 값이 맞는지 확인하는 점검"))
     out = render(Submission("s", results=(CheckResult(long, 2.0, "passed"),)), "ko", colour=False, cols=60)

@@ -98,15 +98,17 @@ def test_a_cell_the_load_step_did_not_keep_is_flagged_with_its_size():
 
 def test_a_long_student_id_literal_is_cut_and_an_unreadable_one_flagged():
     """A typed id is kept to 40 characters; an integer literal too long to print (a 5,000-digit hex
-    number) does not raise but flags the whole declaration as unreadable."""
+    number) is no id (and the mismatch says so), while the rest of the declaration is still read."""
     assert Declaration.of(cells('STUDENT_ID = "' + "7" * 1000 + '"')).student_id == "7" * 40
     assert Declaration.of(cells("STUDENT_ID = 20231234")).student_id == "20231234"
-    d = Declaration.of(cells("STUDENT_ID = 0x" + "f" * 5000))
-    assert (d.variant, d.student_id) == (None, None) and "could not be read (ValueError)" in d.problem.en
+    d = Declaration.of(cells(released(WEEK3, "0x" + "f" * 5000).replace('"0x', "0x").replace('f"', "f")))
+    assert d.problem is None and d.variant is not None and d.variant.week == 3
+    assert "too long" in d.student_id and "too long" in setup_mismatch(d, WEEK3, "20231234").en
 
 
 @pytest.mark.parametrize("source", ['STUDENT_ID = ""', "STUDENT_ID = '   '", "STUDENT_ID = [1, 2]",
-                                    "STUDENT_ID = None", "STUDENT_ID = other_name", "STUDENT_ID = f(1)"])
+                                    "STUDENT_ID = None", "STUDENT_ID = other_name", "STUDENT_ID = f(1)",
+                                    "STUDENT_ID = True"])
 def test_a_student_id_that_is_no_string_or_number_is_no_id(source):
     d = Declaration.of(cells(source))
     assert (d.student_id, d.problem) == (None, None)

@@ -67,9 +67,6 @@ def test_no_declared_checks_give_nothing_to_score():
     assert out.results == () and (out.score, out.max_score) == (0.0, 0.0)
 
 
-@pytest.mark.xfail(strict=True, reason="score() neither caps a result's score at its check's points nor uses the "
-                                       "declared CheckInfo: a result carrying other points (e.g. restored from a "
-                                       "journal) changes the total and the maximum")
 def test_a_score_over_the_declared_points_is_capped():
     over = score(Submission("s", results=(CheckResult(RELU_VALUES, 7.0, "passed"),)), CHECKS[:1])
     inflated = CheckInfo(RELU_VALUES.check_id, "relu", 50.0, RELU_VALUES.title)
