@@ -20,7 +20,7 @@ from tests.kernels import retry_on_kernel_failure
 
 pytestmark = pytest.mark.nbgrader
 
-FILES = ("source/week03/variant.toml", "source/week03/weight_init.ipynb", "release/week03/weight_init.ipynb",
+FILES = ("initlab-private/week03/variant.toml", "source/week03/weight_init.ipynb", "release/week03/weight_init.ipynb",
          "quiz/week03.xml", "quiz/week03.gift")
 
 
@@ -127,7 +127,7 @@ def test_two_roster_students_get_different_variants(tmp_path):
     assert r.variant.per_student and r.students == 2
     a, b = r.variant.for_student("2026001"), r.variant.for_student("2026002")
     assert a != b and a == Variant.derive(_key_from_seed(5), 2, "2026001", True)
-    with open(tmp_path / "course" / "source" / "week02" / "students.csv", encoding="utf-8-sig") as fh:
+    with open(tmp_path / "course" / "initlab-private" / "week02" / "students.csv", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["student_id"] for r in rows] == ["2026001", "2026002"] and rows[0]["name"] == "홍길동"
     # Each student's code holds exactly their own set-up, and no other's.
@@ -180,3 +180,50 @@ def test_a_release_says_each_step_as_it_ends(tmp_path):
     steps = [line for line in done.stdout.splitlines() if re.search(r"\(\d+\.\d s\)$", line)]
     assert len(steps) == 3 and "generate_assignment" in steps[1] and "quiz" in steps[2], done.stdout
     assert done.stdout.index(steps[-1]) < done.stdout.index("released week04")
+
+
+@pytest.mark.slow
+def test_nbgraders_own_autograde_and_feedback_copy_no_secret(tmp_path):
+    """A per-student week run through nbgrader's own commands, as a course might click them in formgrader:
+    `nbgrader autograde` then `nbgrader generate_feedback`.  Does any file they make (or source/ or
+    release/) hold the course key or any student's set-up code (from which their numbers follow), and
+    does a course released by an earlier initlab (secrets in source/) get them moved out first?"""
+    import shutil
+
+    from autograder.engine.release import PRIVATE_FOLDER, nbgrader
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id\n2026001\n2026002\n2026003\n", encoding="utf-8")
+    course = tmp_path / "course"
+    release(course, 1, seed=11, roster=roster, check=False)
+    private = course / PRIVATE_FOLDER / "week01"
+    with open(private / "students.csv", encoding="utf-8-sig") as fh:
+        codes = {row["student_id"]: row["setup_code"] for row in csv.DictReader(fh)}
+    key = course_variant(course, "week01").course_key
+    assert (course / PRIVATE_FOLDER).stat().st_mode & 0o077 == 0
+    # An earlier initlab's layout: the secrets beside the source notebook.  The next command moves them.
+    shutil.copy(private / "variant.toml", course / "source" / "week01" / "variant.toml")
+    shutil.copy(private / "students.csv", course / "source" / "week01" / "students.csv")
+    assert course_variant(course, "week01").course_key == key
+    assert not (course / "source" / "week01" / "variant.toml").exists()
+    assert not (course / "source" / "week01" / "students.csv").exists()
+
+    source = json.loads((course / "source" / "week01" / "weight_init.ipynb").read_text(encoding="utf-8"))
+    for cell in source["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "student_id":
+            cell["source"] = f'STUDENT_ID = "2026001"\nSETUP_CODE = "{codes["2026001"]}"'
+    submitted = course / "submitted" / "2026001" / "week01"
+    submitted.mkdir(parents=True)
+    (submitted / "weight_init.ipynb").write_text(json.dumps(source, ensure_ascii=False), encoding="utf-8")
+    (submitted / "timestamp.txt").write_text("2026-03-10 10:00:00.000000 KST", encoding="utf-8")
+    retry_on_kernel_failure(lambda: nbgrader(course, "autograde", "week01", "--force"))
+    nbgrader(course, "generate_feedback", "week01", "--force")
+    made = [p for folder in ("autograded", "feedback", "source", "release") for p in (course / folder).rglob("*")
+            if p.is_file()]
+    assert any("feedback" in p.parts and p.suffix == ".html" for p in made)  # nbgrader did make feedback
+    others = [code for sid, code in codes.items() if sid != "2026001"]
+    for path in made:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        assert key not in text and "course_key" not in text, path
+        assert not [c for c in others if c in text], path
+        assert path.name not in ("variant.toml", "students.csv"), path

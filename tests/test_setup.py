@@ -105,3 +105,57 @@ def test_every_released_variant_reads_back_through_the_checks():
     for week in range(1, 30):
         v = Variant.derive(KEY, week, str(week), per_student=week % 2 == 0)
         assert Variant.from_dict(json.loads(json.dumps(v.to_dict()))) == v
+
+
+# ---- signed set-up codes ---------------------------------------------------------------------
+
+
+def _edited(code: str, change, keep_checksum: bool = False) -> str:
+    """``code`` with its set-up changed by ``change`` (a dict -> None); with ``keep_checksum``, the
+    checksum recomputed as a careful forger would (the course's signature cannot be)."""
+    import base64
+    import zlib
+
+    from autograder.helper.setup import CHECKSUM, canonical
+
+    body = code[len(lab.SETUP_CODE_PREFIX):]
+    values = json.loads(zlib.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))))
+    change(values)
+    if keep_checksum:
+        import hashlib
+
+        values[CHECKSUM] = hashlib.sha256(canonical(values)).hexdigest()[:12]
+    return _code_of(json.dumps(values, sort_keys=True, separators=(",", ":")).encode())
+
+
+def test_an_edited_code_is_refused_in_the_notebook_in_both_languages():
+    """A student who makes their set-up easier (λ = 0) by editing the code is told, in Korean then
+    English, that the code was edited."""
+    code = Variant.derive(KEY, 3, "2026001", per_student=True).setup_code()
+    assert lab.variant(code, "2026001").week == 3
+    edited = _edited(code, lambda v: v.update(lam=0.0))
+    with pytest.raises(ValueError) as info:
+        lab.variant(edited, "2026001")
+    assert "수정" in str(info.value) and "edited" in str(info.value)
+
+
+def test_a_forged_code_with_a_redone_checksum_is_flagged_at_grading():
+    """The checksum only tells the notebook; the course's signature (an HMAC with the key) tells grading:
+    a forged code is flagged, an untouched one is not, and a code signed by another course is flagged."""
+    from autograder.engine.steps.bind import Declaration, setup_mismatch
+
+    week = Variant.derive(KEY, 3, per_student=True)
+    mine = week.for_student("2026001")
+
+    def cells(code):
+        return [{"source": f'STUDENT_ID = "2026001"\nSETUP_CODE = "{code}"\nSETUP = SETUP_CODE\n', "name": "c"}]
+
+    assert setup_mismatch(Declaration.of(cells(mine.setup_code())), mine, "2026001") is None
+    forged = _edited(mine.setup_code(), lambda v: v.update(lam=0.0), keep_checksum=True)
+    assert lab.variant(forged, "2026001").lam == 0.0  # the notebook cannot tell
+    flag = setup_mismatch(Declaration.of(cells(forged)), mine, "2026001")
+    assert flag is not None and "not one the course made" in flag.en and "위조" in flag.ko
+    other_course = Variant.derive("another-key", 3, per_student=True).for_student("2026001")
+    flag = setup_mismatch(Declaration.of(cells(other_course.setup_code())), mine, "2026001")
+    assert flag is not None and "not one the course made" in flag.en
+    assert KEY not in mine.setup_code() and mine.signature() not in repr(mine)

@@ -127,7 +127,7 @@ def test_a_per_student_week_runs_alone_with_the_students_id_and_code(course, fre
     """Does a per-student week run the same way once the student types their id and set-up code,
     with that student's own numbers?"""
     sid = ROSTER[1][0]
-    rows = {r["student_id"]: r for r in csv.DictReader(open(course / "source" / "week03" / "students.csv",
+    rows = {r["student_id"]: r for r in csv.DictReader(open(course / "initlab-private" / "week03" / "students.csv",
                                                              encoding="utf-8-sig"))}
     notebook = fetch(course, 3, tmp_path / "week03")
     fill(notebook, {**solution_cells(), "student_id": f'STUDENT_ID = "{sid}"\nSETUP_CODE = "{rows[sid]["setup_code"]}"'})
@@ -229,7 +229,7 @@ def test_the_release_folder_and_the_helper_hold_no_answer_key(course, week):
     assert key not in everything
     # another week's and every student's own set-up
     assert f"'seed': {other.seed}" not in everything and str(other.seed) not in everything
-    rows = list(csv.DictReader(open(course / "source" / "week03" / "students.csv", encoding="utf-8-sig")))
+    rows = list(csv.DictReader(open(course / "initlab-private" / "week03" / "students.csv", encoding="utf-8-sig")))
     for row in rows:
         assert row["setup_code"] not in everything and row["student_id"] not in everything
         if week_variant.per_student:

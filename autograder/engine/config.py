@@ -116,6 +116,20 @@ class Variant:
         SETUP and what the sandbox child receives)."""
         return {k: v for k, v in self.to_dict().items() if k != "course_key"}
 
+    def signature(self, values: dict | None = None) -> str:
+        """The course's signature of a set-up (this variant's public values by default): an HMAC with the
+        course key, so a set-up code nobody edited is one the course made."""
+        from autograder.helper.setup import canonical
+
+        values = self.public_dict() if values is None else values
+        return hmac.new(self.course_key.encode(), b"initlab-setup:" + canonical(values), hashlib.sha256).hexdigest()[:32]
+
+    def setup_code(self) -> str:
+        """This variant as the signed code a student pastes into SETUP_CODE (a per-student week)."""
+        from autograder.helper.setup import encode_setup
+
+        return encode_setup(self.public_dict(), self.signature())
+
     def analysis_seed(self, tag: str) -> int:
         """The seed the notebook's analysis question ``tag`` draws with (a 32-bit int, easy to print);
         the notebook computes it from its SETUP the same way (helper/setup.py's analysis_seed)."""

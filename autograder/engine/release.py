@@ -1,8 +1,8 @@
 """``initlab release``: a week's variant through nbgrader, with its quiz bank, validated before it counts.
 
   C/initlab.toml                      the course's secret key (written at the first release, then reused)
-  C/source/weekNN/variant.toml        the week's Variant (derived from the course key and week only)
-  C/source/weekNN/students.csv        per-student weeks: each student's numbers and set-up code
+  C/initlab-private/weekNN/variant.toml  the week's Variant (derived from the course key and week only)
+  C/initlab-private/weekNN/students.csv  per-student weeks: each student's numbers and signed set-up code
   C/source/weekNN/weight_init.ipynb   the master rendered with the week's set-up
   C/source/weekNN/initlab_lab.py      the lecture's built student helper (numpy and matplotlib only)
   C/release/weekNN/                   what students fetch, made by nbgrader's own generate_assignment:
@@ -13,6 +13,10 @@ Before it reports success the release grades itself: the source notebook must sc
 marks and the released one zero, under ``initlab grade --course`` and under
 ``nbgrader autograde``, in a throw-away copy of the course.  A release that fails removes
 everything it made (files and the gradebook entry) and says why.
+
+Nothing secret is in source/: nbgrader copies that folder's files into autograded/ and feedback/
+(and so to students) whichever of its commands runs.  The key and the week's private files live in
+C/initlab.toml and C/initlab-private/, owner-only, which no nbgrader command reads.
 """
 from __future__ import annotations
 
@@ -255,9 +259,7 @@ def validate(course: Path, assignment: str, variant: Variant, step: Steps = Step
             target.parent.mkdir(parents=True)
             nb = json.loads(nb_path.read_text(encoding="utf-8"))
             if variant.per_student:  # the student types their id and code; the validator is a student too
-                from autograder.helper.setup import encode_setup
-
-                code = encode_setup(variant.for_student(sid).public_dict())
+                code = variant.for_student(sid).setup_code()
                 for cell in nb["cells"]:
                     if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "student_id":
                         cell["source"] = f'STUDENT_ID = "{sid}"\nSETUP_CODE = "{code}"'
@@ -332,27 +334,30 @@ def release(course: str | Path, week: int, seed: int | None = None, roster: str 
     assignment = assignment_name(week)
     students = read_roster(Path(roster)) if roster else []
     ensure_course(course)
+    move_secrets_out_of_source(course)
     # A new course's gradebook made here: nbgrader's generate_assignment would start `alembic` for it.
     with open_gradebook(course, create=True):
         pass
     variant = Variant.derive(course_key(course, seed, lecture_of.name), week, per_student=bool(students),
                              numbers=lecture_of.numbers)
     source_dir, release_dir = course / "source" / assignment, course / "release" / assignment
+    private_dir = private_folder(course, assignment)
     quiz_dir = course / "quiz"
     quiz_xml, quiz_gift = quiz_dir / f"{assignment}.xml", quiz_dir / f"{assignment}.gift"
-    made = [p for p in (source_dir, release_dir, quiz_xml, quiz_gift) if not p.exists()]
+    made = [p for p in (source_dir, release_dir, private_dir, quiz_xml, quiz_gift) if not p.exists()]
     try:
         with step(f"set-up and source notebook written to {source_dir}"):
             source_dir.mkdir(parents=True, exist_ok=True)
-            (source_dir / "variant.toml").write_text(variant.to_toml(), encoding="utf-8")
+            private_dir.mkdir(parents=True, exist_ok=True)
+            os.chmod(private_dir.parent, 0o700)
+            (private_dir / "variant.toml").write_text(variant.to_toml(), encoding="utf-8")
             (source_dir / notebook).write_text(render_source(master, variant, lecture_of), encoding="utf-8")
             # The student helper beside the notebook: nbgrader releases it with it, and autograde puts the
             # course's copy back over whatever a student hands in.
             shutil.copyfile(lecture_of.helper_file, source_dir / HELPER_NAME)
             if students:
                 _add_students(course, students)
-                _write_student_variants(source_dir / "students.csv", variant, students, lecture_of.student_columns)
-        # The variant and the roster stay with the instructor: not copied into the release.
+                _write_student_variants(private_dir / "students.csv", variant, students, lecture_of.student_columns)
         with step(f"nbgrader generate_assignment made {release_dir}"):
             nbgrader(course, "generate_assignment", assignment, "--force", *IGNORE_IN_RELEASE)
         if lecture_of.quiz is not None:
@@ -374,12 +379,42 @@ def release(course: str | Path, week: int, seed: int | None = None, roster: str 
         raise ReleaseError(f"{type(exc).__name__}: {exc}") from exc
     keep_private(course)
     return ReleaseResult(assignment, variant, source_dir / notebook, release_dir / notebook,
-                         source_dir / "variant.toml", quiz_xml if quiz_xml.exists() else None,
+                         private_dir / "variant.toml", quiz_xml if quiz_xml.exists() else None,
                          quiz_gift if quiz_gift.exists() else None, validation, len(students))
 
 
+#: Where a course keeps what nbgrader must never copy: each week's variant and students' set-up codes.
+PRIVATE_FOLDER = "initlab-private"
 #: What only the instructor may read: the answers' source, the grades and the course's secret.
-PRIVATE = ("source", "gradebook.db", "initlab.toml", "quiz")
+PRIVATE = ("source", "gradebook.db", "initlab.toml", "quiz", PRIVATE_FOLDER)
+#: Files an earlier initlab wrote into source/<assignment>/, where nbgrader copies them to students.
+MOVED_OUT_OF_SOURCE = ("variant.toml", "students.csv")
+
+
+def private_folder(course: str | Path, assignment: str) -> Path:
+    """C/initlab-private/<assignment>/: the week's variant.toml and students.csv."""
+    return Path(course) / PRIVATE_FOLDER / assignment
+
+
+def move_secrets_out_of_source(course: str | Path) -> list[Path]:
+    """Move what an earlier initlab left in C/source/<assignment>/ (variant.toml, students.csv) to the
+    private folder; returns the files moved.  Called before anything reads a course."""
+    moved = []
+    source = Path(course) / "source"
+    if not source.is_dir():
+        return moved
+    for folder in sorted(p for p in source.iterdir() if p.is_dir()):
+        for name in MOVED_OUT_OF_SOURCE:
+            old = folder / name
+            if old.is_file():
+                new = private_folder(course, folder.name) / name
+                new.parent.mkdir(parents=True, exist_ok=True)
+                os.chmod(new.parent.parent, 0o700)
+                if not new.exists():
+                    shutil.copy2(old, new)
+                old.unlink()
+                moved.append(new)
+    return moved
 
 
 def keep_private(course: Path) -> None:
@@ -398,15 +433,13 @@ def keep_private(course: Path) -> None:
 def _write_student_variants(path: Path, variant: Variant, students: list[dict], keys: tuple[str, ...]) -> None:
     """For the TA: each student's own numbers and the set-up code to send them (eclass message,
     feedback comment or e-mail); a student pastes it into the notebook's SETUP."""
-    from autograder.helper.setup import encode_setup
-
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = SafeWriter(fh)
         w.writerow(["student_id", "name", *keys, "setup_code"])
         for row in students:
             v = variant.for_student(row["student_id"])
             w.writerow([row["student_id"], row.get("name", "")] + [getattr(v, k) for k in keys]
-                       + [encode_setup(v.public_dict())])
+                       + [v.setup_code()])
 
 
 def released_assignments(course: str | Path) -> list[str]:
@@ -427,5 +460,6 @@ def course_notebook(course: str | Path, assignment: str) -> str:
 
 def course_variant(course: str | Path, assignment: str) -> Variant | None:
     """The variant a released assignment was made with (None if it was not made by initlab)."""
-    path = Path(course) / "source" / assignment / "variant.toml"
+    move_secrets_out_of_source(course)
+    path = private_folder(course, assignment) / "variant.toml"
     return Variant.load(path, load_assignment(course_lecture(course) or None).numbers) if path.is_file() else None

@@ -39,9 +39,26 @@ def analysis_seed(seed: int, week: int, student_id: str, tag: str) -> int:
 SETUP_CODE_PREFIX = "initlab1:"
 
 
-def encode_setup(values: dict) -> str:
-    """A set-up as a code to paste into the notebook's SETUP_CODE (for a per-student week)."""
-    raw = json.dumps(values, sort_keys=True, separators=(",", ":")).encode()
+#: The fields a code adds to its set-up: a checksum anyone can recompute (so the notebook notices an
+#: edit and says so) and the course's signature (an HMAC with the course key, which only grading can
+#: check: an edited code is flagged however well its checksum is redone).
+CHECKSUM, SIGNATURE = "sum", "sig"
+
+
+def canonical(values: dict) -> bytes:
+    """The bytes a set-up's checksum and signature are taken over."""
+    return json.dumps({k: v for k, v in values.items() if k not in (CHECKSUM, SIGNATURE)}, sort_keys=True,
+                      separators=(",", ":")).encode()
+
+
+def encode_setup(values: dict, signature: str = "") -> str:
+    """A set-up as a code to paste into the notebook's SETUP_CODE (for a per-student week), with its
+    checksum and, when the instructor's kit gives one, the course's ``signature``."""
+    body = dict(values)
+    body[CHECKSUM] = hashlib.sha256(canonical(values)).hexdigest()[:12]
+    if signature:
+        body[SIGNATURE] = signature
+    raw = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
     return SETUP_CODE_PREFIX + base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
 
 
@@ -71,7 +88,19 @@ def decode_setup(code: str) -> dict:
                          "The set-up code is damaged: copy and paste it again.") from exc
     if not isinstance(values, dict):
         raise ValueError("not a set-up code")
-    return values
+    if CHECKSUM in values and values[CHECKSUM] != hashlib.sha256(canonical(values)).hexdigest()[:12]:
+        raise ValueError("설정 코드가 수정되었습니다. 조교가 보낸 코드를 고치지 말고 그대로 붙여 넣으세요. / "
+                         "The set-up code was edited: paste the code your TA sent you exactly as it is.")
+    return {k: v for k, v in values.items() if k not in (CHECKSUM, SIGNATURE)}
+
+
+def setup_signature(code: str) -> str:
+    """The course's signature a set-up code carries ('' for none); the code must decode."""
+    text = "".join(str(code)[:MAX_SETUP_CODE * 2].split())
+    body = text[len(SETUP_CODE_PREFIX):]
+    raw = zlib.decompressobj().decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)), MAX_SETUP_JSON)
+    signature = json.loads(raw).get(SIGNATURE, "")
+    return signature if isinstance(signature, str) else ""
 
 
 class GradedSetup:

@@ -8,6 +8,8 @@ silently different grade.
 """
 from __future__ import annotations
 
+import hmac
+import zlib
 from dataclasses import dataclass
 
 from autograder.engine.config import Variant
@@ -29,6 +31,8 @@ class Declaration:
     """The literal STUDENT_ID it sets ('' and absent give None)."""
     problem: Text | None = None
     """Why the declaration could not be read (then it is flagged, and grading uses the instructor's set-up)."""
+    signature: str | None = None
+    """The course's signature its set-up code carries ('' for none); None when it declares no code."""
 
     @classmethod
     def of(cls, cells: list[dict], numbers: type | None = None) -> "Declaration":
@@ -41,6 +45,7 @@ class Declaration:
             unreadable = found.get(UNREADABLE)
             setup = declared_setup(found)
             variant = variant_of_setup(setup, numbers) if setup is not None else None
+            signature = _signature_of(setup) if isinstance(setup, str) and variant is not None else None
             problem = None
             if unreadable is not None:
                 size = unreadable[1]
@@ -49,7 +54,7 @@ class Declaration:
             elif setup is not None and variant is None:
                 problem = T("its SETUP (or SETUP_CODE) is damaged or edited: it is no set-up the course made",
                             "SETUP(또는 SETUP_CODE)이 손상되었거나 고쳐졌습니다: 강의에서 만든 설정이 아닙니다")
-            return cls(variant, typed or None, problem)
+            return cls(variant, typed or None, problem, signature)
         except Exception as exc:  # a declaration is evidence, never a reason to lose the row
             return cls(None, None, T(f"its set-up could not be read ({type(exc).__name__})",
                                      f"설정을 읽을 수 없었습니다 ({type(exc).__name__})"))
@@ -57,6 +62,15 @@ class Declaration:
     @property
     def week(self) -> int:
         return self.variant.week if self.variant is not None else 0
+
+
+def _signature_of(code: str) -> str:
+    from autograder.helper.setup import setup_signature
+
+    try:
+        return setup_signature(code)
+    except (ValueError, TypeError, RecursionError, MemoryError, zlib.error):
+        return ""
 
 
 def _typed_id(value) -> str:
@@ -78,6 +92,10 @@ def setup_mismatch(declaration: Declaration, graded: Variant, submitter: str) ->
     elif declared is None and graded.week:
         problems.append(T(f"it declares no set-up (an empty SETUP: the lecture's own), not week {graded.week}'s",
                           f"설정이 없습니다 (빈 SETUP: 강의 기본 설정). {graded.week}주차 설정이 아닙니다"))
+    elif declared is not None and declaration.signature is not None and graded.course_key and not hmac.compare_digest(
+            declaration.signature, graded.signature(declared.public_dict())):
+        problems.append(T("its set-up code is not one the course made (edited or forged: the course's signature "
+                          "does not match)", "설정 코드가 강의에서 만든 것이 아닙니다 (수정 또는 위조: 강의의 서명이 맞지 않음)"))
     elif declared is not None and declared.week != graded.week:
         what = f"week {declared.week}'s" if declared.week else "the lecture's own"
         what_ko = f"{declared.week}주차" if declared.week else "강의 기본"

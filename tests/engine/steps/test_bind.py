@@ -29,7 +29,7 @@ def released(variant: Variant, student_id: str = "") -> str:
 
 def per_student_code(student_id: str, typed: str | None = None) -> str:
     """A per-student week's cell: the code the TA sent ``student_id``, pasted, and the id typed."""
-    code = encode_setup(PER_STUDENT.for_student(student_id).public_dict())
+    code = PER_STUDENT.for_student(student_id).setup_code()
     return f'STUDENT_ID = "{typed if typed is not None else student_id}"\nSETUP_CODE = "{code}"\nSETUP = SETUP_CODE'
 
 
