@@ -1,9 +1,10 @@
 """A stand-in for ``get_ipython()`` when a notebook's code runs outside Jupyter.
 
-The load step turns IPython syntax into plain Python with IPython's own transformer, so
-``%%time`` becomes ``get_ipython().run_cell_magic('time', '', body)`` and ``!pip install x``
-becomes ``get_ipython().system('pip install x')``.  This shim gives those calls the
-meaning the student intended for grading: timing magics run their code, display and
+The load step turns IPython syntax into plain Python as IPython's own transformer does
+(autograder/helper/ipysyntax.py), so ``%%time`` becomes
+``get_ipython().run_cell_magic('time', '', body)`` and ``!pip install x`` becomes
+``get_ipython().system('pip install x')``.  This shim gives those calls the meaning the
+student intended for grading: timing magics run their code, display and
 configuration magics do nothing, and shell commands are never run (they are noted).
 """
 from __future__ import annotations

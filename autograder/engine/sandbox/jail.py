@@ -259,7 +259,7 @@ def site_entries(names: tuple[str, ...], metadata_too: bool = False) -> dict[str
     entries: dict[str, str] = {}
     for dist in _distribution_closure(names):
         # The first part of each path in RECORD (read as text: building its thousands of path
-        # objects would cost a second at every start).
+        # objects would slow every start).
         record = dist.read_text("RECORD") or ""
         tops = {line.split(",", 1)[0].replace("\\", "/").split("/", 1)[0] for line in record.splitlines()}
         for top in sorted(tops):
@@ -374,7 +374,7 @@ def font_cache(jail: Jail) -> str | None:
     """A host folder with matplotlib's font list as this jail sees it, or None if none can be made.
 
     matplotlib scans the system's fonts when its cache folder has no list, and a child's folder
-    starts empty: 0.2 s of every child that draws.  The list is made once per jail layout
+    starts empty: every child that draws would scan them again.  The list is made once per jail layout
     (interpreter, packages, matplotlib's version) by a jailed run of matplotlib alone, which
     runs no student code, into a per-user cache folder; jails then see it read-only.
     """

@@ -1,10 +1,12 @@
 """Landlock, the jail's second layer (Linux >= 5.13), through its three system calls.
 
-The zygote restricts itself once (reads anywhere it can see, writes only under the scratch
-folder, no TCP, signals and abstract sockets scoped to the jail); each child adds a nested
-domain that scopes its signals to itself, so a submission cannot signal the zygote.  Every
-restriction is inherited and none can be lifted.  Where the kernel has no Landlock, nothing is
-applied and ``abi_version()`` says 0: bubblewrap's namespaces remain the jail.
+Each jailed child restricts itself once its own /tmp is mounted (limits.apply_in_child calls
+:func:`restrict_jail`; Landlock forbids mounting afterwards): it may read and run what the jail
+shows, write only under its /tmp and to the character devices of /dev, neither bind nor connect
+TCP sockets (ABI >= 4), and its signals and abstract Unix sockets are scoped to its own domain
+(ABI >= 6), so a submission cannot signal the zygote.  Every restriction is inherited and none can
+be lifted.  Where the kernel has no Landlock, nothing is applied and ``abi_version()`` says 0:
+bubblewrap's namespaces remain the jail.
 """
 from __future__ import annotations
 
@@ -97,7 +99,7 @@ def _restrict(attr: _RulesetAttr, size: int, rules: list[tuple[str, int]]) -> No
 
 
 def restrict_jail(scratch: str) -> int:
-    """The zygote's domain: read and run what the jail shows, write only under ``scratch`` and the
+    """A jailed child's domain: read and run what the jail shows, write only under ``scratch`` and the
     character devices of /dev; no TCP; signals and abstract sockets stay inside.  Returns the ABI (0: none)."""
     abi = abi_version()
     if not abi:

@@ -113,7 +113,7 @@ def apply_in_child(limits: Limits, workdir: str, network_isolated: bool = False,
     if jailed:
         # The jail's processes run as an unprivileged uid of their own (the judge's own, or, for a root
         # judge, one per judge: jail.jail_uid), so RLIMIT_NPROC counts them; a root judge's launcher
-        # also puts the whole jail in a pids cgroup (runner.ZygoteLauncher).
+        # also puts the whole jail in a pids cgroup (launchers.ZygoteLauncher).
         cap(resource.RLIMIT_NPROC, limits.max_processes + 1)
         applied["max_processes"] = limits.max_processes
         from autograder.engine.sandbox.isolate import drop_capabilities

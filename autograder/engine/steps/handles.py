@@ -64,7 +64,7 @@ def top_level_literals(cells: list[dict], names: tuple[str, ...]) -> dict[str, t
     found: dict = {}
     for cell in cells:
         # Only a cell that spells one of the names can assign it (identifiers are NFKC-normalised, as
-        # Python reads them): the others are not parsed, which was most of the bind step's time.
+        # Python reads them): the others are not parsed, so the bind step parses few cells.
         source = cell["source"]
         if cell.get("unread_declaration"):  # a cell too large to run (steps/load.py): it was not kept
             found[UNREADABLE] = ("size", cell["unread_declaration"])

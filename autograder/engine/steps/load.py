@@ -35,8 +35,8 @@ MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 #: Files up to this size are read in the grading process (at most ~70 MB of parse memory each); larger
 #: ones in a process of their own, limited to BOUNDED_MEMORY_MB and BOUNDED_SECONDS.
 IN_PROCESS_BYTES = {".py": 128 * 1024, ".ipynb": 4 * 1024 * 1024}
-#: A cell with more characters is not run (compiling 5 MB of literal took the child 4 s and 1 GB): it
-#: raises an error that says so, which costs that cell only.  Real cells are a few kB.
+#: A cell with more characters is not run (compiling a huge literal takes the child far more time and memory
+#: than any real cell): it raises an error that says so, which costs that cell only.  Real cells are a few kB.
 MAX_CELL_CHARS = 1_000_000
 BOUNDED_MEMORY_MB = 2048
 BOUNDED_SECONDS = 30.0
