@@ -353,18 +353,52 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig | Non
             notes.append("processes of submissions were still running after grading; they were killed")
         checks = list_checks(cfg.assignment)
         subs = [scored[i] if i in scored else score_step(s, cfg) for i, s in enumerate(subs)]
-        write_reports(out, subs, checks, cfg.lang, title, pages, cfg.assignment)
+        failure = None
         if writer is not None:
             from autograder.engine.export.nbgrader_db import ScoreRow
 
-            writer.write(list(checks), [ScoreRow(student_id=s.student_id, first_name=gradebook_name(s)[0],
-                                                 last_name=gradebook_name(s)[1],
-                                                 scores={r.check_id: r.score for r in s.results})
-                                        for s in subs if not id_collision(s)])
+            try:
+                lateness = writer.write(list(checks), [
+                    ScoreRow(student_id=s.student_id, first_name=gradebook_name(s)[0], last_name=gradebook_name(s)[1],
+                             scores={r.check_id: r.score for r in s.results}, timestamp=s.extra.get("submitted_at"))
+                    for s in subs if not id_collision(s)])
+            except Exception as exc:  # the reports are written all the same (grades.csv has every score)
+                failure, lateness = exc, {}
+            subs, late_notes = apply_lateness(subs, lateness, pages)
+            notes += late_notes
+        write_reports(out, subs, checks, cfg.lang, title, pages, cfg.assignment)
+        if failure is not None:
+            raise failure
+        if course is not None:
+            from autograder.engine.export.autograded import write_autograded
+
+            notes += write_autograded(Path(course), assignment or "week01", cfg.assignment.stem,
+                                      [s for s in subs if s.status == "graded"], cfg.lang, out)
     finally:
         if writer is not None:
             writer.close()
     return BatchResult(subs, out, source.warnings + tuple(roster_warnings) + tuple(notes))
+
+
+def apply_lateness(subs: list[Submission], lateness: dict, pages: dict) -> tuple[list[Submission], list[str]]:
+    """Each submission with its lateness as the gradebook recorded it (nbgrader_db.Lateness: how late, the
+    penalty of the course's late-submission plugin); a late one's pages are made again to say so."""
+    out, notes = [], []
+    late = 0
+    for i, sub in enumerate(subs):
+        found = lateness.get(sub.student_id)
+        if found is not None and found.problem:
+            notes.append(f"{sub.student_id}: {found.problem}; graded as on time, as nbgrader would")
+        if found is None or found.seconds <= 0:
+            out.append(sub)
+            continue
+        late += 1
+        out.append(sub.with_(extra=dict(sub.extra, late={"seconds": found.seconds, "penalty": found.penalty})))
+        pages.pop(i, None)
+    if late:
+        notes.append(f"{late} submission{'s were' if late != 1 else ' was'} late (see the late columns of "
+                     "grades.csv; penalties as the course's nbgrader late-submission plugin gives them)")
+    return out, notes
 
 
 def _read_class(source, cfg: GradeConfig, roster: list[dict] | None) -> tuple[list[Submission], list[str]]:

@@ -215,7 +215,7 @@ def _grade(args: argparse.Namespace, writer) -> int:
     subs = result.submissions
     print(f"{'student_id':<16} {'name':<20} {'score':>7}  status")
     for s in subs[: args.show]:
-        print(f"{s.student_id[:16]:<16} {s.name[:20]:<20} {s.score:>7g}  {s.status}"
+        print(f"{s.student_id[:16]:<16} {s.name[:20]:<20} {s.final_score:>7g}  {s.status}{' (late)' if s.late else ''}"
               f"{'' if confined else ' (UNCONFINED)'}")
     if len(subs) > args.show:
         print(f"... and {len(subs) - args.show} more (all in grades.csv)")

@@ -46,5 +46,18 @@ class Submission:
     def max_score(self) -> float:
         return round(sum(r.points for r in self.results), 6)
 
+    @property
+    def late(self) -> dict | None:
+        """{"seconds": how late, "penalty": points nbgrader's late-submission plugin took} for a late
+        submission of an nbgrader course (batch.grade_class), else None."""
+        late = self.extra.get("late")
+        return late if isinstance(late, dict) else None
+
+    @property
+    def final_score(self) -> float:
+        """The score after the late-submission penalty: what nbgrader's export and the LMS get."""
+        penalty = (self.late or {}).get("penalty") or 0.0
+        return round(max(0.0, self.score - penalty), 6)
+
     def with_(self, **changes) -> "Submission":
         return replace(self, **changes)

@@ -41,17 +41,16 @@ class ScoresWriter:
         """Whether :meth:`write` writes in the caller's process."""
         return self._proc is None
 
-    def write(self, checks: Sequence, rows: Sequence) -> None:
+    def write(self, checks: Sequence, rows: Sequence) -> dict:
         """Write ``rows`` (nbgrader_db.ScoreRow) of ``checks`` (CheckInfo) as nbgrader_db.write_scores does;
-        raises what it raises."""
+        returns what it returns (each student's lateness) and raises what it raises."""
         if self._proc is None:
             from autograder.engine.export.nbgrader_db import write_scores
 
-            write_scores(self.course_dir, self.assignment, self.notebook, checks, rows)
-            return
+            return write_scores(self.course_dir, self.assignment, self.notebook, checks, rows)
         try:
             self._conn.send((list(checks), list(rows)))
-            failure = self._conn.recv()
+            failure, result = self._conn.recv()
         except (EOFError, OSError):
             self._proc.join(timeout=5)
             raise RuntimeError("nbgrader's gradebook was not written: its writer process stopped "
@@ -60,6 +59,7 @@ class ScoresWriter:
             self.close()
         if failure is not None:
             raise failure
+        return result
 
     def close(self) -> None:
         """Stop the writer.  Before :meth:`write` it has written nothing and never will; stopped in the
@@ -90,12 +90,13 @@ def _serve_one_write(conn, callers_end, course_dir: Path, assignment: str, noteb
         checks, rows = conn.recv()
     except EOFError:  # the caller stopped: nothing is written
         return
+    result = {}
     try:
-        write_scores(course_dir, assignment, notebook, checks, rows)
+        result = write_scores(course_dir, assignment, notebook, checks, rows)
         failure = None
     except Exception as exc:  # raised again in the caller, as itself when it can travel
         try:
             failure = pickle.loads(pickle.dumps(exc))
         except Exception:
             failure = RuntimeError(f"{type(exc).__name__}: {exc}")
-    conn.send(failure)
+    conn.send((failure, result))

@@ -233,20 +233,25 @@ def course_settings(course_dir: Path) -> CourseSettings:
         ``nbgrader quickstart <course_id>``.
     """
     from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=_course_config(Path(course_dir).resolve()))
+    return CourseSettings(Path(coursedir.root), coursedir.db_url, coursedir.course_id)
+
+
+def _course_config(root: Path):
+    """The course's nbgrader_config.py, executed the way nbgrader executes it (an empty config naming the
+    folder as course id when there is none), with the course's root."""
     from traitlets.config import Config
     from traitlets.config.loader import PyFileConfigLoader
 
-    root = Path(course_dir).resolve()
     if (root / CONFIG_FILE).is_file():
-        # The instructor's own config file, executed the way nbgrader executes it.
         cfg = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
     else:
         cfg = Config()
         cfg.CourseDirectory.course_id = root.name
     if "root" not in cfg.CourseDirectory:
         cfg.CourseDirectory.root = str(root)
-    coursedir = CourseDirectory(config=cfg)
-    return CourseSettings(Path(coursedir.root), coursedir.db_url, coursedir.course_id)
+    return cfg
 
 
 def ensure_course(course_dir: Path) -> CourseSettings:
@@ -336,8 +341,39 @@ def _quiet_sqlalchemy():
 # ---------------------------------------------------------------------------------------------
 # Writing
 
+@dataclass(frozen=True)
+class Lateness:
+    """How late a submission was against the assignment's due date (with the student's extension), and
+    the penalty the course's late-submission plugin gave it, as ``nbgrader autograde`` records them."""
+
+    seconds: float = 0.0
+    penalty: float = 0.0
+    problem: str = ""
+    """Why lateness could not be judged (an unreadable timestamp.txt), or ''."""
+
+
+def _parse_timestamp(text) -> tuple[datetime | None, str]:
+    from nbgrader.utils import parse_utc
+
+    if text is None or isinstance(text, datetime):
+        return text, ""
+    try:
+        return parse_utc(str(text)), ""
+    except (ValueError, OverflowError, TypeError) as exc:
+        return None, f"its timestamp.txt ({str(text)[:60]!r}) is not a time nbgrader reads ({type(exc).__name__})"
+
+
+def _late_penalties(course_dir: Path):
+    """nbgrader's AssignLatePenalties as the course configures it (its plugin class and penalty method)."""
+    from nbgrader.preprocessors import AssignLatePenalties
+
+    assigner = AssignLatePenalties(config=_course_config(Path(course_dir).resolve()))
+    assigner.init_plugin()
+    return assigner
+
+
 def write_scores(course_dir: Path, assignment: str, notebook: str, checks: Sequence[CheckInfo],
-                 rows: Sequence[ScoreRow]) -> None:
+                 rows: Sequence[ScoreRow]) -> dict[str, Lateness]:
     """Write initlab's scores into ``course_dir``'s gradebook, so nbgrader shows the same totals.
 
     Creates the course config, gradebook, assignment, notebook, grade cells (in check mode),
@@ -350,6 +386,11 @@ def write_scores(course_dir: Path, assignment: str, notebook: str, checks: Seque
         notebook: notebook name without ``.ipynb``, e.g. ``weight_init``.
         checks: every check initlab graded (``autograder.engine.steps.run_checks.list_checks()``).
         rows: one per student.
+
+    Returns:
+        student id -> :class:`Lateness`, for every row: with a timestamp and the assignment's due date,
+        the late penalty is what ``nbgrader autograde`` would record (nbgrader's own AssignLatePenalties
+        and the course's late-submission plugin, on the notebook's score), and it is recorded so.
 
     Raises:
         ValueError: bad rows (duplicate or empty student id, unknown check, score out of range),
@@ -376,12 +417,15 @@ def write_scores(course_dir: Path, assignment: str, notebook: str, checks: Seque
         for snb in list(nb.submissions):
             _ensure_grades(gb, snb, cells.values(), Grade)
 
+        assigner = None
+        lateness: dict[str, Lateness] = {}
         for row in rows:
             names = {k: v for k, v in (("first_name", row.first_name), ("last_name", row.last_name),
                                        ("email", row.email)) if v}
             # Empty fields never overwrite what the gradebook knows (e.g. from `nbgrader db student import`).
             gb.update_or_create_student(row.student_id, **names)
-            extra = {"timestamp": row.timestamp} if row.timestamp is not None else {}
+            timestamp, problem = _parse_timestamp(row.timestamp)
+            extra = {"timestamp": timestamp} if timestamp is not None else {}
             sub = gb.update_or_create_submission(assignment, row.student_id, **extra)
             snb = next((n for n in sub.notebooks if n.notebook_id == nb.id), None)
             if snb is None:  # the notebook joined the assignment after this submission was made
@@ -394,6 +438,21 @@ def write_scores(course_dir: Path, assignment: str, notebook: str, checks: Seque
                 if grade.auto_score != score or grade.needs_manual_grade:
                     grade.auto_score = score
                     grade.needs_manual_grade = False
+            # What nbgrader autograde's AssignLatePenalties does, on the score just written.
+            gb.db.flush()
+            gb.db.expire(snb)
+            gb.db.expire(sub)
+            snb.late_submission_penalty = None
+            late = float(sub.total_seconds_late or 0.0)
+            penalty = 0.0
+            if late > 0:
+                assigner = assigner or _late_penalties(course_dir)
+                value = assigner.plugin_inst.late_submission_penalty(row.student_id, snb.score, late)
+                if value is not None:
+                    penalty = float(assigner._check_late_penalty(snb, value))
+                    snb.late_submission_penalty = penalty
+            lateness[row.student_id] = Lateness(late, penalty, problem)
+        return lateness
 
 
 @contextlib.contextmanager

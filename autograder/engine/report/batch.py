@@ -27,7 +27,7 @@ from autograder.engine.steps.stage import safe_name
 from autograder.engine.submission import CheckInfo, Submission
 from autograder.engine.report.cells import SafeWriter
 
-FIXED_COLUMNS = ["student_id", "name", "score", "max_score", "status", "setup"]
+FIXED_COLUMNS = ["student_id", "name", "score", "max_score", "status", "setup", "late_by", "late_penalty"]
 STATUS_TEXT = {
     "graded": T("graded", "채점 완료"),
     "no_code": T("no .py or .ipynb file handed in", "제출한 .py / .ipynb 파일 없음"),
@@ -58,7 +58,7 @@ def row_status(sub: Submission) -> str:
     """The status column: the pipeline's status, whether the code ran without the jail, and whether
     the set-up the file declares is not the one it was graded with."""
     flags = ((["unconfined"] if sub.extra.get("unconfined") else []) + (["set-up mismatch"] if mismatch(sub) else [])
-             + (["id collision"] if identity(sub) else []))
+             + (["id collision"] if identity(sub) else []) + (["late"] if sub.late else []))
     return "; ".join([sub.status, *flags])
 
 
@@ -74,9 +74,37 @@ def identity(sub: Submission) -> Text | None:
     return flag if isinstance(flag, Text) else None
 
 
+def late_by(seconds: float) -> str:
+    """How late, as a person says it: "2 d 3 h", "3 h 20 min", "45 min", "30 s"."""
+    seconds = int(round(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min" if minutes else f"{secs} s"
+
+
+def lateness(sub: Submission) -> Text | None:
+    """That the submission was late, by how much, and what the course's late-submission rule took, or None."""
+    late = sub.late
+    if late is None:
+        return None
+    when, penalty = late_by(late["seconds"]), late.get("penalty") or 0.0
+    if penalty:
+        return T(f"submitted {when} after the due date: the course's late-submission rule took {penalty:g} points "
+                 f"({sub.score:g} before, {sub.final_score:g} after)",
+                 f"마감 {when} 뒤에 제출했습니다: 강의의 지각 제출 규칙으로 {penalty:g}점을 뺐습니다 "
+                 f"(원점수 {sub.score:g}, 최종 {sub.final_score:g})")
+    return T(f"submitted {when} after the due date (the course's late-submission rule takes no points)",
+             f"마감 {when} 뒤에 제출했습니다 (강의의 지각 제출 규칙은 감점하지 않습니다)")
+
+
 def flags(sub: Submission) -> list[Text]:
-    """What a person should look at in this row: a set-up mismatch, an id shared with another row."""
-    return [why for why in (mismatch(sub), identity(sub)) if why is not None]
+    """What a person should look at in this row: a set-up mismatch, an id shared with another row, lateness."""
+    return [why for why in (mismatch(sub), identity(sub), lateness(sub)) if why is not None]
 
 
 def setup_cell(sub: Submission) -> str:
@@ -103,7 +131,9 @@ def grades_csv(subs: list[Submission], checks: tuple[CheckInfo, ...], lang: str 
     w.writerow(FIXED_COLUMNS + [check_column(c, lang) for c in checks])
     for s in subs:
         by_id = {r.check_id: r.score for r in s.results}
-        w.writerow([s.student_id, s.name, f"{s.score:g}", f"{s.max_score:g}", row_status(s), setup_cell(s)]
+        late = s.late or {}
+        w.writerow([s.student_id, s.name, f"{s.final_score:g}", f"{s.max_score:g}", row_status(s), setup_cell(s),
+                    late_by(late["seconds"]) if late else "", f"{late.get('penalty') or 0.0:g}" if late else ""]
                    + [f"{by_id.get(c.check_id, 0.0):g}" for c in checks])
     return "\ufeff" + buf.getvalue()
 
@@ -118,7 +148,7 @@ def _result_output(r, lang: str) -> str:
 
 def results_json(sub: Submission, lang: str) -> str:
     doc = {
-        "score": sub.score,
+        "score": sub.final_score,
         "output": "\n".join([pick(STATUS_TEXT.get(sub.status, T(sub.status, sub.status)), lang)]
                             + ([pick(UNCONFINED_TEXT, lang)] if sub.extra.get("unconfined") else [])
                             + [pick(why, lang) for why in flags(sub)]
@@ -170,7 +200,7 @@ def feedback_html(sub: Submission, lang: str, title: str = "", assignment: Assig
     return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{escape(heading)} — {who}</title>"
             f"<style>{_CSS}</style></head><body><h1>{escape(title or heading)}</h1>"
             f"<p><b>{who}</b> — {escape(sub.extra.get('file', ''))} — {escape(status)}</p>"
-            f"<p style='font-size:1.4em'>{escape(pick(LABELS['score'], lang))}: <b>{sub.score:g} / {sub.max_score:g}</b></p>"
+            f"<p style='font-size:1.4em'>{escape(pick(LABELS['score'], lang))}: <b>{sub.final_score:g} / {sub.max_score:g}</b></p>"
             f"{notes_html}<h2>{escape(pick(T('Checks', '점검 항목'), lang))}</h2><table>{''.join(rows)}</table>"
             f"{figure}</body></html>\n")
 
@@ -182,7 +212,7 @@ def summary_html(subs: list[Submission], checks: tuple[CheckInfo, ...], lang: st
     """What the class got right and wrong: score histogram, pass rate and commonest hint per check."""
     graded = [s for s in subs if s.status == "graded"]
     max_score = sum(c.points for c in checks)
-    scores = [s.score for s in subs]
+    scores = [s.final_score for s in subs]
     rows = []
     for c in checks:
         results = [r for s in graded for r in s.results if r.check_id == c.check_id]
@@ -250,8 +280,8 @@ def moodle_worksheet(subs: list[Submission], lang: str) -> str:
                 "Last modified (submission)", "Last modified (grade)", "Feedback comments"])
     for s in subs:
         comment = pick(STATUS_TEXT.get(s.status, T(s.status, s.status)), lang)
-        w.writerow([f"Participant {s.student_id}", s.name, "", f"{s.score:g}", f"{s.max_score:g}", "Yes", "", "-",
-                    f"{comment}: {s.score:g} / {s.max_score:g}"])
+        w.writerow([f"Participant {s.student_id}", s.name, "", f"{s.final_score:g}", f"{s.max_score:g}", "Yes", "", "-",
+                    f"{comment}: {s.final_score:g} / {s.max_score:g}"])
     return "\ufeff" + buf.getvalue()
 
 

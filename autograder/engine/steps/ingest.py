@@ -237,12 +237,39 @@ def _default_stem() -> str:
     return load().stem
 
 
+#: nbgrader's record of when a submission was made, beside the notebook in submitted/<id>/<assignment>/.
+TIMESTAMP_FILE = "timestamp.txt"
+#: A timestamp is one short line; more is not one.
+MAX_TIMESTAMP_BYTES = 200
+
+
+def _submitted_at(members: list[Member], chosen: Member | None) -> str | None:
+    """The text of nbgrader's timestamp.txt beside the chosen file (a plain folder on disk only), or None.
+    nbgrader's own autograde trusts this file as it is; so does initlab, read bounded."""
+    if chosen is None or chosen.in_zip:
+        return None
+    folder = chosen.rel.rpartition("/")[0]
+    wanted = f"{folder}/{TIMESTAMP_FILE}" if folder else TIMESTAMP_FILE
+    found = next((m for m in members if m.rel == wanted and not m.in_zip), None)
+    if found is None or found.size > MAX_TIMESTAMP_BYTES:
+        return None
+    try:
+        with open(found.path, "rb") as fh:
+            return fh.read(MAX_TIMESTAMP_BYTES).decode("utf-8", errors="replace").strip()
+    except OSError:
+        return None
+
+
 def _found(sid: str, g: dict, stem: str) -> Found:
     members = [m for m in g["members"] if not m.rel.endswith("onlinetext.html")]
     chosen, notes = choose(members, stem)
     if chosen is None and any(m.rel.endswith("onlinetext.html") for m in g["members"]):
         notes = ["only online text was submitted (no file)"]
-    return Found(sid, g["name"], chosen, tuple(g["notes"] + notes), dict(g["extra"]))
+    extra = dict(g["extra"])
+    stamp = _submitted_at(members, chosen)
+    if stamp:
+        extra["submitted_at"] = stamp
+    return Found(sid, g["name"], chosen, tuple(g["notes"] + notes), extra)
 
 
 # ---- zips -----------------------------------------------------------------------------------

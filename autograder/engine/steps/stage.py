@@ -77,6 +77,8 @@ def _stage_one(found: Found, index: int, staging: Path, zf: zipfile.ZipFile | No
     if member is None:
         return base.with_(status="no_code", message="; ".join(found.notes) or "no code file")
     extra["file"] = member.rel
+    if not member.in_zip:
+        extra["submitted_path"] = member.path  # nbgrader's submitted/ file, for the autograded notebook
     limit = _limit_for(member.rel)
     if member.size > limit:
         return base.with_(status="too_large", message=f"{member.rel} is {member.size:,} bytes (limit {limit:,})")
