@@ -13,7 +13,7 @@ from tests import kernels
 
 def package_helper():
     """The student helper as one module, from its package's modules (the names initlab_lab.py has, and
-    the very classes the grader uses; tests/test_build.py checks that the built file has the same)."""
+    the very classes the grader uses; tests/engine/test_build.py checks that the built file has the same)."""
     import importlib
     import types
 

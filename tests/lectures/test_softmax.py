@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.export.lms_rules import moodle_gradebook, rows_of
+from tests.engine.export.lms_rules import moodle_gradebook, rows_of
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
 

@@ -300,7 +300,7 @@ def alembic_head() -> str:
 
     nbgrader reads it by running ``alembic heads`` on its own migration scripts in a subprocess
     (~1 s per new gradebook, the start of every first release); this reads the same scripts with
-    alembic's own API (tests/export/test_nbgrader_db.py checks that both agree).
+    alembic's own API (tests/engine/export/test_nbgrader_db.py checks that both agree).
     """
     import nbgrader.api
     from alembic.script import ScriptDirectory

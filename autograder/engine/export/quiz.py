@@ -24,7 +24,7 @@ Texts (question text, choices, feedback, category info) take one of three shapes
   first, English beside it (one paragraph each in a question text, ``ko / en`` in a choice).
 
 The Moodle facts this relies on (from Moodle's question/format/xml/format.php and
-question/format/gift/format.php; worked examples are in tests/export/data/):
+question/format/gift/format.php; worked examples are in tests/engine/export/data/):
 
 - The XML file's first line is exactly the declaration below; text is in CDATA when it holds
   any of ``& < > " '``, with ``]]>`` split across two sections (what Moodle's exporter does).

@@ -59,7 +59,7 @@ JAIL_FONT_CACHE = FONT_CACHE
 ALLOWED_DISTRIBUTIONS = ("numpy", "matplotlib")
 #: Files of the kit that the child needs: the runtime that talks to the judge.  With them, the lecture's
 #: student helper (the one file students get) is bound at JAIL_HELPER.  Nothing here knows an expected
-#: value (tests/sandbox/test_jail.py checks it).
+#: value (tests/engine/sandbox/test_jail.py checks it).
 KIT_FILES = ("autograder/__init__.py", "autograder/engine/__init__.py", "autograder/engine/sandbox")
 JAIL_HELPER = f"{JAIL_KIT}/initlab_lab.py"
 #: Options of bwrap the jail relies on (0.11 has them all; Debian bookworm's 0.8 lacks --size).

@@ -2,7 +2,7 @@
 makes them (its ExportApp, with command-line options) and as plain ExportPlugins given a Gradebook.
 
 The course is written with nbgrader's own API (nbgrader_db.write_scores), without running nbgrader's
-commands, so this file takes a second or two; tests/export/test_lms_csv.py runs `nbgrader export` itself.
+commands, so this file takes a second or two; tests/engine/export/test_lms_csv.py runs `nbgrader export` itself.
 """
 from __future__ import annotations
 

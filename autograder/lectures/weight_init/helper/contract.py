@@ -26,7 +26,7 @@ ANSWERS: tuple[str, ...] = ("answer_saturated", "answer_xavier_std", "answer_he_
 GRADED: tuple[str, ...] = FUNCTIONS + ANSWERS
 
 #: The lecture's own set-up (the unreleased template's): what an empty SETUP means.  The
-#: instructor's kit checks that this equals its default variant (tests/test_setup.py).
+#: instructor's kit checks that this equals its default variant (tests/helper/test_setup.py).
 LECTURE_SETUP: dict = {
     "seed": 0, "week": 0, "student_id": "", "node_num": 100, "n_layers": 5, "n_samples": 1000,
     "input_dim": 100, "activation": "sigmoid", "std_large": 1.0, "std_small": 0.01,

@@ -2,7 +2,7 @@
 
 A false fail is a correct solution losing points.  Every rule below has an analytic rate (the sampling
 distribution of a std, a mean, a KS statistic); the instructor's kit re-measures them over 1,000 seeds
-(tests/checks/test_calibration.py).
+(tests/lectures/weight_init/checks/test_calibration.py).
 """
 from __future__ import annotations
 

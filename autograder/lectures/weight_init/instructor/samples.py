@@ -1,6 +1,6 @@
 """A sample class for demos, benchmarks and tests: typical right answers, typical mistakes, broken files.
 
-The mistakes are the mutation suite of tests/checks/test_mutants.py: each is the reference
+The mistakes are the mutation suite of tests/lectures/weight_init/checks/test_mutants.py: each is the reference
 solution with one function's solution region replaced, so each should cost points in
 exactly one function.  ``build_class`` writes them as a Moodle "download all" zip (Korean
 names) or as a folder of student folders.

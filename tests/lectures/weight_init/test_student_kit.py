@@ -38,7 +38,7 @@ ROSTER = [("2026000001", "김민수"), ("2026000002", "Park Jiwoo")]
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A course with a class-wide week 2 and a per-student week 3 (released without their
-    self-validation, which tests/test_release.py runs)."""
+    self-validation, which tests/engine/test_release.py runs)."""
     root = tmp_path_factory.mktemp("kit") / "course"
     roster = root.parent / "roster.csv"
     with open(roster, "w", encoding="utf-8", newline="") as fh:
@@ -269,7 +269,7 @@ def test_the_packaging_states_the_split():
     file every release ships), and is everything else the instructor kit's?"""
     import tomllib
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[3]
     student = tomllib.loads((root / "assignment" / "pyproject.toml").read_text(encoding="utf-8"))
     kit = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
 

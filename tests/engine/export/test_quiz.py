@@ -24,7 +24,7 @@ from autograder.engine.export.quiz import Category, Choice, Html, MultiChoice, N
 from autograder.helper.text import T
 from tests.kernels import PROCESS_TIMEOUT
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 #: Worked Moodle XML and GIFT examples, copied into the repository (see data/README.md).
 EXAMPLES = Path(__file__).resolve().parent / "data"
 
@@ -544,7 +544,7 @@ def test_equal_input_gives_byte_identical_output():
 
 def test_output_does_not_depend_on_hash_seed():
     """Does a fresh interpreter with another hash seed write the same bytes?"""
-    script = ("import hashlib; from tests.export.test_quiz import week_bank; "
+    script = ("import hashlib; from tests.engine.export.test_quiz import week_bank; "
               "from autograder.engine.export.quiz import to_moodle_xml; from autograder.engine.export.gift import to_gift; "
               "print(hashlib.sha256((to_moodle_xml(week_bank()) + to_gift(week_bank())).encode()).hexdigest())")
     here = hashlib.sha256((to_moodle_xml(week_bank()) + to_gift(week_bank())).encode()).hexdigest()

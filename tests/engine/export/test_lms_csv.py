@@ -12,7 +12,7 @@ from autograder.lectures.weight_init.helper.contract import GRADED
 from autograder.engine.export.lms_csv import FORMATS, export, full_name, sortable_name
 from autograder.engine.export.nbgrader_db import ScoreRow, open_gradebook, write_scores
 from autograder.engine.steps.run_checks import list_checks
-from tests.export.conftest import ASSIGNMENT, NOTEBOOK, run_nbgrader
+from tests.engine.export.conftest import ASSIGNMENT, NOTEBOOK, run_nbgrader
 
 pytestmark = pytest.mark.nbgrader
 

@@ -1,7 +1,7 @@
 """Does nothing a submission sends, names or leaves behind stop the class, reach the next student or touch the host?
 
 A class is graded by the real ``initlab grade`` with one judge (so every child runs after the one
-before it, in the same jail): honest students, LEAVER/LOOKER pairs (tests/sandbox/seams.py), and
+before it, in the same jail): honest students, LEAVER/LOOKER pairs (tests/engine/sandbox/seams.py), and
 files hostile to the steps around the jail.  As the user running the tests and, when that is root,
 as an ordinary uid.  Afterwards: every submission has a row; honest students and lookers have full
 marks (a looker breaks its own sigmoid if it finds anything a leaver left); no leaver held memory
@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REFERENCE_PY, ROOT, total_points
-from tests.export.lms_rules import formula_cells
-from tests.sandbox import seams
-from tests.sandbox.test_hostile import ORDINARY_UID, as_ordinary_user
+from tests.engine.export.lms_rules import formula_cells
+from tests.engine.sandbox import seams
+from tests.engine.sandbox.test_hostile import ORDINARY_UID, as_ordinary_user
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
 

@@ -1,4 +1,4 @@
-"""Hostile submissions aimed at the seams around the jail (written for tests/sandbox/test_seams.py).
+"""Hostile submissions aimed at the seams around the jail (written for tests/engine/sandbox/test_seams.py).
 
 Two kinds:
 

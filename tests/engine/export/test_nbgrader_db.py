@@ -14,7 +14,7 @@ from autograder.engine.export.nbgrader_db import (CellPlan, alembic_head, ScoreR
 from autograder.helper.text import T
 from autograder.engine.steps.run_checks import list_checks
 from autograder.engine.submission import CheckInfo
-from tests.export.conftest import ASSIGNMENT, COURSE_ID, NEW_ASSIGNMENT, NOTEBOOK, nbgrader_export, run_nbgrader
+from tests.engine.export.conftest import ASSIGNMENT, COURSE_ID, NEW_ASSIGNMENT, NOTEBOOK, nbgrader_export, run_nbgrader
 
 pytestmark = pytest.mark.nbgrader
 

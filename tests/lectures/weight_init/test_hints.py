@@ -1,7 +1,7 @@
 """Each kind of hint that was wrong or confusing on learners' code, and what a student reads now.
 
 One test per kind: the message or hint a typical piece of code gets, in both languages.  Most run
-the helper's checks in this process (the same code as grading, see tests/checks/test_mutants.py);
+the helper's checks in this process (the same code as grading, see tests/lectures/weight_init/checks/test_mutants.py);
 those about cells and files go through the sandbox.
 """
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """As a new instructor: release a week, grade eclass's "download all" zip with the class roster, export,
-and import into Moodle and Canvas with no hand edit (their import rules: tests/export/lms_rules.py)."""
+and import into Moodle and Canvas with no hand edit (their import rules: tests/engine/export/lms_rules.py)."""
 from __future__ import annotations
 
 import csv
@@ -12,7 +12,7 @@ from autograder.engine.export.nbgrader_db import open_gradebook
 from autograder.engine.release import release
 from autograder.lectures.weight_init.instructor.samples import KOREAN_NAMES, reference_source
 from autograder.engine.steps.ingest import discover
-from tests.export import lms_rules
+from tests.engine.export import lms_rules
 from tests.kernels import PROCESS_TIMEOUT
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.sandbox]

@@ -1,6 +1,6 @@
 """Does a hostile submission change nothing but its own score?
 
-A class of honest and hostile submissions (tests/sandbox/hostile.py: one per kind of attack)
+A class of honest and hostile submissions (tests/engine/sandbox/hostile.py: one per kind of attack)
 is graded by the real ``initlab grade`` in a subprocess: as the user running the tests, and, when
 that is root, once more as an ordinary uid (in a mount namespace where the interpreter's home is
 reachable, as it would be for an instructor's own account).  Afterwards: the submissions, the
@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REFERENCE_PY, ROOT, total_points
-from tests.sandbox import hostile
+from tests.engine.sandbox import hostile
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
 
