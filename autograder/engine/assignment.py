@@ -66,6 +66,12 @@ class Assignment:
     """The set-up numbers a per-student week's students.csv lists for the TA."""
     commands: Callable[[Any], None] | None = None
     """``commands(subparsers)``: the lecture's own command-line verbs (``initlab experiment``)."""
+    written: Callable[[Any], list[dict]] | None = None
+    """``written(variant)``: the cells of a short written question (서술형) a release adds when asked
+    (``initlab release --written``): nbgrader cells, the answer one a manually graded solution cell
+    holding the model answer, which nbgrader's release replaces and a TA grades in formgrader."""
+    written_after: str = ""
+    """The grade id of the master's cell the written question follows (the end of the notebook if none)."""
     code: tuple[Path, ...] = ()
     """Files whose change makes a journal line stale: the checks' and the answer key's code."""
 

@@ -246,7 +246,8 @@ def cmd_release(args: argparse.Namespace) -> int:
     try:
         print(f"releasing week {args.week} of {args.course}:", flush=True)
         r = release(args.course, args.week, seed=args.seed, roster=args.roster, check=not args.no_validate,
-                    progress=lambda line: print(line, flush=True), lecture=args.lecture or "")
+                    progress=lambda line: print(line, flush=True), lecture=args.lecture or "",
+                    written=args.written)
     except ReleaseError as exc:
         print(f"initlab release: {exc}", file=sys.stderr)
         return 1
@@ -375,6 +376,8 @@ def build_parser(lecture_verbs: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--lecture", help="the course's lecture, at its first release (default: weight_init); "
                                      "stored in C/initlab.toml")
     p.add_argument("--no-validate", action="store_true", help="skip grading the release with both graders")
+    p.add_argument("--written", action="store_true", help="add the lecture's short written question (서술형), "
+                   "graded by hand in formgrader (off by default: the total stays the automatic checks')")
     p.set_defaults(run=cmd_release)
     return parser
 

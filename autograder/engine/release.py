@@ -119,12 +119,24 @@ def setup_line(variant: Variant) -> str:
     return "SETUP = " + pprint.pformat(variant.public_dict(), width=110, sort_dicts=False)
 
 
-def render_source(master: Path, variant: Variant, assignment: Assignment | None = None) -> str:
+def _with_written(nb: dict, variant: Variant, assignment: Assignment) -> None:
+    """Insert the lecture's written question after its anchor cell (see Assignment.written)."""
+    if assignment.written is None:
+        raise ReleaseError(f"the lecture {assignment.name!r} has no written question")
+    cells = assignment.written(variant)
+    at = next((i + 1 for i, c in enumerate(nb["cells"])
+               if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == assignment.written_after), len(nb["cells"]))
+    nb["cells"][at:at] = cells
+
+
+def render_source(master: Path, variant: Variant, assignment: Assignment | None = None, written: bool = False) -> str:
     """The master with the week's set-up in its variant cell and the week in its title (the master's
     first heading is ``# <Korean title> / <English title>``, as the lecture's title gives them)."""
     title = (assignment or load_assignment()).title
     heading = f"# {title.ko} / {title.en}"
     nb = json.loads(master.read_text(encoding="utf-8"))
+    if written:
+        _with_written(nb, variant, assignment or load_assignment())
     found = False
     for cell in nb["cells"]:
         src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
@@ -311,7 +323,7 @@ def validate(course: Path, assignment: str, variant: Variant, step: Steps = Step
 
 def release(course: str | Path, week: int, seed: int | None = None, roster: str | Path | None = None,
             master: Path | None = None, check: bool = True, progress: Callable[[str], None] | None = None,
-            lecture: str = "") -> ReleaseResult:
+            lecture: str = "", written: bool = False) -> ReleaseResult:
     """Make week ``week`` of course ``course``; see the module docstring for what is written.
 
     The course's lecture is the one its initlab.toml names (``lecture`` at its first release; the
@@ -351,7 +363,7 @@ def release(course: str | Path, week: int, seed: int | None = None, roster: str 
             private_dir.mkdir(parents=True, exist_ok=True)
             os.chmod(private_dir.parent, 0o700)
             (private_dir / "variant.toml").write_text(variant.to_toml(), encoding="utf-8")
-            (source_dir / notebook).write_text(render_source(master, variant, lecture_of), encoding="utf-8")
+            (source_dir / notebook).write_text(render_source(master, variant, lecture_of, written), encoding="utf-8")
             # The student helper beside the notebook: nbgrader releases it with it, and autograde puts the
             # course's copy back over whatever a student hands in.
             shutil.copyfile(lecture_of.helper_file, source_dir / HELPER_NAME)

@@ -81,11 +81,14 @@ def autograded_notebook(source_nb: dict, sub: Submission, lang: str) -> dict:
     for cell in nb.get("cells", []):
         meta = _nbgrader(cell)
         grade_id = meta.get("grade_id", "")
-        if cell.get("cell_type") != "code":
+        code = cell.get("cell_type") == "code"
+        if meta.get("solution") or grade_id == "student_id":  # a written answer (markdown) too: never the model's
+            cell["source"] = mine.get(grade_id, ("# " if code else "") + pick(MISSING, lang))
+        if not code:
             continue
         cell["outputs"], cell["execution_count"] = [], None
         if meta.get("solution") or grade_id == "student_id":
-            cell["source"] = mine.get(grade_id, "# " + pick(MISSING, lang))
+            continue
         elif meta.get("grade") and grade_id.startswith("check_") and grade_id[len("check_"):] in functions:
             text = verdicts(sub, grade_id[len("check_"):], lang)
             cell["outputs"] = [{"name": "stdout", "output_type": "stream", "text": text}] if text else []
@@ -106,6 +109,13 @@ def write_autograded(course: Path, assignment: str, notebook: str, subs: list[Su
     from autograder.engine.steps.stage import safe_name
 
     notes = []
+    manual = [_nbgrader(c) for c in source_nb.get("cells", []) if _nbgrader(c).get("grade") and _nbgrader(c).get("solution")]
+    if manual:
+        points = sum(float(m.get("points", 0) or 0) for m in manual)
+        notes.append(f"{assignment} has {len(manual)} manually graded answer{'s' if len(manual) != 1 else ''} "
+                     f"({points:g} points), graded in formgrader: grades.csv holds the automatic part only; "
+                     "nbgrader's gradebook and `initlab export` hold the total (a re-run of initlab grade keeps "
+                     "the manual scores)")
     for name, sub in zip(folder_names(subs), subs):
         if sub.extra.get("identity") is not None:  # kept apart as id#2: its row is not in the gradebook either
             continue

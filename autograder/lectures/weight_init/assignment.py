@@ -57,6 +57,35 @@ def _quiz(variant) -> list:
     return quiz_items(variant)
 
 
+#: Points of the written question (a TA grades it in formgrader; a release adds it only with --written).
+WRITTEN_POINTS = 2
+
+
+def _written(variant) -> list[dict]:
+    """The lecture's 서술형: why a narrow initial std loses expressive power, asked with the week's std."""
+    small = f"{variant.std_small:g}"
+
+    def cell(kind: str, grade_id: str, source: str, **meta) -> dict:
+        nbgrader = {"grade": False, "grade_id": grade_id, "locked": True, "schema_version": 3, "solution": False}
+        nbgrader.update(meta)
+        return {"cell_type": kind, "id": grade_id.replace("_", "-"), "metadata": {"nbgrader": nbgrader}, "source": source}
+
+    return [
+        cell("markdown", "text_written",
+             f"### 서술형 / Written question ({WRITTEN_POINTS}점 / points)\n\n"
+             f"표준편차 {small}인 정규분포로 초기화한 시그모이드 신경망에서 활성화 값은 어떻게 분포하며, 그것이 왜 문제인지 "
+             "강의의 말로 설명하세요. 조교가 채점합니다.\n\n"
+             f"*With weights drawn from a normal distribution of std {small}, how are the sigmoid activations "
+             "distributed, and why is that a problem? Answer in the lecture's terms; a TA grades it.*"),
+        cell("markdown", "written_std_small",
+             "활성화 값들이 0.5 부근에 집중됩니다. 여러 뉴런이 거의 같은 값을 출력하므로 뉴런을 여러 개 둔 의미가 "
+             "없어지고, 표현력이 제한됩니다. (기울기 소실은 아니지만, 층을 깊게 쌓는 의미가 줄어듭니다.)\n\n"
+             "*The activations concentrate around 0.5: many units output almost the same value, so having many "
+             "units means little, and the network's expressive power is limited.*",
+             grade=True, solution=True, locked=False, points=WRITTEN_POINTS),
+    ]
+
+
 def _commands(subparsers) -> None:
     from autograder.lectures.weight_init.experiments.command import register
 
@@ -83,5 +112,7 @@ ASSIGNMENT = Assignment(
     quiz=_quiz,
     student_columns=("node_num", "n_layers", "n_samples", "input_dim", "std_large", "std_small", "lam"),
     commands=_commands,
+    written=_written,
+    written_after="code_09",
     code=(HELPER_FILE, HERE / "instructor" / "answer_key.py"),
 )

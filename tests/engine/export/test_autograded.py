@@ -100,3 +100,41 @@ def test_nbgraders_generate_feedback_gives_each_student_their_feedback(graded_co
         assert (course / "feedback" / sid / "week01" / "initlab_feedback.html").is_file()
     late = (course / "feedback" / "2026002" / "week01" / "weight_init.html").read_text(encoding="utf-8")
     assert "late" in late.lower()
+
+
+def test_a_written_question_is_graded_by_hand_and_a_regrade_keeps_its_score(tmp_path):
+    """`initlab release --written` adds the lecture's 서술형 as a manually graded cell (the model answer
+    only in source/); a TA's score in the gradebook survives `initlab grade` run again, counts in the
+    total, and no feedback shows the model answer."""
+    course = tmp_path / "course"
+    release(course, 1, seed=8, check=False, written=True)
+    released = (course / "release" / "week01" / "weight_init.ipynb").read_text(encoding="utf-8")
+    assert "서술형" in released and "0.5 부근" not in released
+    source = json.loads((course / "source" / "week01" / "weight_init.ipynb").read_text(encoding="utf-8"))
+    for cell in source["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "written_std_small":
+            cell["source"] = "값이 0.5 근처에 모여서 뉴런들이 같은 값을 냅니다."
+    folder = course / "submitted" / "2026001" / "week01"
+    folder.mkdir(parents=True)
+    (folder / "weight_init.ipynb").write_text(json.dumps(source, ensure_ascii=False), encoding="utf-8")
+    (folder / "timestamp.txt").write_text(ON_TIME, encoding="utf-8")
+
+    def grade() -> str:
+        done = subprocess.run([sys.executable, "-m", "autograder.engine.cli", "grade", str(course / "submitted"),
+                               "--course", str(course), "--assignment", "week01", "--out", str(tmp_path / "out"),
+                               "--lang", "en", "--force"], capture_output=True, text=True, timeout=600, cwd=ROOT)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout + done.stderr
+
+    assert "manually graded" in grade()
+    with open_gradebook(course) as gb:  # what formgrader does when the TA types 2
+        gb.find_grade("written_std_small", "weight_init", "week01", "2026001").manual_score = 2.0
+        gb.db.commit()
+    grade()
+    with open_gradebook(course) as gb:
+        sub = gb.find_submission("week01", "2026001")
+        assert gb.find_grade("written_std_small", "weight_init", "week01", "2026001").manual_score == 2.0
+        assert sub.score == total_points() + 2 and sub.max_score == total_points() + 2
+    nbgrader(course, "generate_feedback", "week01", "--force")
+    page = (course / "feedback" / "2026001" / "week01" / "weight_init.html").read_text(encoding="utf-8")
+    assert "0.5 근처에 모여서" in page and "0.5 부근" not in page
