@@ -219,11 +219,21 @@ def test_hostile_class_changes_nothing_but_its_own_scores(tmp_path):
     run_hostile_class(tmp_path, ordinary=False)
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("setpriv")
-                    or not shutil.which("unshare"), reason="needs root to become an ordinary user")
-def test_hostile_class_graded_by_an_ordinary_user(tmp_path):
-    """As an ordinary uid, when the tests run as root (CI does): the jail needs no privilege."""
+#: A test run again as an ordinary uid, which only a root test run can become (CI runs as root).
+as_an_ordinary_user = pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("setpriv") or not shutil.which("unshare"),
+    reason="needs root to become an ordinary user")
+
+
+def ordinary_folder(tmp_path) -> Path:
+    """A folder under ``tmp_path`` that the ordinary uid can reach."""
     base = tmp_path / "ordinary"
     base.mkdir()
     os.chmod(tmp_path, 0o755)
-    run_hostile_class(base, ordinary=True)
+    return base
+
+
+@as_an_ordinary_user
+def test_hostile_class_graded_by_an_ordinary_user(tmp_path):
+    """As an ordinary uid, when the tests run as root (CI does): the jail needs no privilege."""
+    run_hostile_class(ordinary_folder(tmp_path), ordinary=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -23,7 +22,7 @@ import pytest
 from tests.conftest import REFERENCE_PY, ROOT, total_points
 from tests.engine.export.lms_rules import formula_cells
 from tests.engine.sandbox import seams
-from tests.engine.sandbox.test_hostile import ORDINARY_UID, as_ordinary_user
+from tests.engine.sandbox.test_hostile import ORDINARY_UID, as_an_ordinary_user, as_ordinary_user, ordinary_folder
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
 
@@ -156,14 +155,10 @@ def test_nothing_a_submission_leaves_reaches_the_next_or_the_host(tmp_path):
     run_seams(tmp_path, ordinary=False)
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("setpriv")
-                    or not shutil.which("unshare"), reason="needs root to become an ordinary user")
+@as_an_ordinary_user
 def test_nothing_a_submission_leaves_reaches_the_next_or_the_host_as_an_ordinary_user(tmp_path):
     """As an ordinary uid, when the tests run as root (CI does)."""
-    base = tmp_path / "ordinary"
-    base.mkdir()
-    os.chmod(tmp_path, 0o755)
-    run_seams(base, ordinary=True)
+    run_seams(ordinary_folder(tmp_path), ordinary=True)
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="the host's root only")
