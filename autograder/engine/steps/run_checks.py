@@ -65,19 +65,23 @@ def run_grading(run: GradingRun) -> GradingRun:
     """Run the selected checks on every handle of ``run``, one submission after the other; results
     land in ``run.results`` (each handle is loaded first and closed after its checks)."""
     lecture = run.assignment.checks
-    checks = [c for c in lecture.of(run.only_functions) if run.select is None or run.select(c.info)]
+    asked = tuple(run.only_functions)
+    # An answer's check needs the verdicts of the functions its steps use (helper.runner.settle).
+    used = tuple(f for name in asked for f in lecture.uses.get(name, ()) if f not in asked)
+    checks = [c for c in lecture.of(tuple(dict.fromkeys(asked + used)) if asked else ())
+              if run.select is None or run.select(c.info)]
     answer_key = None if run.self_check else run.assignment.answer_key
     for sid, handle in run.handles.items():
         try:
             handle.load()
             variant = _variant_of(run, sid, handle)
             results = settle([run_check(c, handle, variant, handle.sid, answer_key, run.show_answers)
-                              for c in checks], lecture)
+                              for c in checks], lecture, self_check=run.self_check)
         except Exception as exc:  # the sandbox itself failed (twice, in two jails): this submission only
             results = [grader_failure(c.info, exc) for c in checks]
         finally:
             handle.close()
-        run.results[sid] = results
+        run.results[sid] = [r for r in results if not asked or r.function in asked]
         if run.on_done:
             run.on_done(sid, results)
     return run

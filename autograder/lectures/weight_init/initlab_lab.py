@@ -1402,29 +1402,42 @@ def count_aspects(results: list[CheckResult]) -> list[CheckResult]:
             if r.info.aspect and r.passed and not values_right.get(r.function, True) else r
             for r in results]
 
-def blame_functions(results: list[CheckResult], checks: CheckSet) -> list[CheckResult]:
+def blame_functions(results: list[CheckResult], checks: CheckSet, self_check: bool = False) -> list[CheckResult]:
     """A wrong answer whose steps use a function that fails its own checks gets that function as its
-    hint (the answer is wrong because of it, not because of how it was computed)."""
+    hint (the answer is wrong because of it, not because of how it was computed).  In a self-check,
+    which compares an answer with the student's own functions, such an answer is not passed either:
+    it agrees with a broken function, and grading (which compares with the reference) would take the
+    PASS back."""
     broken = [f for f in checks.contract.functions if any(r.function == f and not r.passed for r in results)]
     out = []
     for r in results:
         culprits = [f for f in broken if f in checks.uses.get(r.function, ())]
-        if r.status == "failed" and culprits:
+        # A failed answer, or one its cell could not store because a function raised, is blamed on the
+        # broken function; an unattempted one (the template's stub) is not.
+        if culprits and (r.status in ("failed", "missing", "raised") or (self_check and r.status == "passed")):
             names = ", ".join(culprits)
-            r = CheckResult(info=r.info, score=r.score, status=r.status, expected=r.expected, measured=r.measured,
+            if r.status == "passed":
+                expected = ("first: every function the question uses passing its own checks (then the number "
+                            "your own functions give)")
+                measured = f"{names} fails its own checks"
+                status = "failed"
+            else:
+                expected, measured, status = r.expected, r.measured, r.status
+            r = CheckResult(info=r.info, score=0.0, status=status, expected=expected, measured=measured,
                             message=r.message, notes=r.notes, artifacts=r.artifacts, seconds=r.seconds,
                             hint=T(f"This answer is computed with {names}, which fails its own checks above: "
-                                   "fix that first, then run this cell again.",
+                                   "fix that first, then run this cell again (the answer will likely change).",
                                    f"이 답은 {names}(으)로 계산하는데, 그 함수가 위의 점검에서 실패했습니다. "
-                                   "먼저 그 함수를 고친 뒤 이 셀을 다시 실행하세요."))
+                                   "먼저 그 함수를 고친 뒤 이 셀을 다시 실행하세요 (답이 바뀔 가능성이 큽니다)."))
         out.append(r)
     return out
 
 
-def settle(results: list[CheckResult], checks: CheckSet) -> list[CheckResult]:
+def settle(results: list[CheckResult], checks: CheckSet, self_check: bool = False) -> list[CheckResult]:
     """A submission's results once every check has run: aspect points held (:func:`count_aspects`) and
-    wrong answers pointed at a broken function they use (:func:`blame_functions`)."""
-    return blame_functions(count_aspects(results), checks)
+    answers pointed at a broken function they use (:func:`blame_functions`)."""
+    return blame_functions(count_aspects(results), checks, self_check)
+
 
 def _call_key(fn: str, args: tuple) -> str:
     blobs: list = []
@@ -1534,7 +1547,13 @@ def check_namespace(namespace: dict, checks: CheckSet, default_setup: dict, func
     # error state is left alone: a student function's overflow warning is recorded, as in grading.)
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
-        return settle([run_check(c, student, setup, student.sid) for c in checks.of(tuple(functions))], checks)
+        asked = tuple(functions)
+        # An answer's check needs the verdicts of the functions its steps use (settle): those run too.
+        used = tuple(f for name in asked for f in checks.uses.get(name, ()) if f not in asked)
+        run = tuple(dict.fromkeys(asked + used)) if asked else ()
+        results = settle([run_check(c, student, setup, student.sid) for c in checks.of(run)], checks,
+                         self_check=True)
+        return [r for r in results if not asked or r.function in asked]
 
 
 # ====================================================================================================

@@ -43,12 +43,16 @@ def test_a_self_check_compares_with_the_students_own_functions_and_never_shows_t
     assert penalty.measured == "123"
 
 
-def test_a_wrong_function_with_a_consistent_answer_passes_the_self_check_but_not_grading():
-    """The self-check cannot know the answer; grading can (and the function checks say what is wrong)."""
+def test_a_wrong_function_with_a_consistent_answer_fails_the_self_check_as_grading_does():
+    """The self-check cannot know the answer, but it knows he_init fails its own checks: an answer that
+    agrees with a broken function is not PASS there either (grading would take it back), and both say
+    to fix he_init first, without the reference's number."""
     src = {"s": load_python(_he_is_xavier().encode(), "weight_init.py")}
     checked = _answers(grade_sources(src, own_variant=True, self_check=True)["s"])
     graded = _answers(grade_sources(src)["s"])
-    assert checked["answer_he_relu_std"].passed and not graded["answer_he_relu_std"].passed
+    assert not checked["answer_he_relu_std"].passed and not graded["answer_he_relu_std"].passed
+    assert "he_init" in checked["answer_he_relu_std"].hint.en and "he_init" in graded["answer_he_relu_std"].hint.en
+    assert not re.search(r"\d", checked["answer_he_relu_std"].expected)
 
 
 def _he_is_xavier() -> str:

@@ -86,3 +86,45 @@ def test_the_self_check_gives_the_graders_verdict_on_every_function_check(graded
         grader = {r.check_id: (r.status, r.score) for r in graded[mid] if r.function not in ANSWERS}
         student = {r.check_id: (r.status, r.score) for r in self_checked[mid] if r.function not in ANSWERS}
         assert student == grader, (mid, {k: (student.get(k), v) for k, v in grader.items() if student.get(k) != v})
+
+
+def test_no_answer_passes_a_self_check_while_a_function_it_uses_fails(graded, self_checked):
+    """For every mutant: an analysis answer whose steps use a function that fails its own checks is not
+    PASS in the self-check (it agrees with a broken function; grading would take the PASS back), and
+    its hint names that function; the self-check never passes an answer that grading fails."""
+    from autograder.lectures.weight_init.helper.contract import CHECKS
+
+    blamed = 0
+    for mid, results in self_checked.items():
+        broken = {r.function for r in results if r.function not in ANSWERS and not r.passed}
+        for r in results:
+            if r.function not in ANSWERS:
+                continue
+            culprits = broken & set(CHECKS.uses.get(r.function, ()))
+            if culprits:
+                blamed += 1
+                assert not r.passed and r.score == 0, (mid, r.check_id)
+                assert any(f in r.hint.en and f in r.hint.ko for f in culprits), (mid, r.hint)
+        grader = {r.check_id: r.passed for r in graded[mid] if r.function in ANSWERS}
+        for r in results:
+            if r.function in ANSWERS and r.passed:
+                assert grader[r.check_id], (mid, r.check_id, "PASS in the self-check, failed in grading")
+    assert blamed >= 10
+
+
+def test_checking_one_answer_alone_also_checks_the_functions_it_uses():
+    """`lab.check("answer_he_relu_std")` in a notebook runs only that cell's check, but its verdict
+    still depends on he_init and relu passing theirs: He without the 2 is never PASS there."""
+    from autograder.lectures.weight_init.instructor.samples import mutate
+    from tests.conftest import lab
+
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "weight_init.py"
+        path.write_text(mutate("he_init", "return rng.standard_normal((n_in, n_out)) * np.sqrt(1.0 / n_in)"),
+                        encoding="utf-8")
+        namespace, _ = lab.run_file(str(path))
+    (result,) = lab.self_check(namespace, ("answer_he_relu_std",))
+    assert result.function == "answer_he_relu_std" and not result.passed and "he_init" in result.hint.en
