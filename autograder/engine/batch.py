@@ -9,11 +9,13 @@ error rather than dropped.
 """
 from __future__ import annotations
 
+import io
 import json
 import multiprocessing
 import os
 import shutil
 import threading
+import unicodedata
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from typing import Callable
@@ -62,6 +64,8 @@ class BatchResult:
     submissions: list[Submission]
     out: Path
     warnings: tuple[str, ...] = ()
+    unmatched: tuple["Unmatched", ...] = ()
+    """With a roster: the submissions it gave no 학번, then its students with no submission (unmatched.csv)."""
 
 
 # ---- the judge worker processes --------------------------------------------------------------
@@ -230,31 +234,101 @@ def _grade_here(sub: Submission, cfg: GradeConfig, journal: Path | None = None) 
 # ---- the whole job ---------------------------------------------------------------------------
 
 
-def apply_roster(subs: list[Submission], roster: list[dict]) -> tuple[list[Submission], list[str]]:
-    """Give submissions their 학번 from the roster: by id, else by an exact, unique name match.
+#: Written into --out when a roster is given: what the roster and the submissions could not pair up.
+UNMATCHED_FILE = "unmatched.csv"
+#: Why a roster student is in unmatched.csv (not an error: they handed nothing in, or their name matched no one).
+NO_SUBMISSION = "no submission"
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """A row of unmatched.csv: a submission the roster gave no 학번 (it keeps its Moodle participant number,
+    so a --roster LMS export leaves it out), or a roster student no submission was matched to."""
+
+    participant: str
+    """The submission's Moodle participant number (its folder for a folder class); "" for a roster student."""
+    name: str
+    """The name as submitted (a roster student's: the roster's)."""
+    why: str
+    """"no roster row", "matches N roster rows: id, id", or "no submission" (:data:`NO_SUBMISSION`)."""
+    student_id: str = ""
+    """A roster student's id ("no submission" rows)."""
+
+
+def name_key(name: str) -> str:
+    """A name as the roster matching compares it: Unicode NFC (a name typed on a Mac is NFD), case-folded,
+    without any whitespace ("김 하늘" and "김하늘" are one name)."""
+    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", name or "").casefold())
+    return "".join(folded.split())
+
+
+def roster_keys(row: dict) -> set[str]:
+    """The names (as :func:`name_key` gives them) a roster row answers to: its full name, family + given
+    and given + family (Moodle's "First Last" display: 민준 김 for 김민준).  The family and given names
+    are the row's first_name / last_name columns when it has them, and :func:`split_name` of its full
+    name as well (a roster whose name columns are romanised still matches a Hangul display)."""
+    name = row.get("name") or ""
+    pairs = []
+    if row.get("first_name") or row.get("last_name"):
+        pairs.append((row.get("first_name") or "", row.get("last_name") or ""))
+    if name:
+        pairs.append(split_name(unicodedata.normalize("NFC", name)))
+    keys = {name_key(name)} | {name_key(last + first) for first, last in pairs} | {name_key(first + last)
+                                                                                   for first, last in pairs}
+    keys.discard("")
+    return keys
+
+
+def apply_roster(subs: list[Submission], roster: list[dict]) -> tuple[list[Submission], list[Unmatched]]:
+    """Give submissions their 학번 from the roster: by id, else by a name that matches exactly one roster row.
 
     A Moodle zip knows students by participant id and full name only; per-student variants and
-    the LMS's "ID number" column need the student id the roster has.
+    the LMS's "ID number" column need the student id the roster has.  Names are compared as
+    :func:`name_key` gives them, against each row's :func:`roster_keys`.  A submission whose name
+    matches no row, or several (two students of one name), is never dropped nor guessed: it keeps its
+    participant id and is marked (``extra["roster_unmatched"]``, shown in summary.html).  Returns the
+    submissions, and the :class:`Unmatched` rows: those submissions, then the roster's students that
+    no submission was matched to (why :data:`NO_SUBMISSION`).
     """
-    ids = {r["student_id"] for r in roster}
-    by_name: dict[str, list[dict]] = {}
-    for r in roster:
-        if r.get("name"):
-            by_name.setdefault(" ".join(r["name"].split()), []).append(r)
     by_id = {r["student_id"]: r for r in roster}
-    out, warnings = [], []
+    by_key: dict[str, list[dict]] = {}
+    for r in roster:
+        for key in roster_keys(r):
+            by_key.setdefault(key, []).append(r)
+    out: list[Submission] = []
+    unmatched: list[Unmatched] = []
     for s in subs:
-        if s.student_id in ids:
+        if s.student_id in by_id:
             out.append(_named(s, by_id[s.student_id]))
             continue
-        matches = by_name.get(" ".join(s.name.split()), [])
+        matches = by_key.get(name_key(s.name), []) if name_key(s.name) else []
         if len(matches) == 1:
             out.append(_named(s.with_(student_id=matches[0]["student_id"], extra=dict(s.extra, submitted_as=s.student_id)),
                               matches[0]))
-        else:
-            out.append(s)
-            warnings.append(f"{s.student_id} {s.name}: {'no' if not matches else 'several'} roster entries match")
-    return out, warnings
+            continue
+        ids = ", ".join(r["student_id"] for r in matches)
+        why = (T(f"matches {len(matches)} roster rows: {ids}", f"명단의 {len(matches)}명과 이름이 같음: {ids}") if matches
+               else T("no roster row", "명단에 없음"))
+        out.append(s.with_(extra=dict(s.extra, roster_unmatched=why)))
+        unmatched.append(Unmatched(str(s.extra.get("moodle_participant") or s.student_id), s.name, why.en))
+    graded = {s.student_id for s in out}
+    for r in roster:
+        if r["student_id"] not in graded:
+            name = r.get("name") or " ".join(p for p in (r.get("first_name"), r.get("last_name")) if p)
+            unmatched.append(Unmatched("", name, NO_SUBMISSION, r["student_id"]))
+    return out, unmatched
+
+
+def unmatched_csv(rows: list[Unmatched] | tuple[Unmatched, ...]) -> str:
+    """unmatched.csv: one row per :class:`Unmatched`; UTF-8 with BOM so Korean Excel reads the names."""
+    from autograder.engine.report.cells import SafeWriter
+
+    buf = io.StringIO()
+    w = SafeWriter(buf, lineterminator="\n")
+    w.writerow(["moodle participant", "name as submitted", "why", "roster student_id"])
+    for u in rows:
+        w.writerow([u.participant, u.name, u.why, u.student_id])
+    return "\ufeff" + buf.getvalue()
 
 
 def keep_apart(subs: list[Submission]) -> tuple[list[Submission], list[str]]:
@@ -342,7 +416,7 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig | Non
         writer = ScoresWriter(Path(course), assignment or "week01", cfg.assignment.stem)
     try:
         with Judges(cfg, min(jobs, len(source.found)), journal) as judges:
-            subs, roster_warnings = _read_class(source, cfg, roster)
+            subs, roster_warnings, unmatched = _read_class(source, cfg, roster)
             subs, reused = resume(subs, cfg, journal)
             subs = judges.grade(subs, ProgressBar("grading") if show_progress else None, graded)
         notes: list[str] = []
@@ -367,6 +441,10 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig | Non
             subs, late_notes = apply_lateness(subs, lateness, pages)
             notes += late_notes
         write_reports(out, subs, checks, cfg.lang, title, pages, cfg.assignment)
+        if roster:  # what the roster could not pair up, by name: never dropped, listed for a person
+            (out / UNMATCHED_FILE).write_text(unmatched_csv(unmatched), encoding="utf-8", errors="backslashreplace")
+        else:  # an earlier run's list is not this one's
+            (out / UNMATCHED_FILE).unlink(missing_ok=True)
         if failure is not None:
             raise failure
         if course is not None:
@@ -377,7 +455,7 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig | Non
     finally:
         if writer is not None:
             writer.close()
-    return BatchResult(subs, out, source.warnings + tuple(roster_warnings) + tuple(notes))
+    return BatchResult(subs, out, source.warnings + tuple(roster_warnings) + tuple(notes), tuple(unmatched))
 
 
 def apply_lateness(subs: list[Submission], lateness: dict, pages: dict) -> tuple[list[Submission], list[str]]:
@@ -401,14 +479,17 @@ def apply_lateness(subs: list[Submission], lateness: dict, pages: dict) -> tuple
     return out, notes
 
 
-def _read_class(source, cfg: GradeConfig, roster: list[dict] | None) -> tuple[list[Submission], list[str]]:
-    """stage -> (roster) -> load -> bind: every source in memory, bound to its set-up."""
+def _read_class(source, cfg: GradeConfig, roster: list[dict] | None
+                ) -> tuple[list[Submission], list[str], list[Unmatched]]:
+    """stage -> (roster) -> load -> bind: every source in memory, bound to its set-up.  Returns the
+    submissions, warnings, and what the roster could not pair up (:func:`apply_roster`)."""
     staging = make_staging()
     warnings: list[str] = []
+    unmatched: list[Unmatched] = []
     try:
         subs = stage(source, staging)
         if roster:
-            subs, warnings = apply_roster(subs, roster)
+            subs, unmatched = apply_roster(subs, roster)
         subs, collisions = keep_apart(subs)
         warnings += collisions
         # Every source is in memory before any student code runs; the staged copies go away,
@@ -419,7 +500,7 @@ def _read_class(source, cfg: GradeConfig, roster: list[dict] | None) -> tuple[li
     subs = bind(subs, cfg)
     if cfg.limits.unconfined:
         subs = [s.with_(extra=dict(s.extra, unconfined=True)) for s in subs]
-    return subs, warnings
+    return subs, warnings, unmatched
 
 
 #: What an --out folder says it holds: the run that wrote it.
@@ -473,20 +554,30 @@ def bind(subs: list[Submission], cfg: GradeConfig) -> list[Submission]:
     return [bind_step(s, cfg.variant, declared[i]) if i in declared else s for i, s in enumerate(subs)]
 
 
+#: Korean two-syllable family names (복성): :func:`split_name` takes these two syllables as the family
+#: name of a Hangul name written without a space (남궁연 -> 남궁 / 연, 선우재덕 -> 선우 / 재덕); any other
+#: such name's family name is its first syllable (김민준 -> 김 / 민준, 김빛나리 -> 김 / 빛나리).
+TWO_SYLLABLE_SURNAMES = frozenset({"남궁", "선우", "제갈", "황보", "독고", "사공", "서문", "동방", "어금", "망절",
+                                   "황목", "소봉", "장곡"})
+
+
 def split_name(name: str) -> tuple[str, str]:
     """(first name, surname) for the gradebook, when the roster gives only a full name.
 
-    Hangul names put the family name first: 홍 길동 -> (길동, 홍), and without a space the first
-    syllable is the family name (홍길동 -> (길동, 홍)), the first two in a four-syllable name
-    (남궁민수 -> (민수, 남궁)).  Other names are "First Last"; a roster with first_name and
-    last_name columns is used as it is (romanised Korean names such as "Park Minsu" are ambiguous).
+    Hangul names put the family name first: 홍 길동 -> (길동, 홍), and without a space the family
+    name is the first syllable (홍길동 -> (길동, 홍)), or the first two when they are one of
+    :data:`TWO_SYLLABLE_SURNAMES` and a given name follows (남궁민수 -> (민수, 남궁), 남궁연 -> (연, 남궁)).
+    Other names are "First Last"; a roster with first_name and last_name columns is used as it is
+    (romanised Korean names such as "Park Minsu" are ambiguous).  The name is read as Unicode NFC
+    (a name typed on a Mac is NFD).
     """
+    name = unicodedata.normalize("NFC", name)
     parts = name.split()
     if not parts:
         return "", ""
     if any("\uac00" <= ch <= "\ud7a3" for ch in name):
         if len(parts) > 1:
             return " ".join(parts[1:]), parts[0]
-        family = 2 if len(name) == 4 else 1
+        family = 2 if len(name) > 2 and name[:2] in TWO_SYLLABLE_SURNAMES else 1
         return (name[family:], name[:family]) if len(name) > 1 else ("", name)
     return (" ".join(parts[:-1]), parts[-1]) if len(parts) > 1 else (name, "")

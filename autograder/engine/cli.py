@@ -237,6 +237,17 @@ def _grade(args: argparse.Namespace, writer) -> int:
     if shared:
         print(f"attention: {len(shared)} submissions share a student id with another (status 'id collision' in "
               f"grades.csv, listed in summary.html); they are not in the gradebook until you decide who is who")
+    if roster:  # last: what the roster could not pair up is never dropped, and a person must see it
+        from autograder.engine.batch import UNMATCHED_FILE
+
+        left = sum(bool(u.participant) for u in result.unmatched)
+        absent = len(result.unmatched) - left
+        if absent:
+            print(f"{absent} roster student{'s have' if absent != 1 else ' has'} no submission (listed in "
+                  f"{out / UNMATCHED_FILE})")
+        if left:
+            print(f"{left} submission{'s' if left != 1 else ''} not matched to the roster: see {out / UNMATCHED_FILE}; "
+                  f"{'they are' if left != 1 else 'it is'} not in the --roster LMS export")
     return 0
 
 
@@ -277,16 +288,25 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from autograder.engine.export.lms_csv import export, students_outside
+    from autograder.engine.export.lms_csv import export, graded_outside, students_outside
     from autograder.engine.release import ReleaseError, read_roster
 
     try:
         students: list[str] = []
         if args.roster:  # the LMS's own students only: one it does not know stops Moodle's whole import
-            students, left_out = students_outside(Path(args.course), [r["student_id"] for r in read_roster(Path(args.roster))])
+            ids = [r["student_id"] for r in read_roster(Path(args.roster))]
+            students, left_out = students_outside(Path(args.course), ids)
             if left_out:
                 print(f"initlab export: left out {len(left_out)} gradebook student(s) not on the roster: "
                       f"{', '.join(left_out[:10])}{' ...' if len(left_out) > 10 else ''}", file=sys.stderr)
+            graded = graded_outside(Path(args.course), args.assignment, ids) if left_out else []
+            if graded and not args.allow_missing:  # the LMS would import the others without a word about them
+                print(f"initlab export: {len(graded)} student(s) with a grade in {args.assignment} are not on the "
+                      f"roster, so the LMS would never get their grade: {', '.join(graded)}. Put them on the roster "
+                      "(a Moodle participant number is a submission `initlab grade --roster` could not match: see its "
+                      "unmatched.csv), or pass --allow-missing to export the others anyway; nothing was written",
+                      file=sys.stderr)
+                return 2
             if not students:
                 print("initlab export: no student of the roster is in the gradebook", file=sys.stderr)
                 return 2
@@ -365,6 +385,9 @@ def build_parser(lecture_verbs: bool = True) -> argparse.ArgumentParser:
                                        "fills that assignment instead of making a new one")
     p.add_argument("--roster", help="CSV with student_id: only these students (one the LMS does not know "
                                     "would stop Moodle's whole import); the others are named on stderr")
+    p.add_argument("--allow-missing", action="store_true",
+                   help="with --roster, export even when students with a grade are not on the roster (they get "
+                        "no grade in the LMS); without it that stops the export (exit 2)")
     p.set_defaults(run=cmd_export)
 
     p = sub.add_parser("release", help="release a week's variant through nbgrader, with its quiz bank")

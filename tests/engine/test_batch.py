@@ -254,8 +254,8 @@ def test_the_roster_names_a_folder_class_and_splits_names_as_it_gives_them():
 
     roster = [{"student_id": "2026001", "name": "Park Minsu", "first_name": "Minsu", "last_name": "Park"},
               {"student_id": "2026002", "name": "이서연"}]
-    subs, warnings = apply_roster([Submission("2026001"), Submission("2026002")], roster)
-    assert not warnings and [s.name for s in subs] == ["Park Minsu", "이서연"]
+    subs, unmatched = apply_roster([Submission("2026001"), Submission("2026002")], roster)
+    assert not unmatched and [s.name for s in subs] == ["Park Minsu", "이서연"]
     assert gradebook_name(subs[0]) == ("Minsu", "Park") and gradebook_name(subs[1]) == ("서연", "이")
 
 

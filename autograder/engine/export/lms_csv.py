@@ -318,6 +318,14 @@ def students_outside(course_dir: Path, roster_ids: Sequence[str]) -> tuple[list[
     return sorted(wanted & known), sorted(known - wanted)
 
 
+def graded_outside(course_dir: Path, assignment: str, roster_ids: Sequence[str]) -> list[str]:
+    """The gradebook's students with a submission of ``assignment`` that the roster lacks: a --roster export
+    leaves them out, and the LMS imports the others without a word about them (``initlab export`` stops)."""
+    with open_gradebook(Path(course_dir)) as gb:
+        graded = {s.student_id for s in gb.assignment_submissions(assignment)}
+    return sorted(graded - set(roster_ids))
+
+
 def write_atomic(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder, so no reader sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)

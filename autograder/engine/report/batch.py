@@ -232,6 +232,17 @@ def summary_html(subs: list[Submission], checks: tuple[CheckInfo, ...], lang: st
                         for s, why in flagged)
         flagged_html = (f"<h2 style='color:#cf222e'>{escape(pick(T('Set-up and ID mismatches', '설정·학번 불일치'), lang))}"
                         f" ({len(flagged)})</h2><ul>{items}</ul>")
+    # Submissions a --roster gave no 학번 (batch.apply_roster): kept under their Moodle participant number.
+    unmatched = [(s, s.extra["roster_unmatched"]) for s in subs if s.extra.get("roster_unmatched") is not None]
+    if unmatched:
+        items = "".join(f"<li><b>{escape(s.student_id)}</b> {escape(s.name)}: {escape(pick(why, lang))}</li>"
+                        for s, why in unmatched)
+        note = T("They keep their Moodle participant number and are not in the --roster LMS export; unmatched.csv "
+                 "lists them, and the roster's students with no submission.",
+                 "Moodle 참여자 번호로 남아 있으며 --roster LMS 내보내기에 들어가지 않습니다. unmatched.csv에 이 제출물과 "
+                 "제출물이 없는 명단의 학생이 있습니다.")
+        flagged_html += (f"<h2 style='color:#cf222e'>{escape(pick(T('Not matched to the roster', '명단과 맞지 않은 제출물'), lang))}"
+                         f" ({len(unmatched)})</h2><p>{escape(pick(note, lang))}</p><ul>{items}</ul>")
     statuses = Counter(s.status for s in subs)
     unconfined = sum(bool(s.extra.get("unconfined")) for s in subs)
     warn = T(f"{unconfined} submissions ran WITHOUT the jail (--unconfined).",
