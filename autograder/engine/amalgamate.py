@@ -15,7 +15,7 @@ from pathlib import Path
 
 #: The core modules, in dependency order (each uses only those before it).
 CORE = ("text", "setup", "wire", "calls", "results", "declare", "wording", "runner", "questions", "notebook",
-        "ipysyntax")
+        "ipysyntax", "pyfile")
 CORE_DIR = Path(__file__).resolve().parents[1] / "helper"
 #: What the built file may import at its top level besides the standard library.
 ALLOWED_THIRD_PARTY = ("numpy", "matplotlib")

@@ -13,6 +13,8 @@ import sys
 
 from autograder.helper.calls import excerpt
 from autograder.helper.declare import CheckSet
+from autograder.helper.ipysyntax import needs_transform, transform_cell
+from autograder.helper.pyfile import compiles, python_cells, split_top_level
 from autograder.helper.runner import check_namespace
 from autograder.helper.setup import MODULE_NAME, GradedSetup, grading, setup_of
 from autograder.helper.text import both
@@ -121,26 +123,78 @@ def attempt(fn, *args, said: set | None = None):
         said.add(note)
     return None
 
-def run_file(path: str) -> tuple[dict, list[str]]:
-    """Run a .py file as the grader does: one top-level statement after the other, each error noted
-    and the next statement run (an unfinished analysis answer does not stop the functions' checks)."""
-    import ast
+class _Shell:
+    """``get_ipython()`` for a file run outside Jupyter (nbconvert's script of a notebook calls it for
+    every %magic and !line): timing magics run their code, other magics do nothing, shell lines are
+    not run (noted), as the grader's sandbox treats them."""
 
-    with open(path, encoding="utf-8-sig") as fh:
-        source = fh.read()
-    namespace: dict = {"__name__": "__student__", "__file__": path}
+    def __init__(self, namespace: dict, problems: list[str]):
+        self.namespace, self.problems = namespace, problems
+
+    def run_line_magic(self, name, line="", *args):
+        if name in ("time", "timeit", "prun") and line.strip():
+            return eval(compile(line.split(" ")[-1] if line.startswith("-") else line, "<magic>", "eval"),
+                        self.namespace)
+        return None
+
+    def run_cell_magic(self, name, line="", cell="", *args):
+        if name in ("time", "timeit", "prun", "capture"):
+            exec(compile(cell, "<magic>", "exec"), self.namespace)
+        return None
+
+    def system(self, command, *args):
+        self.problems.append(f"shell line not run: !{str(command)[:60]}")
+
+    getoutput = system
+
+    def __getattr__(self, name):  # anything else a script asks of the shell does nothing
+        return lambda *args, **kwargs: None
+
+
+def _read_python(path: str) -> str:
+    with open(path, "rb") as fh:
+        data = fh.read()
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            return data.decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+def run_file(path: str) -> tuple[dict, list[str]]:
+    """Run a .py file as the grader does: IPython syntax (% and ! lines) rewritten, then cell by cell
+    (its ``# %%`` cells, else its top-level groups; with a syntax error, its top-level blocks), each
+    error noted and the next cell run: an unfinished answer does not stop the functions' checks."""
+    source = _read_python(path)
     problems: list[str] = []
-    try:
-        tree = ast.parse(source, filename=path)
-    except SyntaxError as exc:
-        return namespace, [f"line {exc.lineno}: SyntaxError: {exc.msg}"]
-    for node in tree.body:
-        code = compile(ast.Module(body=[node], type_ignores=[]), path, "exec")
+    namespace: dict = {"__name__": "__student__", "__file__": path}
+    namespace["get_ipython"] = lambda: shell
+    shell = _Shell(namespace, problems)
+    if not compiles(source) and needs_transform(source):
+        try:
+            transformed = transform_cell(source)
+        except Exception:
+            transformed = source
+        source = transformed if compiles(transformed) else source
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    cells = python_cells(source, name) if compiles(source) else split_top_level(source, name)
+    for cell in cells:
+        try:
+            code = compile(cell["source"], path, "exec")
+        except SyntaxError as exc:
+            problems.append(f"line {exc.lineno}: SyntaxError: {exc.msg}")
+            continue
         try:
             exec(code, namespace)
-        except Exception as exc:  # noted; the next statement still runs
-            problems.append(f"line {node.lineno}: {type(exc).__name__}: {excerpt(exc, 120)}")
+        except Exception as exc:  # noted; the next cell still runs
+            tb = exc.__traceback__
+            while tb is not None and tb.tb_next is not None and tb.tb_frame.f_code.co_filename != path:
+                tb = tb.tb_next
+            line = tb.tb_lineno if tb is not None else "?"
+            problems.append(f"line {line}: {type(exc).__name__}: {excerpt(exc, 120)}")
     return namespace, problems
+
 
 def file_main(argv: list[str] | None, checks: CheckSet, default_setup: dict, module) -> int:
     """Self-check a .py file: run it here (it is your own code, on your own machine), then check

@@ -6,6 +6,7 @@ course's own copy.
 """
 from __future__ import annotations
 
+import ast
 import base64
 import contextlib
 import functools
@@ -1764,26 +1765,78 @@ def attempt(fn, *args, said: set | None = None):
         said.add(note)
     return None
 
-def run_file(path: str) -> tuple[dict, list[str]]:
-    """Run a .py file as the grader does: one top-level statement after the other, each error noted
-    and the next statement run (an unfinished analysis answer does not stop the functions' checks)."""
-    import ast
+class _Shell:
+    """``get_ipython()`` for a file run outside Jupyter (nbconvert's script of a notebook calls it for
+    every %magic and !line): timing magics run their code, other magics do nothing, shell lines are
+    not run (noted), as the grader's sandbox treats them."""
 
-    with open(path, encoding="utf-8-sig") as fh:
-        source = fh.read()
-    namespace: dict = {"__name__": "__student__", "__file__": path}
+    def __init__(self, namespace: dict, problems: list[str]):
+        self.namespace, self.problems = namespace, problems
+
+    def run_line_magic(self, name, line="", *args):
+        if name in ("time", "timeit", "prun") and line.strip():
+            return eval(compile(line.split(" ")[-1] if line.startswith("-") else line, "<magic>", "eval"),
+                        self.namespace)
+        return None
+
+    def run_cell_magic(self, name, line="", cell="", *args):
+        if name in ("time", "timeit", "prun", "capture"):
+            exec(compile(cell, "<magic>", "exec"), self.namespace)
+        return None
+
+    def system(self, command, *args):
+        self.problems.append(f"shell line not run: !{str(command)[:60]}")
+
+    getoutput = system
+
+    def __getattr__(self, name):  # anything else a script asks of the shell does nothing
+        return lambda *args, **kwargs: None
+
+
+def _read_python(path: str) -> str:
+    with open(path, "rb") as fh:
+        data = fh.read()
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            return data.decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+def run_file(path: str) -> tuple[dict, list[str]]:
+    """Run a .py file as the grader does: IPython syntax (% and ! lines) rewritten, then cell by cell
+    (its ``# %%`` cells, else its top-level groups; with a syntax error, its top-level blocks), each
+    error noted and the next cell run: an unfinished answer does not stop the functions' checks."""
+    source = _read_python(path)
     problems: list[str] = []
-    try:
-        tree = ast.parse(source, filename=path)
-    except SyntaxError as exc:
-        return namespace, [f"line {exc.lineno}: SyntaxError: {exc.msg}"]
-    for node in tree.body:
-        code = compile(ast.Module(body=[node], type_ignores=[]), path, "exec")
+    namespace: dict = {"__name__": "__student__", "__file__": path}
+    namespace["get_ipython"] = lambda: shell
+    shell = _Shell(namespace, problems)
+    if not compiles(source) and needs_transform(source):
+        try:
+            transformed = transform_cell(source)
+        except Exception:
+            transformed = source
+        source = transformed if compiles(transformed) else source
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    cells = python_cells(source, name) if compiles(source) else split_top_level(source, name)
+    for cell in cells:
+        try:
+            code = compile(cell["source"], path, "exec")
+        except SyntaxError as exc:
+            problems.append(f"line {exc.lineno}: SyntaxError: {exc.msg}")
+            continue
         try:
             exec(code, namespace)
-        except Exception as exc:  # noted; the next statement still runs
-            problems.append(f"line {node.lineno}: {type(exc).__name__}: {excerpt(exc, 120)}")
+        except Exception as exc:  # noted; the next cell still runs
+            tb = exc.__traceback__
+            while tb is not None and tb.tb_next is not None and tb.tb_frame.f_code.co_filename != path:
+                tb = tb.tb_next
+            line = tb.tb_lineno if tb is not None else "?"
+            problems.append(f"line {line}: {type(exc).__name__}: {excerpt(exc, 120)}")
     return namespace, problems
+
 
 def file_main(argv: list[str] | None, checks: CheckSet, default_setup: dict, module) -> int:
     """Self-check a .py file: run it here (it is your own code, on your own machine), then check
@@ -2108,6 +2161,103 @@ _ESCAPE_CALL = {
     ";": lambda c: '{}("{}")'.format(*c.partition(" ")[::2]),
     "/": _paren,
 }
+
+
+# ====================================================================================================
+# autograder/helper/pyfile.py: A .py file as cells, as the grader and the helper's own .py route both run it.
+# ====================================================================================================
+
+def compiles(source: str) -> bool:
+    try:
+        compile(source, "<check>", "exec", flags=ast.PyCF_ONLY_AST)
+        return True
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+
+
+_BLOCK_START = re.compile(r"^(def |async def |class |@|import |from )")
+
+
+#: Lines at column 0 that continue the statement above them rather than start one.
+_CONTINUES = (")", "]", "}", "else", "elif", "except", "finally", "#")
+
+
+def _NEW_STATEMENT(lines: list[str], i: int) -> bool:
+    """A column-0 line after a blank line starts a statement of its own (an analysis answer's lines),
+    unless it closes a bracket or continues an if/try."""
+    line = lines[i]
+    return bool(line) and not line[0].isspace() and not lines[i - 1].strip() and not line.startswith(_CONTINUES)
+
+
+def split_top_level(source: str, name: str) -> list[dict]:
+    """Split a file that does not compile into top-level blocks (defs, classes, imports).
+
+    A block starts at a column-0 ``def``/``class``/``import``/``@decorator`` line, or at any column-0
+    statement after a blank line (so one broken answer costs its own lines only), together
+    with the comment lines right above it; a def under a decorator belongs to the
+    decorator's block.  Each block keeps its line numbers (it is padded with blank lines),
+    so errors still point at the right line of the student's file.
+    """
+    lines = source.split("\n")
+    starts = [0]
+    previous = ""  # the last non-blank line before i
+    for i, line in enumerate(lines):
+        if i and (_BLOCK_START.match(line) or _NEW_STATEMENT(lines, i)) and not previous.startswith("@"):
+            j = i
+            while j - 1 > starts[-1] and lines[j - 1].startswith("#"):
+                j -= 1
+            starts.append(j)
+        if line.strip():
+            previous = line
+    starts.append(len(lines))
+    blocks = []
+    for a, b in zip(starts, starts[1:]):
+        chunk = "\n".join(lines[a:b])
+        if chunk.strip():
+            blocks.append({"source": "\n" * a + chunk + "\n", "name": f"{name}:{a + 1}"})
+    return blocks
+
+
+#: A cell marker of the percent format (VS Code, Spyder, PyCharm, Jupytext): ``# %%`` at the start of a line.
+_PERCENT = re.compile(r"^#\s*%%")
+
+
+def python_cells(text: str, filename: str) -> list[dict]:
+    """A .py file (that compiles) as cells, graded one by one as a notebook's are: split at its ``# %%``
+    markers, or without markers into top-level groups (each def or class alone, other statements in
+    runs that blank lines separate).  Every cell keeps the file's line numbers (it is padded with blank
+    lines) and is named by the lines it holds."""
+    lines = text.split("\n")
+    if any(_PERCENT.match(line) for line in lines):
+        starts = [0] + [i for i, line in enumerate(lines) if i and _PERCENT.match(line)]
+    else:
+        starts = _group_starts(text, lines)
+    starts.append(len(lines))
+    cells = []
+    for a, b in zip(starts, starts[1:]):
+        chunk = "\n".join(lines[a:b])
+        if chunk.strip():
+            last = a + len(chunk.rstrip("\n").split("\n"))
+            cells.append({"source": "\n" * a + chunk + "\n", "name": f"{filename} lines {a + 1}-{last}"})
+    return cells
+
+
+def _group_starts(text: str, lines: list[str]) -> list[int]:
+    """0-based first lines of the top-level groups of a file that compiles (comments above a statement
+    belong to it)."""
+    body = ast.parse(text).body
+    starts = [0]
+    for prev, node in zip(body, body[1:]):
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) - 1
+        between = lines[prev.end_lineno:first]
+        alone = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or \
+            isinstance(prev, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        if alone or any(not line.strip() for line in between):
+            start = first
+            while start > prev.end_lineno and lines[start - 1].lstrip().startswith("#"):
+                start -= 1
+            starts.append(start)
+    return starts
 
 
 # ====================================================================================================

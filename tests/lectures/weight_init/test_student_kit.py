@@ -161,7 +161,9 @@ def test_typical_mistakes_get_their_hints_and_no_answer_is_ever_printed(course, 
     by_id = {c["metadata"]["nbgrader"]["grade_id"]: c for c in graded_cells(nb)}
     hints = {"check_sigmoid": "inf/inf = nan", "check_xavier_init": "He의 sqrt(2/n_in)",
              "check_activation_probe": "활성화 함수 적용 전의 prev @ W를 저장했습니다",
-             "check_weight_decay_penalty": "0.5가 곱해집니다", "check_answer_penalty": "LAM"}
+             "check_weight_decay_penalty": "0.5가 곱해집니다",
+             # the answer uses weight_decay_penalty, which is wrong here: that is named first
+             "check_answer_penalty": "weight_decay_penalty(으)로 계산하는데"}
     for grade_id, hint in hints.items():
         cell = by_id[grade_id]
         assert score_of(cell) < cell["metadata"]["nbgrader"]["points"] and hint in shown(cell), shown(cell)[-800:]
