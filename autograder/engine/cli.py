@@ -203,6 +203,12 @@ def _grade(args: argparse.Namespace, writer) -> int:
         except ReleaseError as exc:
             print(f"initlab grade: {exc}", file=sys.stderr)
             return 2
+    from datetime import datetime
+
+    from autograder.engine.report import batch as reports
+
+    # The Moodle worksheet's grades on --scale, and its "Last modified (grade)" this grading's time.
+    reports.WORKSHEET_SCALE, reports.WORKSHEET_GRADED_AT = args.scale, datetime.now().astimezone()
     try:
         result = grade_class(args.submissions, args.out, cfg, jobs=args.jobs, course=args.course,
                              assignment=args.assignment, title=args.title or "", roster=roster, force=args.force,
@@ -227,8 +233,11 @@ def _grade(args: argparse.Namespace, writer) -> int:
     from autograder.engine.report.batch import MOODLE_WORKSHEET, by_participant
 
     if by_participant(subs):
+        from autograder.engine.export.lms_csv import maximum_line
+
         print(f"  moodle:    {out / MOODLE_WORKSHEET} (rows are Moodle participant numbers, not 학번: upload it "
-              "in the assignment's 'Upload grading worksheet', or give --roster to key the grades by ID number)")
+              "in the assignment's 'Upload grading worksheet', or give --roster to key the grades by ID number)\n"
+              f"             {maximum_line(MOODLE_WORKSHEET, 'worksheet', max(s.max_score for s in subs), args.scale, 'grade')}")
     if args.course:
         print(f"  gradebook: {Path(args.course) / 'gradebook.db'} (assignment {args.assignment})")
     from autograder.engine.batch import id_collision
@@ -310,12 +319,17 @@ def cmd_export(args: argparse.Namespace) -> int:
             if not students:
                 print("initlab export: no student of the roster is in the gradebook", file=sys.stderr)
                 return 2
-        path = export(Path(args.course), args.assignment, args.format, Path(args.to), per_function=args.per_function,
-                      scale=args.scale, canvas_id=args.canvas_id, students=students)
+        from autograder.engine.export.lms_csv import write_export
+
+        # A grade above the maximum the file declares (AboveMaximum, a ValueError) is refused: nothing written.
+        done = write_export(Path(args.course), args.assignment, args.format, Path(args.to),
+                            per_function=args.per_function, scale=args.scale, canvas_id=args.canvas_id,
+                            students=students)
     except (FileNotFoundError, ValueError, ReleaseError) as exc:  # no gradebook, unknown assignment, bad roster
         print(f"initlab export: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {path}")
+    print(f"wrote {done.path}")
+    print(done.line)  # last: the maximum the LMS item must have, or 54 imports as 54/100
     return 0
 
 
@@ -368,6 +382,15 @@ def build_parser(lecture_verbs: bool = True) -> argparse.ArgumentParser:
                    help="where no jail can be built, run student code without it (reports say so)")
     p.add_argument("--force", action="store_true",
                    help="replace what --out holds when it is another run (another class, week or set-up)")
+
+    def scale(text: str) -> str:  # its name is argparse's: "argument --scale: invalid scale value: 'x'"
+        from autograder.engine.export.lms_csv import parse_scale
+
+        return parse_scale(text)
+
+    p.add_argument("--scale", type=scale, default="points", metavar="points|100|N",
+                   help="the Moodle grading worksheet's grades: in the assignment's points (default), or out of N, "
+                        "the eclass assignment's Maximum grade: score / max * N, to 2 decimals")
     p.set_defaults(run=cmd_grade)
 
     p = sub.add_parser("doctor", help="is student code jailed on this machine? (checks that the jail holds)")
@@ -379,8 +402,9 @@ def build_parser(lecture_verbs: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("moodle", "canvas", "long"), default="moodle")
     p.add_argument("--to", required=True, help="CSV file to write")
     p.add_argument("--per-function", action="store_true", help="also one column per graded function")
-    p.add_argument("--scale", choices=("points", "100"), default="points",
-                   help="scores in the assignment's points, or out of 100 (a new LMS grade item's maximum)")
+    p.add_argument("--scale", type=scale, default="points", metavar="points|100|N",
+                   help="scores in the assignment's points (default), or out of N, the LMS grade item's maximum "
+                        "(100: a new item's default): score / max * N, to 2 decimals")
     p.add_argument("--canvas-id", help="the Canvas assignment id: the column is headed 'Title (id)' so Canvas "
                                        "fills that assignment instead of making a new one")
     p.add_argument("--roster", help="CSV with student_id: only these students (one the LMS does not know "

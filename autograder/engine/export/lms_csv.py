@@ -13,17 +13,29 @@ cell *contain* "Student", so the BOM does no harm there either.
 
 ``nbgrader export --exporter=autograder.engine.export.nbgrader_plugin.MoodleExporter`` writes the
 same bytes through :mod:`autograder.engine.export.nbgrader_plugin`.
+
+Every file assumes a maximum, and an LMS takes a bare number as out of *its* item's maximum: Moodle
+imports 54 into an item out of 100 as 54/100, without a word. ``scale`` says which maximum the file
+is for: ``points`` (the assignment's own, 54), or the grade item's real maximum N (``100``, a new
+item's default, or ``20``): every score then becomes score / max * N, to 2 decimals. Canvas's
+"Points Possible" row and the long format's ``max_score`` column state it in the file; Moodle's
+gradebook import would take an extra column or row for a grade item or a student, so for Moodle
+:func:`maximum_line` says it on the terminal (``initlab export``'s last line). A file whose grades
+exceed the maximum it declares (nbgrader's extra credit) is refused (:class:`AboveMaximum`), never
+written: Moodle refuses such a grade and its assignment worksheet upload skips it silently.
 """
 from __future__ import annotations
 
 import contextlib
 import csv
 import io
+import math
 import os
 import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from autograder.engine.export.nbgrader_db import cell_items, open_gradebook
@@ -165,24 +177,127 @@ def _function_groups(assignment, lecture: str = "") -> dict[str, list]:
 # ---------------------------------------------------------------------------------------------
 # Formatting
 
-#: What ``scale`` may be: the assignment's own points, or a grade out of 100 (a new Moodle or Canvas item's
-#: default maximum, so the LMS shows 50/54 as 92.59/100 rather than 50/100).
+#: The named scales; any positive number N is a scale too (the LMS grade item's maximum): ``points`` keeps the
+#: assignment's own points, ``100`` is a new Moodle or Canvas item's default maximum, so the LMS shows 50/54 as
+#: 92.59/100 rather than 50/100.
 SCALES = ("points", "100")
+#: What the maximum is called where each file goes (``worksheet``: Moodle's assignment grading worksheet).
+LMS_MAXIMUM = {"moodle": "the eclass grade item's maximum", "canvas": "the Canvas assignment's Points Possible",
+               "long": "the maximum of the sheet it goes into", "worksheet": "the eclass assignment's Maximum grade"}
+
+
+class AboveMaximum(ValueError):
+    """Grades above the maximum their file declares: Moodle's gradebook import refuses such a grade, its
+    assignment worksheet upload skips it without a word, and Canvas takes it as extra credit."""
+
+
+def parse_scale(scale: str | float) -> str:
+    """``points``, or the positive number N a scale names, written as the files write numbers ('100', '20', '12.5').
+
+    Raises:
+        ValueError: anything else (0, a negative number, a word).
+    """
+    text = str(scale).strip().lower()
+    if text == "points":
+        return text
+    try:
+        n = float(text)
+    except ValueError:
+        n = math.nan
+    if not (math.isfinite(n) and n > 0) or _num(n) == "0":
+        raise ValueError(f"unknown scale {str(scale)!r}: give points (the assignment's own) or the LMS grade item's "
+                         "maximum, a positive number such as 100 or 20")
+    return _num(n)
+
+
+def scale_maximum(maximum: float, scale: str) -> float:
+    """The maximum an item out of ``maximum`` points has on ``scale`` (an item worth nothing keeps 0)."""
+    return maximum if scale == "points" or not maximum else float(scale)
+
+
+def on_scale(score: float, maximum: float, scale: str) -> float:
+    """A score out of ``maximum`` on ``scale``: as it is for ``points``, else score / maximum * N to 2 decimals
+    (a score within the maximum never rounds above N)."""
+    if scale == "points" or not maximum:
+        return score
+    n = float(scale)
+    value = round(score / maximum * n, 2)
+    return min(value, n) if score <= maximum else value
 
 
 def rescaled(items: Sequence[Item], rows: Sequence[StudentGrades], scale: str) -> tuple[tuple, tuple]:
-    """Items and rows with every score out of 100 (``scale="100"``), or as they are (``"points"``)."""
-    if scale not in SCALES:
-        raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    """Items and rows with every score on ``scale``: out of N (a positive number), or as they are (``points``)."""
+    scale = parse_scale(scale)
     if scale == "points":
         return tuple(items), tuple(rows)
-    factors = [100.0 / i.max_score if i.max_score else 1.0 for i in items]
-    new_items = tuple(Item(i.assignment, i.name, i.title, 100.0 if i.max_score else i.max_score) for i in items)
+    new_items = tuple(Item(i.assignment, i.name, i.title, scale_maximum(i.max_score, scale)) for i in items)
     new_rows = tuple(StudentGrades(r.student_id, r.first_name, r.last_name, r.email,
-                                   tuple(None if x is None else round(x * f, 4) for x, f in zip(r.scores, factors)),
-                                   tuple(None if p is None else round(p * f, 4) for p, f in zip(r.late_penalties, factors)))
+                                   tuple(None if x is None else on_scale(x, i.max_score, scale)
+                                         for x, i in zip(r.scores, items)),
+                                   tuple(None if p is None else round(on_scale(p, i.max_score, scale), 2)
+                                         for p, i in zip(r.late_penalties, items)))
                      for r in rows)
     return new_items, new_rows
+
+
+def above_maximum(items: Sequence[Item], rows: Sequence[StudentGrades]) -> list[str]:
+    """Each grade above its item's maximum, as 'student (item: grade > maximum)'."""
+    return [f"{r.student_id} ({i.title}: {_num(s)} > {_num(i.max_score)})" for r in rows
+            for i, s in zip(items, r.scores) if s is not None and s > i.max_score + 1e-9]
+
+
+def check_maximum(items: Sequence[Item], rows: Sequence[StudentGrades]) -> None:
+    """Raise :class:`AboveMaximum`, naming the rows, when a grade exceeds the maximum its file declares."""
+    above = above_maximum(items, rows)
+    if above:
+        raise AboveMaximum(
+            f"{len(above)} grade(s) above the maximum the file declares, so nothing was written: "
+            f"{', '.join(above[:10])}{' ...' if len(above) > 10 else ''}. An LMS refuses or skips such a grade; "
+            "lower it in formgrader (nbgrader's extra credit counts above the maximum)")
+
+
+def maximum_line(name: str, target: str, maximum: float, scale: str, command: str = "export",
+                 per_function: bool = False) -> str:
+    """The line that says which maximum a file's grades are out of, and what to set where they go.
+
+    Args:
+        name: the file's name.
+        target: where it goes: a key of :data:`LMS_MAXIMUM` (``moodle``, ``canvas``, ``long``, ``worksheet``).
+        maximum: the assignment's points.
+        scale: ``points`` or N (:func:`parse_scale`).
+        command: the command whose ``--scale`` changes it (``export``, ``grade``).
+        per_function: the file has per-function columns too.
+    """
+    scale = parse_scale(scale)
+    where = LMS_MAXIMUM[target]
+    if scale == "points":
+        own = "; each per-function column out of its own points" if per_function else ""
+        other = "" if maximum == 100 else f", or {command} with --scale 100 for an item out of 100"
+        return (f"{name}: grades out of {_num(maximum)} (the assignment's points{own}); "
+                f"set {where} to {_num(maximum)}{other}")
+    default = " (a new item's default)" if float(scale) == 100 else ""
+    return (f"{name}: grades out of {scale} (--scale {scale}: score / {_num(maximum)} x {scale}, to 2 decimals); "
+            f"set {where} to {scale}{default}")
+
+
+#: Moodle's English names, as its userdate() writes them whatever the machine's locale.
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def moodle_time(when: datetime) -> str:
+    """``when`` as Moodle's English worksheet writes a time (userdate, '%A, %d %B %Y, %I:%M %p' without leading
+    zeros: 'Saturday, 5 December 2026, 10:15 AM'), then its UTC offset ('+09:00').  Moodle's upload reads it
+    back with PHP's strtotime, which takes the offset, so the time is exact whatever the site's time zone; a
+    naive ``when`` is taken as this machine's local time."""
+    when = when if when.tzinfo is not None else when.astimezone()
+    offset = when.utcoffset()
+    minutes = round(offset.total_seconds() / 60) if offset is not None else 0
+    sign, minutes = ("-" if minutes < 0 else "+"), abs(minutes)
+    hour = when.hour % 12 or 12
+    return (f"{_DAYS[when.weekday()]}, {when.day} {_MONTHS[when.month - 1]} {when.year}, "
+            f"{hour}:{when.minute:02d} {'AM' if when.hour < 12 else 'PM'} {sign}{minutes // 60:02d}:{minutes % 60:02d}")
 
 
 def render(fmt: str, items: Sequence[Item], rows: Sequence[StudentGrades], scale: str = "points",
@@ -193,16 +308,21 @@ def render(fmt: str, items: Sequence[Item], rows: Sequence[StudentGrades], scale
         fmt: ``moodle``, ``canvas`` or ``long``.
         items: the graded items (from :func:`collect`).
         rows: the students (from :func:`collect`).
-        scale: ``points`` (the assignment's own) or ``100`` (every score out of 100).
+        scale: ``points`` (the assignment's own), or the LMS item's maximum N (``100``, ``20``): every score
+            becomes score / max * N, to 2 decimals.
         canvas_ids: assignment name -> Canvas assignment id: its column is then headed ``Title (id)``,
             which Canvas matches to that assignment (a bare title it does not know makes a new one).
 
     Returns:
         The file content, UTF-8 with BOM, CRLF line ends (RFC 4180).
+
+    Raises:
+        AboveMaximum: a grade above the maximum the file declares (the rows are named).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     items, rows = rescaled(items, rows, scale)
+    check_maximum(items, rows)
     if canvas_ids:
         items = tuple(Item(i.assignment, i.name, f"{i.title} ({canvas_ids[i.assignment]})"
                            if i.name == TOTAL and i.assignment in canvas_ids else i.title, i.max_score) for i in items)
@@ -295,18 +415,38 @@ def export(course_dir: Path, assignment: str, fmt: str, to: Path, per_function: 
 
     Raises:
         FileNotFoundError: the course has no gradebook.
-        ValueError: unknown format, or an assignment the gradebook does not have.
+        ValueError: unknown format or scale, or an assignment the gradebook does not have.
+        AboveMaximum: a grade above the maximum the file would declare (nothing is written).
     """
+    return write_export(course_dir, assignment, fmt, to, per_function, scale, canvas_id, students).path
+
+
+@dataclass(frozen=True)
+class Exported:
+    """What :func:`write_export` wrote."""
+
+    path: Path
+    maximum: float
+    """The maximum the assignment's grades are out of in the file."""
+    line: str
+    """What ``initlab export`` says last: that maximum, and what to set in the LMS (:func:`maximum_line`)."""
+
+
+def write_export(course_dir: Path, assignment: str, fmt: str, to: Path, per_function: bool = False,
+                 scale: str = "points", canvas_id: str | None = None, students: Sequence[str] = ()) -> Exported:
+    """:func:`export`, also telling the maximum the file assumes (the same arguments, the same bytes)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if scale not in SCALES:
-        raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    scale = parse_scale(scale)
     from autograder.engine.release import course_lecture
 
     with open_gradebook(Path(course_dir)) as gb:
-        return export_gradebook(gb, fmt, to, [assignment], per_function=per_function, scale=scale,
-                                canvas_ids={assignment: canvas_id} if canvas_id else None, students=students,
-                                lecture=course_lecture(course_dir))
+        items, rows = collect(gb, [assignment], per_function, students, course_lecture(course_dir))
+    data = render(fmt, items, rows, scale=scale, canvas_ids={assignment: canvas_id} if canvas_id else None)
+    path = write_atomic(Path(to), data)
+    total = items[0].max_score
+    return Exported(path, scale_maximum(total, scale),
+                    maximum_line(path.name, fmt, total, scale, "export", per_function=per_function))
 
 
 def students_outside(course_dir: Path, roster_ids: Sequence[str]) -> tuple[list[str], list[str]]:

@@ -279,20 +279,44 @@ def by_participant(subs: list[Submission]) -> bool:
     return bool(subs) and all(s.extra.get("moodle_participant") == s.student_id for s in subs)
 
 
-def moodle_worksheet(subs: list[Submission], lang: str) -> str:
+#: The worksheet's scale and time when its caller gives none (``initlab grade`` sets both, from --scale and
+#: the time it grades): ``points``, or the eclass assignment's Maximum grade N (lms_csv.parse_scale).
+WORKSHEET_SCALE = "points"
+#: None writes '-' in "Last modified (grade)": a re-run stays byte-identical, but Moodle's upload reads '-'
+#: as time 0 and skips every student who already has a grade.
+WORKSHEET_GRADED_AT = None
+
+
+def moodle_worksheet(subs: list[Submission], lang: str, scale: str | None = None, graded_at=None) -> str:
     """Moodle's assignment "offline grading worksheet", keyed by participant number, which is all a
     Moodle zip tells of its students.  The assignment's "Upload grading worksheet" finds its columns by
     their names in the site's language: these are the English ones (Identifier, Grade, Last modified
     (grade), Feedback comments); a Korean site's own worksheet has Korean names, and the Grade column
-    can be copied into it.  Grades are in points, out of the maximum given on each row."""
+    can be copied into it.  Any other column is not read.
+
+    Moodle reads "Grade" as out of the assignment's own Maximum grade and ignores "Maximum Grade":
+    ``scale`` (default :data:`WORKSHEET_SCALE`) is ``points`` (the assignment's, e.g. 54) or that
+    Maximum grade N (grades become score / max * N, to 2 decimals), and the last column's header says
+    which.  The upload applies a row only if its "Last modified (grade)", read by PHP's strtotime, is
+    not more than a minute older than the student's current grade: it holds ``graded_at`` (a datetime;
+    default :data:`WORKSHEET_GRADED_AT`) in Moodle's own format with its UTC offset, else '-'.  The
+    feedback comment keeps the assignment's points."""
+    from autograder.engine.export.lms_csv import maximum_line, moodle_time, on_scale, parse_scale, scale_maximum
+
+    scale = parse_scale(scale or WORKSHEET_SCALE)
+    graded_at = graded_at or WORKSHEET_GRADED_AT
+    modified = moodle_time(graded_at) if graded_at else "-"
+    maximum = max((s.max_score for s in subs), default=0.0)
     buf = io.StringIO()
     w = SafeWriter(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
     w.writerow(["Identifier", "Full name", "Status", "Grade", "Maximum Grade", "Grade can be changed",
-                "Last modified (submission)", "Last modified (grade)", "Feedback comments"])
+                "Last modified (submission)", "Last modified (grade)", "Feedback comments",
+                maximum_line("Note", "worksheet", maximum, scale, "grade")])
     for s in subs:
         comment = pick(STATUS_TEXT.get(s.status, T(s.status, s.status)), lang)
-        w.writerow([f"Participant {s.student_id}", s.name, "", f"{s.final_score:g}", f"{s.max_score:g}", "Yes", "", "-",
-                    f"{comment}: {s.final_score:g} / {s.max_score:g}"])
+        w.writerow([f"Participant {s.student_id}", s.name, "", f"{on_scale(s.final_score, maximum, scale):g}",
+                    f"{scale_maximum(maximum, scale):g}", "Yes", "", modified,
+                    f"{comment}: {s.final_score:g} / {s.max_score:g}", ""])
     return "\ufeff" + buf.getvalue()
 
 

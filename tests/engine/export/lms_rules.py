@@ -10,12 +10,18 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 
 
 def rows_of(path: Path) -> list[list[str]]:
     """The CSV as an importer reads it: UTF-8, a BOM stripped (Moodle's csvlib and Canvas both do)."""
-    return list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
+    return rows_of_text(path.read_bytes().decode("utf-8"))
+
+
+def rows_of_text(text: str) -> list[list[str]]:
+    """:func:`rows_of` for a file's text."""
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
 
 
 def formula_cells(rows: list[list[str]]) -> list[str]:
@@ -94,19 +100,105 @@ def canvas_gradebook(rows: list[list[str]], sis_ids: set[str], assignment_ids: d
     return problems
 
 
-def moodle_worksheet(rows: list[list[str]], participants: set[str]) -> list[str]:
+#: A Korean site's time zone (no summer time since 1988), where a worksheet time without an offset is read.
+KST = timezone(timedelta(hours=9))
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+_MOODLE_TIME = re.compile(r"(?P<wday>[A-Za-z]+), (?P<day>\d{1,2}) (?P<month>[A-Za-z]+) (?P<year>\d{4}), "
+                          r"(?P<hour>\d{1,2}):(?P<minute>\d{2}) (?P<ampm>AM|PM)(?: (?P<offset>[+-]\d{2}:\d{2}))?")
+
+
+def worksheet_time(text: str, site_tz: tzinfo = KST) -> int | None:
+    """What the worksheet upload makes of a "Last modified (grade)" cell: PHP's strtotime, then ``+ 60``
+    compared with the grade's time (importgradesform.php / locallib.php process_import_grades).
+
+    It knows the forms a worksheet holds: Moodle's English userdate ('%A, %d %B %Y, %I:%M %p' without
+    leading zeros: 'Saturday, 5 December 2026, 10:15 AM'), read in the site's time zone, or with a UTC
+    offset after it ('... 10:15 AM +09:00'), read exactly; a weekday that is not the date's moves the
+    date on to that weekday, as strtotime's day name does ('Thursday, 5 December 2026' is 10 December).
+    '-' and '' (Moodle's own cell for a student never graded) are strtotime's false, which counts as 0.
+    Returns the Unix time, 0 for false, or None for text these rules do not read."""
+    if text.strip() in ("", "-"):
+        return 0
+    m = _MOODLE_TIME.fullmatch(text.strip())
+    if m is None or m["wday"].capitalize() not in _DAYS or m["month"].capitalize() not in _MONTHS:
+        return None
+    hour = int(m["hour"])
+    if not 1 <= hour <= 12:
+        return None
+    hour = hour % 12 + (12 if m["ampm"] == "PM" else 0)
+    zone = site_tz
+    if m["offset"]:
+        sign = -1 if m["offset"][0] == "-" else 1
+        zone = timezone(sign * timedelta(hours=int(m["offset"][1:3]), minutes=int(m["offset"][4:6])))
+    try:
+        when = datetime(int(m["year"]), _MONTHS.index(m["month"].capitalize()) + 1, int(m["day"]), hour,
+                        int(m["minute"]), tzinfo=zone)
+    except ValueError:
+        return None
+    when += timedelta(days=(_DAYS.index(m["wday"].capitalize()) - when.weekday()) % 7)
+    return int(when.timestamp())
+
+
+def moodle_worksheet(rows: list[list[str]], participants: set[str], item_max: float | None = None,
+                     existing: dict[str, int] | None = None, site_tz: tzinfo = KST) -> list[str]:
     """Moodle's assignment "Upload grading worksheet" (English site): it finds Identifier, Grade and
-    "Last modified (grade)" by header text and rejects the file without any of them."""
+    "Last modified (grade)" by header text and rejects the file without any of them; it reads no other
+    column (a row of another length is csvweirdcolumns).
+
+    Args:
+        rows: the worksheet (:func:`rows_of`).
+        participants: the assignment's participant numbers.
+        item_max: the assignment's Maximum grade in Moodle. The upload reads Grade as out of it and ignores
+            the worksheet's "Maximum Grade", so a row whose Maximum Grade differs imports as grade/item_max;
+            a grade above it is skipped as out of range, without a word.
+        existing: participant number -> Unix time its current grade was last modified, for the students
+            who have a grade already: the upload skips a row whose "Last modified (grade)" is more than 60 s
+            older (:func:`worksheet_time`), unless the teacher ticks "Allow updating records that have been
+            modified more recently in Moodle than in the spreadsheet".
+        site_tz: the site's time zone, for a time without an offset.
+    """
     header = rows[0]
     missing = [h for h in ("Identifier", "Grade", "Last modified (grade)") if h not in header]
     if missing:
         return [f"no {', '.join(missing)} column: the upload is rejected"]
     problems = formula_cells(rows)
-    ident, grade = header.index("Identifier"), header.index("Grade")
+    ident, grade, modified = header.index("Identifier"), header.index("Grade"), header.index("Last modified (grade)")
+    row_max = header.index("Maximum Grade") if "Maximum Grade" in header else None
     for row in rows[1:]:
-        m = re.fullmatch(r"Participant (\d+)", row[ident])
+        if len(row) != len(header):
+            problems.append(f"row {row[:1]} has {len(row)} fields, the header {len(header)} (csvweirdcolumns)")
+            continue
+        who = row[ident]
+        m = re.fullmatch(r"Participant (\d+)", who)
         if m is None or m.group(1) not in participants:
-            problems.append(f"{row[ident]!r} is not a participant of the assignment")
+            problems.append(f"{who!r} is not a participant of the assignment")
         if (p := _grade_problem(row[grade], float("inf"))):
             problems.append(p)
+            continue
+        if row[grade] in ("", "-"):
+            continue  # no grade: the upload leaves the student as they are
+        value = float(row[grade])
+        if row_max is not None:
+            try:
+                maximum = float(row[row_max])
+            except ValueError:
+                maximum = None
+            if maximum is not None and value > maximum:
+                problems.append(f"{who}: grade {row[grade]} is above the row's Maximum Grade {row[row_max]}")
+            if maximum is not None and item_max is not None and abs(maximum - item_max) > 1e-9:
+                problems.append(f"{who}: Maximum Grade {row[row_max]} is not the assignment's {item_max:g}; the upload "
+                                f"ignores that column, so {row[grade]} imports as {row[grade]}/{item_max:g}")
+        if item_max is not None and value > item_max:
+            problems.append(f"{who}: grade {row[grade]} is above the assignment's maximum {item_max:g}: the upload "
+                            "skips it (out of range) without a word")
+        if existing and m is not None and m.group(1) in existing:
+            when = worksheet_time(row[modified], site_tz)
+            if when is None:
+                problems.append(f"{who}: 'Last modified (grade)' {row[modified]!r} is not a time these rules read")
+            elif existing[m.group(1)] > when + 60:
+                problems.append(f"{who}: 'Last modified (grade)' {row[modified]!r} is older than the grade Moodle has: "
+                                "the upload skips the row unless 'Allow updating records that have been modified more "
+                                "recently in Moodle than in the spreadsheet' is ticked")
     return problems
