@@ -27,18 +27,45 @@ from autograder.engine.sandbox.protocol import read_frame, write_frame
 HELPER_MODULE = "initlab_lab"
 
 
-def load_helper():
-    """The student helper, loaded once from the file the launcher names, as ``initlab_lab``: a submission's
-    ``import initlab_lab`` gets this one, the course's own copy (which also holds the set-up being
-    graded), never a file of its own."""
-    if HELPER_MODULE not in sys.modules:
-        import importlib.util
+#: What the helper a submission imports does not have while graded: the grader-made callables (and the
+#: registry that builds them), which a graded function could otherwise call instead of computing.
+GRADER_ONLY = ("CALLABLES", "register_callables", "build_callable", "Recorded")
 
-        spec = importlib.util.spec_from_file_location(HELPER_MODULE, os.environ[HELPER_ENV])
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[HELPER_MODULE] = module
+
+def _exec_helper(name: str):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, os.environ[HELPER_ENV])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # its dataclasses look their module up while they are made
+    try:
         spec.loader.exec_module(module)
-    return sys.modules[HELPER_MODULE]
+    finally:
+        del sys.modules[name]
+    return module
+
+
+def load_helper():
+    """The student helper, from the file the launcher names, twice: the grader's own copy (returned:
+    it rebuilds grader-made callables and encodes replies) and, as ``initlab_lab``, the copy a
+    submission's ``import initlab_lab`` gets: the course's own file (which also holds the set-up being
+    graded), never a file of the submission's, and without the grader-made callables (GRADER_ONLY and
+    every class built on them), so points come only from the student's own code."""
+    grader = getattr(load_helper, "grader", None)
+    if grader is not None:
+        return grader
+    if HELPER_MODULE in sys.modules:  # a process that has the helper already (the kit's own tests): that one
+        load_helper.grader = sys.modules[HELPER_MODULE]
+        return load_helper.grader
+    grader = _exec_helper("_initlab_grader")
+    facing = _exec_helper(HELPER_MODULE)
+    recorded = facing.Recorded
+    for name, value in list(vars(facing).items()):
+        if name in GRADER_ONLY or (isinstance(value, type) and issubclass(value, recorded)):
+            delattr(facing, name)
+    sys.modules[HELPER_MODULE] = facing
+    load_helper.grader = grader
+    return grader
 
 
 lab = load_helper()
@@ -124,6 +151,8 @@ def serve(rx, tx, filename: str = "submission") -> None:
             write_frame(tx, {"ok": True, "pid": os.getpid()})
         elif op == "load":
             lab.use_graded_setup(header.get("setup"))
+            if sys.modules[HELPER_MODULE] is not lab:  # the submission's copy: what its variant() returns
+                sys.modules[HELPER_MODULE].use_graded_setup(header.get("setup"))
             out = lab.CappedText()
             saved = sys.stdout, sys.stderr
             sys.stdout = sys.stderr = out

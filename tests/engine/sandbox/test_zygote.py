@@ -178,9 +178,14 @@ def test_prebuilt_inputs_are_inherited_by_every_child(bare):
     bare.send({"op": "prebuild", "cases": cases})
     assert json.loads(bare.reader.readline()) == {"ok": True}
     child = bare.spawn()
-    child.ask({"op": "load", "cells": [{"source": "import initlab_lab\nKEYS = sorted({k[0] for k in initlab_lab.PREBUILT})",
-                                        "name": "cell 1"}]})
+    # The grader's own copy of the helper has them; the copy a submission imports has none (nor the
+    # grader-made callables): a submission cannot read the grader's inputs from it.
+    source = ("import sys, initlab_lab\nKEYS = sorted({k[0] for k in sys.modules['autograder.engine.sandbox.child'].lab.PREBUILT})\n"
+              "MINE = sorted({k[0] for k in initlab_lab.PREBUILT})\nHAS = hasattr(initlab_lab, 'Sigmoid')")
+    child.ask({"op": "load", "cells": [{"source": source, "name": "cell 1"}]})
     assert child.ask({"op": "value", "name": "KEYS"})["value"] == ["normal", "table"]
+    assert child.ask({"op": "value", "name": "MINE"})["value"] == []
+    assert child.ask({"op": "value", "name": "HAS"})["value"] is False
 
 
 def test_closing_the_control_socket_ends_the_zygote_and_its_children():

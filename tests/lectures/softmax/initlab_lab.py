@@ -551,6 +551,13 @@ class Recorded:
     def __init__(self, params: dict):
         self.params = params
         self.log: list[Any] = []
+        if _IN_STUDENT_CALL:  # made by the student's function itself, not handed to it: not their own work
+            _STUDENT_MADE.append(type(self).__name__)
+
+
+#: Set while a student function runs (call_function); grader-made callables it makes are noted.
+_IN_STUDENT_CALL: list = []
+_STUDENT_MADE: list = []
 
 
 def rng_seed(rng) -> int | None:
@@ -767,6 +774,8 @@ def call_function(namespace: dict, fn_name: str, raw_args: list, blobs: list,
     saved = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = out
     started = time.perf_counter()
+    _STUDENT_MADE.clear()
+    _IN_STUDENT_CALL.append(True)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -774,7 +783,16 @@ def call_function(namespace: dict, fn_name: str, raw_args: list, blobs: list,
     except BaseException as exc:
         return {"ok": False, "error": describe_exception(exc), "stdout": out.take()}, []
     finally:
+        _IN_STUDENT_CALL.clear()
         sys.stdout, sys.stderr = saved
+    if _STUDENT_MADE:
+        used = ", ".join(sorted(set(_STUDENT_MADE)))
+        _STUDENT_MADE.clear()
+        message = (f"uses the grader's own {used} (initlab_lab): write it yourself, it scores 0 / "
+                   f"채점용 {used}(initlab_lab)를 쓰지 말고 직접 작성하세요 (0점)")
+        return {"ok": False, "error": {"type": "UsesGraderCode", "message": message[:500], "not_implemented": False,
+                                       "frames": []},
+                "stdout": out.take()}, []
     seconds = time.perf_counter() - started
     reply_blobs: list = []
     value = encode(result, reply_blobs)
