@@ -164,7 +164,7 @@ def _grade(args: argparse.Namespace, writer) -> int:
     from autograder.engine.assignment import load
     from autograder.engine.batch import grade_class
     from autograder.engine.pipeline import GradeConfig
-    from autograder.engine.release import course_lecture
+    from autograder.engine.course import course_lecture
 
     lecture = load(args.lecture or course_lecture(args.course) or None)
     variant = _variant(args, lecture)
@@ -280,7 +280,7 @@ def cmd_release(args: argparse.Namespace) -> int:
               f"{r.variant_file.with_name('students.csv')}")
     else:
         from autograder.engine.assignment import load
-        from autograder.engine.release import course_lecture
+        from autograder.engine.course import course_lecture
 
         shown = load(course_lecture(args.course) or None).student_columns
         print(f"  set-up:   {', '.join(f'{k} {getattr(v, k)}' for k in shown) or 'the lecture’s own'}")
@@ -297,7 +297,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from autograder.engine.export.lms_csv import export, graded_outside, students_outside
+    from autograder.engine.export.lms_csv import graded_outside, students_outside
     from autograder.engine.release import ReleaseError, read_roster
 
     try:

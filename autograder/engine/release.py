@@ -39,6 +39,7 @@ from typing import IO, Callable
 
 from autograder.engine.assignment import Assignment, load as load_assignment
 from autograder.engine.config import Variant
+from autograder.engine.course import course_lecture
 from autograder.engine.report.cells import SafeWriter
 
 #: The student helper's name beside a released notebook (the lecture's helper_file is copied there).
@@ -70,17 +71,6 @@ def assignment_name(week: int) -> str:
 
 
 # ---- the course seed ----------------------------------------------------------------------------
-
-
-def course_settings(course: str | Path) -> dict:
-    """The [course] table of C/initlab.toml ({} for a course not made by initlab)."""
-    path = Path(course) / "initlab.toml"
-    return tomllib.loads(path.read_text(encoding="utf-8"))["course"] if path.is_file() else {}
-
-
-def course_lecture(course: str | Path | None) -> str:
-    """The lecture a course uses (its initlab.toml says; '' for the default one)."""
-    return str(course_settings(course).get("lecture", "")) if course else ""
 
 
 def course_key(course: Path, seed: int | None, lecture: str = "") -> str:

@@ -438,7 +438,7 @@ def write_export(course_dir: Path, assignment: str, fmt: str, to: Path, per_func
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     scale = parse_scale(scale)
-    from autograder.engine.release import course_lecture
+    from autograder.engine.course import course_lecture
 
     with open_gradebook(Path(course_dir)) as gb:
         items, rows = collect(gb, [assignment], per_function, students, course_lecture(course_dir))

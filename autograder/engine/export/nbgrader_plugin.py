@@ -34,7 +34,7 @@ class LmsExporter(ExportPlugin):
         assignments = [str(a) for a in self.assignment] or [a.name for a in gradebook.assignments]
         students = [str(s) for s in self.student]
         self.log.info("Exporting %s grades of %s to %s", self.fmt, ", ".join(assignments) or "no assignment", dest)
-        from autograder.engine.release import course_lecture
+        from autograder.engine.course import course_lecture
 
         # The course's initlab.toml says the lecture: the course is nbgrader's CourseDirectory.root (the
         # current folder unless --CourseDirectory.root names another).
