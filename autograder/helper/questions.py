@@ -57,7 +57,7 @@ def add_answer_checks(checks: CheckSet, questions: tuple[Question, ...]) -> None
     by_name = {q.name: q for q in questions}
     checks.uses.update({q.name: q.uses for q in questions})
 
-    def test_analysis_answer(student, fb, variant, name, answer_key, answers_shown):
+    def check_analysis_answer(student, fb, variant, name, answer_key, answers_shown):
         """Graded (``answer_key`` given): the answer must be within the tolerance of the reference's,
         shown only with ``answers_shown``.  A self-check (no key) never knows the reference's answer: it
         runs the question's steps again with the student's own functions and checks that the stored
@@ -66,7 +66,7 @@ def add_answer_checks(checks: CheckSet, questions: tuple[Question, ...]) -> None
 
     for q in questions:  # one registration per points value keeps each question's own points
         checks.check(q.name, points=q.points, title=T("the value, within its tolerance", "허용 오차 안의 값"),
-                     params={"name": (q.name,)})(test_analysis_answer)
+                     params={"name": (q.name,)})(check_analysis_answer)
 
 
 def answer_check(question: Question, student, fb, variant, answer_key, answers_shown) -> None:

@@ -16,7 +16,7 @@ class CheckInfo:
     """A check as declared (no result yet): what grades.csv has one column for."""
 
     check_id: str
-    """Unique name, e.g. 'test_init_std[xavier_init]'; always contains the graded function's name."""
+    """Unique name, e.g. 'check_init_std[xavier_init]'; always contains the graded function's name."""
     function: str
     """The one student function this check grades."""
     points: float

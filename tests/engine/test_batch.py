@@ -212,7 +212,7 @@ def test_grades_csv_columns_are_readable_and_unique_in_both_languages():
         assert header[:len(FIXED_COLUMNS)] == FIXED_COLUMNS and "setup" in FIXED_COLUMNS
         assert header[len(FIXED_COLUMNS):] == [check_column(c, lang) for c in checks]
         assert len(set(header)) == len(header)
-    assert check_column(next(c for c in checks if c.check_id == "test_init_std[xavier_init]")) == \
+    assert check_column(next(c for c in checks if c.check_id == "check_init_std[xavier_init]")) == \
         "xavier_init: std follows the rule"
 
 

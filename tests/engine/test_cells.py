@@ -53,7 +53,7 @@ def test_a_broken_answer_cell_costs_that_answer_only(graded, case, form):
     the cell that stopped and why?"""
     results = {r.function: r for r in graded[f"{case}.{form}"] if r.function in ANSWERS}
     lost = [r.check_id for r in graded[f"{case}.{form}"] if r.score < r.points]
-    assert lost == ["test_analysis_answer[answer_xavier_std]"], lost
+    assert lost == ["check_analysis_answer[answer_xavier_std]"], lost
     message = pick(results["answer_xavier_std"].message, "en")
     kind = BREAKS[case][1]
     assert "the cell that computes it stopped" in message and (kind is None or kind in message), message

@@ -91,7 +91,7 @@ def test_release_grade_gradebook_and_moodle_export(tmp_path):
     assert scores == {"s001": 6.0, "s002": 3.0, "s003": 0.0}
     tests = {t["number"]: t for t in json.loads((out / "s002" / "results.json").read_text(encoding="utf-8"))["tests"]}
     assert "sum over the batch" in tests["check_cross_entropy_value"]["output"]
-    assert "cross_entropy, which fails its own checks" in tests["test_analysis_answer[answer_uniform_loss]"]["output"]
+    assert "cross_entropy, which fails its own checks" in tests["check_analysis_answer[answer_uniform_loss]"]["output"]
 
     from autograder.engine.export.nbgrader_db import open_gradebook
 

@@ -95,9 +95,9 @@ class CourseSettings:
 def grade_id(check_id: str) -> str:
     """A readable nbgrader grade id for a check (only ``[A-Za-z0-9_-]``, as nbgrader requires).
 
-    ``test_init_std[xavier_init]`` becomes ``test_init_std-xavier_init``, and
-    ``test_activation_probe_lecture_stats[sigmoid-std=0.01]`` becomes
-    ``test_activation_probe_lecture_stats-sigmoid-std_0_01``. Names that are too long get a
+    ``check_init_std[xavier_init]`` becomes ``check_init_std-xavier_init``, and
+    ``check_activation_probe_lecture_stats[sigmoid-std=0.01]`` becomes
+    ``check_activation_probe_lecture_stats-sigmoid-std_0_01``. Names that are too long get a
     hash suffix. Use :func:`grade_ids` for a whole list, because it also resolves clashes.
 
     Args:

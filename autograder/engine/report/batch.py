@@ -120,7 +120,7 @@ UNCONFINED_TEXT = T("This submission's code ran WITHOUT the jail (--unconfined):
 
 def check_column(check: CheckInfo, lang: str = "en") -> str:
     """A check's column in grades.csv, as a person reads it ("xavier_init: std follows the rule"); the
-    stable id (test_init_std[xavier_init]) is each test's "number" in results.json."""
+    stable id (check_init_std[xavier_init]) is each test's "number" in results.json."""
     return f"{check.function}: {pick(check.title, lang)}"
 
 

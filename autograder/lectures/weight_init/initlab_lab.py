@@ -911,7 +911,7 @@ class CheckInfo:
     """A check as declared (no result yet): what grades.csv has one column for."""
 
     check_id: str
-    """Unique name, e.g. 'test_init_std[xavier_init]'; always contains the graded function's name."""
+    """Unique name, e.g. 'check_init_std[xavier_init]'; always contains the graded function's name."""
     function: str
     """The one student function this check grades."""
     points: float
@@ -1618,7 +1618,7 @@ def add_answer_checks(checks: CheckSet, questions: tuple[Question, ...]) -> None
     by_name = {q.name: q for q in questions}
     checks.uses.update({q.name: q.uses for q in questions})
 
-    def test_analysis_answer(student, fb, variant, name, answer_key, answers_shown):
+    def check_analysis_answer(student, fb, variant, name, answer_key, answers_shown):
         """Graded (``answer_key`` given): the answer must be within the tolerance of the reference's,
         shown only with ``answers_shown``.  A self-check (no key) never knows the reference's answer: it
         runs the question's steps again with the student's own functions and checks that the stored
@@ -1627,7 +1627,7 @@ def add_answer_checks(checks: CheckSet, questions: tuple[Question, ...]) -> None
 
     for q in questions:  # one registration per points value keeps each question's own points
         checks.check(q.name, points=q.points, title=T("the value, within its tolerance", "허용 오차 안의 값"),
-                     params={"name": (q.name,)})(test_analysis_answer)
+                     params={"name": (q.name,)})(check_analysis_answer)
 
 
 def answer_check(question: Question, student, fb, variant, answer_key, answers_shown) -> None:
@@ -2573,7 +2573,7 @@ def _note_overflow(fb, reply) -> None:
 
 
 @graded_check("sigmoid", points=2, title=T("values, including x = ±1000", "값 (x = ±1000 포함)"))
-def test_sigmoid_values(student, fb, seed):
+def check_sigmoid_values(student, fb, seed):
     x = _sigmoid_grid(seed)
     reply = student.call("sigmoid", x)
     y = fb.array(reply.value, shape=x.shape, what="sigmoid(x)")
@@ -2591,7 +2591,7 @@ def test_sigmoid_values(student, fb, seed):
 
 @graded_check("sigmoid", points=2, title=T("keeps the shape: scalar, 1-D, 2-D", "모양 유지: 스칼라, 1차원, 2차원"),
               aspect=True)
-def test_sigmoid_shapes(student, fb, seed):
+def check_sigmoid_shapes(student, fb, seed):
     rng = np.random.default_rng(seed)
     for x in (np.float64(rng.normal()), rng.normal(size=7), rng.normal(size=(3, 4))):
         y = student.call("sigmoid", x).value
@@ -2602,7 +2602,7 @@ def test_sigmoid_shapes(student, fb, seed):
 
 
 @graded_check("sigmoid", points=1, title=T("float output for integer input", "정수 입력에도 실수 출력"), aspect=True)
-def test_sigmoid_float_output(student, fb):
+def check_sigmoid_float_output(student, fb):
     x = np.array([-3, -1, 0, 2, 4])
     reply = student.call("sigmoid", x)
     y = reply.value
@@ -2613,7 +2613,7 @@ def test_sigmoid_float_output(student, fb):
 
 
 @graded_check("relu", points=2, title=T("values: max(0, x)", "값: max(0, x)"))
-def test_relu_values(student, fb, seed):
+def check_relu_values(student, fb, seed):
     x = np.random.default_rng(seed).normal(0.0, 3.0, size=(20, 6))
     x[0, :3] = [0.0, -1e300, 1e300]
     reply = student.call("relu", x)
@@ -2625,7 +2625,7 @@ def test_relu_values(student, fb, seed):
 
 @graded_check("relu", points=1, title=T("keeps the shape: scalar, 1-D, 2-D", "모양 유지: 스칼라, 1차원, 2차원"),
               aspect=True)
-def test_relu_shapes(student, fb, seed):
+def check_relu_shapes(student, fb, seed):
     rng = np.random.default_rng(seed)
     for x in (np.float64(-1.5), rng.normal(size=9), rng.normal(size=(4, 5))):
         y = student.call("relu", x).value
@@ -2636,7 +2636,7 @@ def test_relu_shapes(student, fb, seed):
 
 
 @graded_check("relu", points=1, title=T("leaves its input unchanged", "입력 배열을 바꾸지 않음"), aspect=True)
-def test_relu_input_unchanged(student, fb, seed):
+def check_relu_input_unchanged(student, fb, seed):
     x = np.random.default_rng(seed).normal(size=(5, 5))
     reply = student.call("relu", x, return_args=True)
     # Judged here, from the array the child sent back after the call, not from what it says of itself.
@@ -2733,7 +2733,7 @@ def mistake_hint(fn: str, ratio: float, n_in: int, n_out: int, std: float | None
 
 @graded_check("{fn}", points=1, title=T("returns shape (n_in, n_out)", "(n_in, n_out) 모양 반환"),
               params={"fn": INITS}, aspect=True)
-def test_init_shape(student, fb, variant, seed_for, fn):
+def check_init_shape(student, fb, variant, seed_for, fn):
     for n_in, n_out, _std, reply in draws(student, fn, variant, seed_for):
         fb.array(reply.value, shape=(n_in, n_out), what=f"{fn}({n_in}, {n_out}, ...)",
                  hint=T("Rows are the n_in inputs, columns the n_out units: shape (n_in, n_out).",
@@ -2742,7 +2742,7 @@ def test_init_shape(student, fb, variant, seed_for, fn):
 
 @graded_check("{fn}", points=1, title=T("mean close to 0", "평균이 0에 가까움"), false_fail_rate=4e-9,
               params={"fn": INITS}, aspect=True)
-def test_init_mean(student, fb, variant, seed_for, fn):
+def check_init_mean(student, fb, variant, seed_for, fn):
     """Judged against the weights' own spread (the std check judges the scale), so a centred draw of
     the wrong scale keeps this point."""
     for n_in, n_out, std, w in finite_draws(fb, student, fn, variant, seed_for):
@@ -2760,7 +2760,7 @@ def test_init_mean(student, fb, variant, seed_for, fn):
 
 @graded_check("{fn}", points=2, title=T("std follows the rule", "표준편차가 규칙을 따름"), false_fail_rate=1e-15,
               params={"fn": INITS})
-def test_init_std(student, fb, variant, seed_for, fn):
+def check_init_std(student, fb, variant, seed_for, fn):
     for n_in, n_out, std, w in finite_draws(fb, student, fn, variant, seed_for):
         s = target_std(fn, n_in, std)
         measured = float(w.std())
@@ -2772,7 +2772,7 @@ def test_init_std(student, fb, variant, seed_for, fn):
 
 @graded_check("{fn}", points=1, title=T("normally distributed (KS test)", "정규분포를 따름 (KS 검정)"),
        false_fail_rate=KS_ALPHA, params={"fn": INITS})
-def test_init_distribution(student, fb, variant, seed_for, fn):
+def check_init_distribution(student, fb, variant, seed_for, fn):
     n_in, n_out, std, reply = draws(student, fn, variant, seed_for)[0]
     w = fb.array(reply.value, shape=(n_in, n_out), what=fn)
     fb.finite(w, fn)
@@ -2793,7 +2793,7 @@ def test_init_distribution(student, fb, variant, seed_for, fn):
 
 @graded_check("{fn}", points=1, title=T("uses the rng it is given", "주어진 rng를 사용함"),
               params={"fn": INITS}, aspect=True)
-def test_init_rng(student, fb, seed, fn):
+def check_init_rng(student, fb, seed, fn):
     n_in, n_out = 30, 20
     a = fb.array(draw(student, fn, n_in, n_out, seed, 0.5).value, shape=(n_in, n_out), what=fn)
     b = fb.array(draw(student, fn, n_in, n_out, seed, 0.5).value, shape=(n_in, n_out), what=fn)
@@ -2810,7 +2810,7 @@ def test_init_rng(student, fb, seed, fn):
 
 @graded_check("{fn}", points=1, title=T("units start different (symmetry broken)", "노드마다 다른 초깃값 (대칭 깨기)"),
               params={"fn": INITS}, aspect=True)
-def test_init_units_differ(student, fb, seed, fn):
+def check_init_units_differ(student, fb, seed, fn):
     n_in, n_out = 100, 50
     w = fb.array(draw(student, fn, n_in, n_out, seed, 0.5).value, shape=(n_in, n_out), what=fn)
     fb.finite(w, fn)
@@ -2909,14 +2909,14 @@ def exact_run(student, variant, seed: int):
 
 @graded_check("activation_probe", points=1, title=T("returns one (len(x), node_num) array per layer",
                                                     "층마다 (len(x), node_num) 배열 하나씩 반환"), aspect=True)
-def test_activation_probe_layers(student, fb, variant, seed_for):
+def check_activation_probe_layers(student, fb, variant, seed_for):
     reply, x, n_layers, node_num, _, _ = exact_run(student, variant, seed_for("probe-exact"))
     layers_of(fb, reply.value, n_layers, len(x), node_num)
 
 
 @graded_check("activation_probe", points=2, title=T("exact activations for a known init and activation",
                                                     "정해진 초깃값·활성화 함수에서 정확한 값"))
-def test_activation_probe_exact(student, fb, variant, seed_for):
+def check_activation_probe_exact(student, fb, variant, seed_for):
     seed = seed_for("probe-exact")
     reply, x, n_layers, node_num, init, act = exact_run(student, variant, seed)
     got = layers_of(fb, reply.value, n_layers, len(x), node_num)
@@ -2937,7 +2937,7 @@ def test_activation_probe_exact(student, fb, variant, seed_for):
 
 @graded_check("activation_probe", points=1, title=T("calls init(n_prev, node_num, rng) once per layer",
                                                     "층마다 init(n_prev, node_num, rng)을 한 번씩 호출"))
-def test_activation_probe_init_calls(student, fb, variant, seed_for):
+def check_activation_probe_init_calls(student, fb, variant, seed_for):
     """Judged from returned values: each returned layer must be activation(prev @ W_k) with the k-th
     matrix the grader's init gives for the shape (n_prev, node_num), prev being the layer before as the
     student returned it; and the seed of the Generator init received must be the probe's.  The init's
@@ -3034,7 +3034,7 @@ def lecture_expected(case: str, seed: int) -> tuple[tuple[np.ndarray, ...], list
 
 @graded_check("activation_probe", points=1, title=T("lecture histogram {case}", "강의의 히스토그램 {case}"),
               params={"case": tuple(PROBE_CASES)})
-def test_activation_probe_lecture_stats(student, fb, class_seed_for, case):
+def check_activation_probe_lecture_stats(student, fb, class_seed_for, case):
     """Exact, on the lecture's protocol with fixed weight tables; the inputs are the set-up's (not each
     student's), so the right layers are computed once per class."""
     seed = class_seed_for(f"lecture:{case}")
@@ -3065,7 +3065,7 @@ def test_activation_probe_lecture_stats(student, fb, class_seed_for, case):
 
 @graded_check("activation_probe", points=1, title=T("equal initial weights give identical units",
                                                     "같은 초깃값이면 모든 노드가 같은 값"), aspect=True)
-def test_activation_probe_symmetry(student, fb, seed):
+def check_activation_probe_symmetry(student, fb, seed):
     x = np.random.default_rng(seed).normal(size=(50, 20))
     reply = probe_call(student, x, CallableSpec("constant", {"value": 0.05}), CallableSpec("sigmoid"), 3, 10,
                        RngSpec(seed))
@@ -3096,7 +3096,7 @@ def decay_penalty(weights, lam: float) -> float:
 
 
 @graded_check("weight_decay_penalty", points=2, title=T("0.5·λ·ΣW² over every matrix", "모든 행렬에 대한 0.5·λ·ΣW²"))
-def test_weight_decay_penalty_value(student, fb, variant, seed):
+def check_weight_decay_penalty_value(student, fb, variant, seed):
     weights = decay_inputs(variant, seed)
     lam = variant.lam
     got = fb.number(student.call("weight_decay_penalty", weights, lam).value, "weight_decay_penalty")
@@ -3125,7 +3125,7 @@ def test_weight_decay_penalty_value(student, fb, variant, seed):
 
 
 @graded_check("weight_decay_penalty", points=1, title=T("λ = 0 gives 0", "λ = 0이면 0"), aspect=True)
-def test_weight_decay_penalty_lam_zero(student, fb, variant, seed):
+def check_weight_decay_penalty_lam_zero(student, fb, variant, seed):
     got = fb.number(student.call("weight_decay_penalty", decay_inputs(variant, seed), 0.0).value, "weight_decay_penalty")
     fb.expect(abs(got) <= 1e-12, "0.0", fmt(got),
               T("The whole term is multiplied by lam, so lam = 0 switches weight decay off.",
@@ -3133,7 +3133,7 @@ def test_weight_decay_penalty_lam_zero(student, fb, variant, seed):
 
 
 @graded_check("weight_decay_grad", points=2, title=T("gradient equals λW", "기울기가 λW와 같음"))
-def test_weight_decay_grad_value(student, fb, variant, seed):
+def check_weight_decay_grad_value(student, fb, variant, seed):
     w = np.random.default_rng(seed).normal(size=(7, 3))
     lam = variant.lam
     got = fb.array(student.call("weight_decay_grad", w, lam).value, shape=w.shape, what="weight_decay_grad(W, lam)",
@@ -3146,7 +3146,7 @@ def test_weight_decay_grad_value(student, fb, variant, seed):
 
 @graded_check("weight_decay_grad", points=1, title=T("agrees with a numerical derivative of the penalty",
                                               "벌칙 항의 수치 미분과 일치"))
-def test_weight_decay_grad_numerical(student, fb, variant, seed):
+def check_weight_decay_grad_numerical(student, fb, variant, seed):
     w = np.random.default_rng(seed + 1).normal(size=(4, 5))
     lam = variant.lam * 3.0
     got = fb.array(student.call("weight_decay_grad", w, lam).value, shape=w.shape, what="weight_decay_grad(W, lam)")

@@ -23,9 +23,9 @@ MAX = sum(c.points for c in CHECKS)
 PER_FUNCTION = {f: sum(c.points for c in CHECKS if c.function == f) for f in GRADED}
 ROWS = (
     ScoreRow("20231234", "길동", "홍", "hong@univ.ac.kr", {c.check_id: c.points for c in CHECKS}),
-    ScoreRow("20231235", "영희", "이", "lee@univ.ac.kr", {"test_sigmoid_values": 2.0, "test_relu_values": 2.0}),
+    ScoreRow("20231235", "영희", "이", "lee@univ.ac.kr", {"check_sigmoid_values": 2.0, "check_relu_values": 2.0}),
     # A comma, quotes and an apostrophe: the fields Moodle would split without quoting.
-    ScoreRow("20231236", 'Robert "Bob"', "O'Neil, Jr.", "bob@univ.ac.kr", {"test_activation_probe_exact": 1.5}),
+    ScoreRow("20231236", 'Robert "Bob"', "O'Neil, Jr.", "bob@univ.ac.kr", {"check_activation_probe_exact": 1.5}),
 )
 ABSENT = ("20231237", "민준", "박", "park@univ.ac.kr")  # enrolled, no submission
 LATE = 2.0  # late penalty nbgrader charged 20231234

@@ -40,7 +40,7 @@ ROWS = (
     ScoreRow("20231235", "영희", "이", None, first_checks_passed(10)),
     # No comma in a name here: nbgrader's own CSV export does not quote fields (test_lms_csv covers commas).
     ScoreRow("20231236", "Bob", "O'Neil", "bob@univ.ac.kr",
-             {**first_checks_passed(5), "test_activation_probe_exact": 1.5}),
+             {**first_checks_passed(5), "check_activation_probe_exact": 1.5}),
     ScoreRow("20231237"),  # handed in nothing gradable: every check scores 0
 )
 
@@ -62,10 +62,10 @@ def test_grade_ids_of_the_real_checks_are_valid_unique_and_readable():
     ids = grade_ids(CHECKS)
     assert len(set(ids.values())) == len(CHECKS) >= 37
     assert all(re.fullmatch(r"[A-Za-z0-9_\-]{1,128}", name) for name in ids.values())
-    assert ids["test_sigmoid_values"] == "test_sigmoid_values"
-    assert ids["test_init_std[xavier_init]"] == "test_init_std-xavier_init"
-    assert ids["test_activation_probe_lecture_stats[sigmoid-std=0.01]"] == \
-        "test_activation_probe_lecture_stats-sigmoid-std_0_01"
+    assert ids["check_sigmoid_values"] == "check_sigmoid_values"
+    assert ids["check_init_std[xavier_init]"] == "check_init_std-xavier_init"
+    assert ids["check_activation_probe_lecture_stats[sigmoid-std=0.01]"] == \
+        "check_activation_probe_lecture_stats-sigmoid-std_0_01"
 
 
 @pytest.mark.parametrize("check_ids", [
@@ -97,7 +97,7 @@ GENERATED = {function_cell(f): float(p) for f, p in FUNCTION_POINTS.items()}
     ({**GENERATED, "written_answer": 5.0}, "function"),  # a manually graded cell is left to formgrader
     ({**GENERATED, "check_relu": 5.0}, "is worth 5 points"),
     ({k: v for k, v in GENERATED.items() if k != "check_he_init"}, "no grade cell 'check_he_init'"),
-    ({**GENERATED, "test_sigmoid_values": 2.0}, "would count twice"),
+    ({**GENERATED, "check_sigmoid_values": 2.0}, "would count twice"),
     ({"old_check": 1.0}, "grade cells initlab does not write: ['old_check']"),
 ])
 def test_the_grade_cell_policy(existing, outcome):
@@ -116,15 +116,15 @@ def test_function_mode_sums_each_function_s_checks():
     """In function mode, does check_sigmoid get exactly sigmoid's three checks?"""
     _, plans = plan_cells(GENERATED, CHECKS)
     sigmoid = next(p for p in plans if p.name == "check_sigmoid")
-    assert sigmoid == CellPlan("check_sigmoid", 5.0, ("test_sigmoid_values", "test_sigmoid_shapes",
-                                                      "test_sigmoid_float_output"))
+    assert sigmoid == CellPlan("check_sigmoid", 5.0, ("check_sigmoid_values", "check_sigmoid_shapes",
+                                                      "check_sigmoid_float_output"))
 
 
 @pytest.mark.parametrize("rows, message", [
     ([ScoreRow("s1", scores={"no_such_check": 1.0})], "unknown check"),
-    ([ScoreRow("s1", scores={"test_sigmoid_values": 2.5})], "scored 2.5 of 2"),
-    ([ScoreRow("s1", scores={"test_sigmoid_values": float("nan")})], "scored nan"),
-    ([ScoreRow("s1", scores={"test_sigmoid_values": -1.0})], "scored -1.0"),
+    ([ScoreRow("s1", scores={"check_sigmoid_values": 2.5})], "scored 2.5 of 2"),
+    ([ScoreRow("s1", scores={"check_sigmoid_values": float("nan")})], "scored nan"),
+    ([ScoreRow("s1", scores={"check_sigmoid_values": -1.0})], "scored -1.0"),
     ([ScoreRow("s1"), ScoreRow("s1")], "appears twice"),
     ([ScoreRow("")], "bad student id"),
     ([ScoreRow(" s1")], "bad student id"),
@@ -139,10 +139,10 @@ def test_bad_rows_are_refused_before_the_gradebook_is_touched(tmp_path, rows, me
 
 def test_a_score_row_does_not_share_the_caller_s_dict():
     """Does changing the dict a row was made from leave the row alone?"""
-    scores = {"test_sigmoid_values": 2.0}
+    scores = {"check_sigmoid_values": 2.0}
     row = ScoreRow("s1", scores=scores)
-    scores["test_sigmoid_values"] = 0.0
-    assert row.scores == {"test_sigmoid_values": 2.0}
+    scores["check_sigmoid_values"] = 0.0
+    assert row.scores == {"check_sigmoid_values": 2.0}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,7 +159,7 @@ def test_a_new_course_is_created_and_nbgrader_export_shows_initlab_s_totals(tmp_
         nb = gb.find_notebook(NOTEBOOK, ASSIGNMENT)
         assert sorted(c.name for c in nb.grade_cells) == sorted(grade_ids(CHECKS).values())
         assert gb.find_assignment(ASSIGNMENT).course_id == "데이터과학_2026"
-        grade = gb.find_grade("test_init_std-xavier_init", NOTEBOOK, ASSIGNMENT, "20231234")
+        grade = gb.find_grade("check_init_std-xavier_init", NOTEBOOK, ASSIGNMENT, "20231234")
         assert (grade.auto_score, grade.max_score, grade.needs_manual_grade) == (2.0, 2.0, False)
         assert not gb.find_submission(ASSIGNMENT, "20231237").needs_manual_grade
 
@@ -247,7 +247,7 @@ def test_a_check_added_later_reaches_old_submissions_and_names_are_kept(new_cour
     older = CHECKS[:-1]
     write_scores(new_course, NEW_ASSIGNMENT, NOTEBOOK, older,
                  [ScoreRow("20231234", scores={c.check_id: c.points for c in older}),
-                  ScoreRow("20231235", scores={"test_relu_values": 2.0})])
+                  ScoreRow("20231235", scores={"check_relu_values": 2.0})])
     write_scores(new_course, NEW_ASSIGNMENT, NOTEBOOK, CHECKS,
                  [ScoreRow("20231234", scores=first_checks_passed(len(CHECKS)))])
 

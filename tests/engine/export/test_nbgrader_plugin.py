@@ -39,9 +39,9 @@ def course(tmp_path_factory) -> Path:
     course = tmp_path_factory.mktemp("plugin") / "course"
     write_scores(course, FIRST, NOTEBOOK, CHECKS, [
         ScoreRow("20231234", "길동", "홍", "hong@univ.ac.kr", {c.check_id: c.points for c in CHECKS}),
-        ScoreRow("20231235", "영희", "이", "lee@univ.ac.kr", {"test_sigmoid_values": 2.0, "test_relu_values": 2.0}),
+        ScoreRow("20231235", "영희", "이", "lee@univ.ac.kr", {"check_sigmoid_values": 2.0, "check_relu_values": 2.0}),
     ])
-    write_scores(course, SECOND, NOTEBOOK, CHECKS, [ScoreRow("20231235", scores={"test_relu_values": 2.0})])
+    write_scores(course, SECOND, NOTEBOOK, CHECKS, [ScoreRow("20231235", scores={"check_relu_values": 2.0})])
     return course
 
 

@@ -8,8 +8,8 @@ from autograder.engine.submission import CheckInfo, CheckResult, Submission
 from autograder.helper.calls import LoadReport
 from autograder.helper.text import T
 
-RELU = CheckInfo("test_relu_values", "relu", 2.0, T("ReLU values", "ReLU 값"))
-SIGMOID = CheckInfo("test_sigmoid_values", "sigmoid", 3.0, T("Sigmoid values on a grid", "격자에서 시그모이드 값"))
+RELU = CheckInfo("check_relu_values", "relu", 2.0, T("ReLU values", "ReLU 값"))
+SIGMOID = CheckInfo("check_sigmoid_values", "sigmoid", 3.0, T("Sigmoid values on a grid", "격자에서 시그모이드 값"))
 HINT = T("use np.exp, not math.exp", "math.exp 대신 np.exp를 쓰세요")
 
 
@@ -84,14 +84,14 @@ def test_a_submission_that_could_not_be_graded_says_why():
 
 def test_long_names_are_cut_to_the_terminal_width():
     """A name wider than the room left is cut with an ellipsis, so the line fits ``cols`` (English)."""
-    long = CheckInfo("test_relu_values", "relu", 2.0, T("ReLU values on a very long grid of inputs " * 3, "ReLU 값"))
+    long = CheckInfo("check_relu_values", "relu", 2.0, T("ReLU values on a very long grid of inputs " * 3, "ReLU 값"))
     out = render(Submission("s", results=(CheckResult(long, 2.0, "passed"),)), "en", colour=False, cols=60)
     row = next(line for line in out.splitlines() if line.endswith("2/2"))
     assert "…" in row and width(row) <= 60
 
 
 def test_long_korean_names_are_cut_to_the_terminal_width():
-    long = CheckInfo("test_relu_values", "relu", 2.0, T("ReLU values", "아주 긴 입력 격자에서 계산한 렐루 함수의 값이 맞는지 확인하는 점검"))
+    long = CheckInfo("check_relu_values", "relu", 2.0, T("ReLU values", "아주 긴 입력 격자에서 계산한 렐루 함수의 값이 맞는지 확인하는 점검"))
     out = render(Submission("s", results=(CheckResult(long, 2.0, "passed"),)), "ko", colour=False, cols=60)
     row = next(line for line in out.splitlines() if line.endswith("2/2"))
     assert width(row) <= 60

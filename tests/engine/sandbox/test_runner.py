@@ -332,7 +332,7 @@ def test_a_submission_that_writes_into_its_lecture_input_changes_nothing_for_the
                              "b-reference": load_python(ref.encode(), "weight_init.py")},
                             limits=Limits(call_timeout_s=20))
     for key in ("a-vandal", "b-reference"):
-        lecture = [r for r in results[key] if r.check_id.startswith("test_activation_probe_lecture_stats")]
+        lecture = [r for r in results[key] if r.check_id.startswith("check_activation_probe_lecture_stats")]
         assert len(lecture) == 5 and all(r.passed for r in lecture), (key, [r.status for r in lecture])
 
 

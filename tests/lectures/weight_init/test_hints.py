@@ -55,7 +55,7 @@ def graded(text: str, **limits) -> dict[str, lab.CheckResult]:
 def test_glorots_rule_gets_the_glorot_hint(fn, gain, glorot):
     """Does Glorot's sqrt(2/(n_in+n_out)) (and the form without the 2) get the Glorot hint?"""
     code = eval(f"lambda n_in, n_out, rng: rng.standard_normal((n_in, n_out)) * {glorot}", {"np": np})
-    r = checked({fn: code}, fn)[f"test_init_std[{fn}]"]
+    r = checked({fn: code}, fn)[f"check_init_std[{fn}]"]
     assert not r.passed and "Glorot" in r.hint.en and "Glorot" in r.hint.ko
 
 
@@ -63,13 +63,13 @@ def test_forgetting_the_scale_costs_the_std_points_only():
     """A centred draw of the wrong scale: does it lose the std check only (2 points), not the mean?"""
     results = checked({"xavier_init": lambda n_in, n_out, rng: rng.standard_normal((n_in, n_out))}, "xavier_init")
     lost = {k: r.points - r.score for k, r in results.items() if r.score < r.points}
-    assert lost == {"test_init_std[xavier_init]": 2.0}
-    assert "표준편차가 1" in results["test_init_std[xavier_init]"].hint.ko
+    assert lost == {"check_init_std[xavier_init]": 2.0}
+    assert "표준편차가 1" in results["check_init_std[xavier_init]"].hint.ko
 
 
 def test_a_uniform_draw_in_0_1_is_told_it_is_not_centred():
     results = checked({"he_init": lambda n_in, n_out, rng: rng.random((n_in, n_out))}, "he_init")
-    assert "[0, 1)" in both(results["test_init_mean[he_init]"].hint)
+    assert "[0, 1)" in both(results["check_init_mean[he_init]"].hint)
 
 
 # ---- sigmoid and relu ----------------------------------------------------------------------------
@@ -79,7 +79,7 @@ def test_the_overflow_note_only_stands_under_right_values():
     """'Your values are still right' appears under a passing check, never under a failed one."""
     textbook = checked({"sigmoid": lambda x: 1 / (1 + np.exp(-np.asarray(x, dtype=float)))}, "sigmoid")
     flipped = checked({"sigmoid": lambda x: 1 / (1 + np.exp(np.asarray(x, dtype=float)))}, "sigmoid")
-    assert textbook["test_sigmoid_values"].passed and lab.OVERFLOW_NOTE in textbook["test_sigmoid_values"].notes
+    assert textbook["check_sigmoid_values"].passed and lab.OVERFLOW_NOTE in textbook["check_sigmoid_values"].notes
     for r in flipped.values():
         assert lab.OVERFLOW_NOTE not in r.notes or r.passed
 
@@ -109,7 +109,7 @@ def test_an_activation_skipped_in_one_layer_names_that_layer():
             out.append(prev)
         return out
 
-    r = checked({"activation_probe": probe}, "activation_probe")["test_activation_probe_lecture_stats[sigmoid-std=1]"]
+    r = checked({"activation_probe": probe}, "activation_probe")["check_activation_probe_lecture_stats[sigmoid-std=1]"]
     assert not r.passed and r.measured.startswith("layer 3 of 5")
     assert "[3]" in r.hint.en and "[3]층" in r.hint.ko
 
@@ -123,7 +123,7 @@ def test_a_probe_that_raises_on_shapes_keeps_its_specific_hint():
             out.append(prev)
         return out
 
-    r = checked({"activation_probe": probe}, "activation_probe")["test_activation_probe_exact"]
+    r = checked({"activation_probe": probe}, "activation_probe")["check_activation_probe_exact"]
     assert r.status == "raised" and "x.shape[1]" in r.hint.en and "x.shape[1]" in r.hint.ko
 
 
@@ -134,7 +134,7 @@ def test_an_answer_twice_the_right_one_is_told_the_half_is_missing():
     """answer_penalty exactly twice the reference's: is the hint the missing 0.5?"""
     text = reference_source().replace("answer_penalty = float(weight_decay_penalty(matrices, LAM))",
                                       "answer_penalty = 2 * float(weight_decay_penalty(matrices, LAM))")
-    r = graded(text)["test_analysis_answer[answer_penalty]"]
+    r = graded(text)["check_analysis_answer[answer_penalty]"]
     assert not r.passed and "0.5" in r.hint.en and "두 배" in r.hint.ko
 
 
@@ -145,7 +145,7 @@ def test_an_answer_wrong_because_of_a_broken_function_blames_that_function():
     text = reference_source()
     assert body in text
     text = text.replace(body, body.replace("prev = activation(prev @ w)", "prev = prev @ w"))
-    r = graded(text)["test_analysis_answer[answer_xavier_std]"]
+    r = graded(text)["check_analysis_answer[answer_xavier_std]"]
     assert not r.passed and "activation_probe" in both(r.hint) and "xavier_init" not in both(r.hint)
 
 
@@ -155,7 +155,7 @@ def test_an_answer_wrong_because_of_a_broken_function_blames_that_function():
 def test_a_full_width_colon_is_explained_not_reported_missing():
     """`def sigmoid(x)：` typed with a Korean input method: is the syntax error and the fix named?"""
     text = reference_source().replace("def sigmoid(x):", "def sigmoid(x)：", 1)
-    r = graded(text)["test_sigmoid_values"]
+    r = graded(text)["check_sigmoid_values"]
     assert r.status == "missing" and "SyntaxError" in r.message.en and "line" in r.message.en
     assert "：" in both(r.hint) and "전각" in r.hint.ko
 
@@ -164,7 +164,7 @@ def test_a_missing_answer_names_the_cell_that_failed_and_why():
     """An answer whose cell stopped: does the message name that cell, its line and its error?"""
     text = reference_source().replace("answer_penalty = float(weight_decay_penalty(matrices, LAM))",
                                       "answer_penalty = float(weight_decay_penaltyy(matrices, LAM))")
-    r = graded(text)["test_analysis_answer[answer_penalty]"]
+    r = graded(text)["check_analysis_answer[answer_penalty]"]
     assert r.status == "missing" and "NameError" in r.message.en and "weight_decay_penaltyy" in r.message.en
     assert re.search(r"\(weight_init\.py, line \d+\)", r.message.en) and "멈췄습니다" in r.message.ko
 
@@ -172,7 +172,7 @@ def test_a_missing_answer_names_the_cell_that_failed_and_why():
 def test_an_error_message_quotes_the_students_line():
     """Does an ERROR end with the student's own source line, not an empty '(file, line N: )'?"""
     text = reference_source().replace("return lam * W", "return lam * W + undefined_name", 1)
-    r = graded(text)["test_weight_decay_grad_value"]
+    r = graded(text)["check_weight_decay_grad_value"]
     assert r.status == "raised" and re.search(r"line \d+: return lam \* W \+ undefined_name\)", r.message.en)
 
 
@@ -187,21 +187,21 @@ def test_error_cells_are_named_so_a_student_finds_them():
                                                                        if t == "code" else {})} for t, s in cells]}
     src = {"s": load_notebook(json.dumps(nb).encode(), "weight_init.ipynb")}
     results = {x.check_id: x for x in grade_sources(src)["s"]}
-    assert "(cell 2, line 3: return y + missing_name)" in results["test_sigmoid_values"].message.en
-    answer = results["test_analysis_answer[answer_penalty]"]
+    assert "(cell 2, line 3: return y + missing_name)" in results["check_sigmoid_values"].message.en
+    answer = results["check_analysis_answer[answer_penalty]"]
     assert "(cell 2, line 3, run from cell 3)" in answer.message.en and "NameError" in answer.message.en
 
 
 def test_a_crash_names_the_function_that_was_running():
     text = reference_source().replace("return lam * W", "import os\n    os._exit(1)", 1)
-    r = graded(text, call_timeout_s=5)["test_weight_decay_grad_value"]
+    r = graded(text, call_timeout_s=5)["check_weight_decay_grad_value"]
     assert r.status == "crashed" and "weight_decay_grad" in r.message.en and "weight_decay_grad" in r.message.ko
 
 
 def test_korean_output_has_no_english_fragments_where_it_was_measured(tmp_path):
     """'(52 of 53 values differ)', the IPython note and an unreadable notebook speak Korean too, and a
     broken notebook's page says why once, not under each of its checks."""
-    r = checked({"relu": lambda x: np.abs(x)}, "relu")["test_relu_values"]
+    r = checked({"relu": lambda x: np.abs(x)}, "relu")["check_relu_values"]
     assert "값이 다름" not in r.measured and "개 다름" in r.measured
     broken = tmp_path / "weight_init.ipynb"
     broken.write_text('{"cells": [', encoding="utf-8")
@@ -222,7 +222,7 @@ def test_korean_output_has_no_english_fragments_where_it_was_measured(tmp_path):
 def test_a_check_run_before_its_def_cell_says_to_run_that_cell():
     namespace = reference_namespace()
     del namespace["sigmoid"]
-    r = {x.check_id: x for x in lab.self_check(namespace, ("sigmoid",))}["test_sigmoid_values"]
+    r = {x.check_id: x for x in lab.self_check(namespace, ("sigmoid",))}["check_sigmoid_values"]
     assert r.status == "missing" and "def sigmoid" in r.hint.en and "Shift+Enter" in r.hint.ko
     assert "submitted file" not in r.message.en
 

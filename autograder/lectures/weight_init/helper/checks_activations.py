@@ -30,7 +30,7 @@ def _note_overflow(fb, reply) -> None:
 
 
 @graded_check("sigmoid", points=2, title=T("values, including x = ±1000", "값 (x = ±1000 포함)"))
-def test_sigmoid_values(student, fb, seed):
+def check_sigmoid_values(student, fb, seed):
     x = _sigmoid_grid(seed)
     reply = student.call("sigmoid", x)
     y = fb.array(reply.value, shape=x.shape, what="sigmoid(x)")
@@ -48,7 +48,7 @@ def test_sigmoid_values(student, fb, seed):
 
 @graded_check("sigmoid", points=2, title=T("keeps the shape: scalar, 1-D, 2-D", "모양 유지: 스칼라, 1차원, 2차원"),
               aspect=True)
-def test_sigmoid_shapes(student, fb, seed):
+def check_sigmoid_shapes(student, fb, seed):
     rng = np.random.default_rng(seed)
     for x in (np.float64(rng.normal()), rng.normal(size=7), rng.normal(size=(3, 4))):
         y = student.call("sigmoid", x).value
@@ -59,7 +59,7 @@ def test_sigmoid_shapes(student, fb, seed):
 
 
 @graded_check("sigmoid", points=1, title=T("float output for integer input", "정수 입력에도 실수 출력"), aspect=True)
-def test_sigmoid_float_output(student, fb):
+def check_sigmoid_float_output(student, fb):
     x = np.array([-3, -1, 0, 2, 4])
     reply = student.call("sigmoid", x)
     y = reply.value
@@ -70,7 +70,7 @@ def test_sigmoid_float_output(student, fb):
 
 
 @graded_check("relu", points=2, title=T("values: max(0, x)", "값: max(0, x)"))
-def test_relu_values(student, fb, seed):
+def check_relu_values(student, fb, seed):
     x = np.random.default_rng(seed).normal(0.0, 3.0, size=(20, 6))
     x[0, :3] = [0.0, -1e300, 1e300]
     reply = student.call("relu", x)
@@ -82,7 +82,7 @@ def test_relu_values(student, fb, seed):
 
 @graded_check("relu", points=1, title=T("keeps the shape: scalar, 1-D, 2-D", "모양 유지: 스칼라, 1차원, 2차원"),
               aspect=True)
-def test_relu_shapes(student, fb, seed):
+def check_relu_shapes(student, fb, seed):
     rng = np.random.default_rng(seed)
     for x in (np.float64(-1.5), rng.normal(size=9), rng.normal(size=(4, 5))):
         y = student.call("relu", x).value
@@ -93,7 +93,7 @@ def test_relu_shapes(student, fb, seed):
 
 
 @graded_check("relu", points=1, title=T("leaves its input unchanged", "입력 배열을 바꾸지 않음"), aspect=True)
-def test_relu_input_unchanged(student, fb, seed):
+def check_relu_input_unchanged(student, fb, seed):
     x = np.random.default_rng(seed).normal(size=(5, 5))
     reply = student.call("relu", x, return_args=True)
     # Judged here, from the array the child sent back after the call, not from what it says of itself.

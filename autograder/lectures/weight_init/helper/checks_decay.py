@@ -21,7 +21,7 @@ def decay_penalty(weights, lam: float) -> float:
 
 
 @graded_check("weight_decay_penalty", points=2, title=T("0.5·λ·ΣW² over every matrix", "모든 행렬에 대한 0.5·λ·ΣW²"))
-def test_weight_decay_penalty_value(student, fb, variant, seed):
+def check_weight_decay_penalty_value(student, fb, variant, seed):
     weights = decay_inputs(variant, seed)
     lam = variant.lam
     got = fb.number(student.call("weight_decay_penalty", weights, lam).value, "weight_decay_penalty")
@@ -50,7 +50,7 @@ def test_weight_decay_penalty_value(student, fb, variant, seed):
 
 
 @graded_check("weight_decay_penalty", points=1, title=T("λ = 0 gives 0", "λ = 0이면 0"), aspect=True)
-def test_weight_decay_penalty_lam_zero(student, fb, variant, seed):
+def check_weight_decay_penalty_lam_zero(student, fb, variant, seed):
     got = fb.number(student.call("weight_decay_penalty", decay_inputs(variant, seed), 0.0).value, "weight_decay_penalty")
     fb.expect(abs(got) <= 1e-12, "0.0", fmt(got),
               T("The whole term is multiplied by lam, so lam = 0 switches weight decay off.",
@@ -58,7 +58,7 @@ def test_weight_decay_penalty_lam_zero(student, fb, variant, seed):
 
 
 @graded_check("weight_decay_grad", points=2, title=T("gradient equals λW", "기울기가 λW와 같음"))
-def test_weight_decay_grad_value(student, fb, variant, seed):
+def check_weight_decay_grad_value(student, fb, variant, seed):
     w = np.random.default_rng(seed).normal(size=(7, 3))
     lam = variant.lam
     got = fb.array(student.call("weight_decay_grad", w, lam).value, shape=w.shape, what="weight_decay_grad(W, lam)",
@@ -71,7 +71,7 @@ def test_weight_decay_grad_value(student, fb, variant, seed):
 
 @graded_check("weight_decay_grad", points=1, title=T("agrees with a numerical derivative of the penalty",
                                               "벌칙 항의 수치 미분과 일치"))
-def test_weight_decay_grad_numerical(student, fb, variant, seed):
+def check_weight_decay_grad_numerical(student, fb, variant, seed):
     w = np.random.default_rng(seed + 1).normal(size=(4, 5))
     lam = variant.lam * 3.0
     got = fb.array(student.call("weight_decay_grad", w, lam).value, shape=w.shape, what="weight_decay_grad(W, lam)")

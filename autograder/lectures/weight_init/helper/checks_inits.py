@@ -104,7 +104,7 @@ def mistake_hint(fn: str, ratio: float, n_in: int, n_out: int, std: float | None
 
 @graded_check("{fn}", points=1, title=T("returns shape (n_in, n_out)", "(n_in, n_out) 모양 반환"),
               params={"fn": INITS}, aspect=True)
-def test_init_shape(student, fb, variant, seed_for, fn):
+def check_init_shape(student, fb, variant, seed_for, fn):
     for n_in, n_out, _std, reply in draws(student, fn, variant, seed_for):
         fb.array(reply.value, shape=(n_in, n_out), what=f"{fn}({n_in}, {n_out}, ...)",
                  hint=T("Rows are the n_in inputs, columns the n_out units: shape (n_in, n_out).",
@@ -113,7 +113,7 @@ def test_init_shape(student, fb, variant, seed_for, fn):
 
 @graded_check("{fn}", points=1, title=T("mean close to 0", "평균이 0에 가까움"), false_fail_rate=4e-9,
               params={"fn": INITS}, aspect=True)
-def test_init_mean(student, fb, variant, seed_for, fn):
+def check_init_mean(student, fb, variant, seed_for, fn):
     """Judged against the weights' own spread (the std check judges the scale), so a centred draw of
     the wrong scale keeps this point."""
     for n_in, n_out, std, w in finite_draws(fb, student, fn, variant, seed_for):
@@ -131,7 +131,7 @@ def test_init_mean(student, fb, variant, seed_for, fn):
 
 @graded_check("{fn}", points=2, title=T("std follows the rule", "표준편차가 규칙을 따름"), false_fail_rate=1e-15,
               params={"fn": INITS})
-def test_init_std(student, fb, variant, seed_for, fn):
+def check_init_std(student, fb, variant, seed_for, fn):
     for n_in, n_out, std, w in finite_draws(fb, student, fn, variant, seed_for):
         s = target_std(fn, n_in, std)
         measured = float(w.std())
@@ -143,7 +143,7 @@ def test_init_std(student, fb, variant, seed_for, fn):
 
 @graded_check("{fn}", points=1, title=T("normally distributed (KS test)", "정규분포를 따름 (KS 검정)"),
        false_fail_rate=KS_ALPHA, params={"fn": INITS})
-def test_init_distribution(student, fb, variant, seed_for, fn):
+def check_init_distribution(student, fb, variant, seed_for, fn):
     n_in, n_out, std, reply = draws(student, fn, variant, seed_for)[0]
     w = fb.array(reply.value, shape=(n_in, n_out), what=fn)
     fb.finite(w, fn)
@@ -164,7 +164,7 @@ def test_init_distribution(student, fb, variant, seed_for, fn):
 
 @graded_check("{fn}", points=1, title=T("uses the rng it is given", "주어진 rng를 사용함"),
               params={"fn": INITS}, aspect=True)
-def test_init_rng(student, fb, seed, fn):
+def check_init_rng(student, fb, seed, fn):
     n_in, n_out = 30, 20
     a = fb.array(draw(student, fn, n_in, n_out, seed, 0.5).value, shape=(n_in, n_out), what=fn)
     b = fb.array(draw(student, fn, n_in, n_out, seed, 0.5).value, shape=(n_in, n_out), what=fn)
@@ -181,7 +181,7 @@ def test_init_rng(student, fb, seed, fn):
 
 @graded_check("{fn}", points=1, title=T("units start different (symmetry broken)", "노드마다 다른 초깃값 (대칭 깨기)"),
               params={"fn": INITS}, aspect=True)
-def test_init_units_differ(student, fb, seed, fn):
+def check_init_units_differ(student, fb, seed, fn):
     n_in, n_out = 100, 50
     w = fb.array(draw(student, fn, n_in, n_out, seed, 0.5).value, shape=(n_in, n_out), what=fn)
     fb.finite(w, fn)

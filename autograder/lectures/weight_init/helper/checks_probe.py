@@ -106,14 +106,14 @@ def exact_run(student, variant, seed: int):
 
 @graded_check("activation_probe", points=1, title=T("returns one (len(x), node_num) array per layer",
                                                     "층마다 (len(x), node_num) 배열 하나씩 반환"), aspect=True)
-def test_activation_probe_layers(student, fb, variant, seed_for):
+def check_activation_probe_layers(student, fb, variant, seed_for):
     reply, x, n_layers, node_num, _, _ = exact_run(student, variant, seed_for("probe-exact"))
     layers_of(fb, reply.value, n_layers, len(x), node_num)
 
 
 @graded_check("activation_probe", points=2, title=T("exact activations for a known init and activation",
                                                     "정해진 초깃값·활성화 함수에서 정확한 값"))
-def test_activation_probe_exact(student, fb, variant, seed_for):
+def check_activation_probe_exact(student, fb, variant, seed_for):
     seed = seed_for("probe-exact")
     reply, x, n_layers, node_num, init, act = exact_run(student, variant, seed)
     got = layers_of(fb, reply.value, n_layers, len(x), node_num)
@@ -134,7 +134,7 @@ def test_activation_probe_exact(student, fb, variant, seed_for):
 
 @graded_check("activation_probe", points=1, title=T("calls init(n_prev, node_num, rng) once per layer",
                                                     "층마다 init(n_prev, node_num, rng)을 한 번씩 호출"))
-def test_activation_probe_init_calls(student, fb, variant, seed_for):
+def check_activation_probe_init_calls(student, fb, variant, seed_for):
     """Judged from returned values: each returned layer must be activation(prev @ W_k) with the k-th
     matrix the grader's init gives for the shape (n_prev, node_num), prev being the layer before as the
     student returned it; and the seed of the Generator init received must be the probe's.  The init's
@@ -231,7 +231,7 @@ def lecture_expected(case: str, seed: int) -> tuple[tuple[np.ndarray, ...], list
 
 @graded_check("activation_probe", points=1, title=T("lecture histogram {case}", "강의의 히스토그램 {case}"),
               params={"case": tuple(PROBE_CASES)})
-def test_activation_probe_lecture_stats(student, fb, class_seed_for, case):
+def check_activation_probe_lecture_stats(student, fb, class_seed_for, case):
     """Exact, on the lecture's protocol with fixed weight tables; the inputs are the set-up's (not each
     student's), so the right layers are computed once per class."""
     seed = class_seed_for(f"lecture:{case}")
@@ -262,7 +262,7 @@ def test_activation_probe_lecture_stats(student, fb, class_seed_for, case):
 
 @graded_check("activation_probe", points=1, title=T("equal initial weights give identical units",
                                                     "같은 초깃값이면 모든 노드가 같은 값"), aspect=True)
-def test_activation_probe_symmetry(student, fb, seed):
+def check_activation_probe_symmetry(student, fb, seed):
     x = np.random.default_rng(seed).normal(size=(50, 20))
     reply = probe_call(student, x, CallableSpec("constant", {"value": 0.05}), CallableSpec("sigmoid"), 3, 10,
                        RngSpec(seed))

@@ -64,9 +64,9 @@ def test_init_rules_have_the_stated_false_fail_rates(shape):
     assert n >= stats.MIN_WEIGHTS
     stated = {c.check_id.split("[")[0]: c.false_fail_rate for c in list_checks() if c.false_fail_rate}
     # two matrices per check: a union bound over both draws
-    assert 2 * stats.std_rule_false_fail(n) <= stated["test_init_std"] <= 1e-6
-    assert 2 * stats.mean_rule_false_fail(n) <= stated["test_init_mean"] <= 1e-6
-    assert stated["test_init_distribution"] == stats.KS_ALPHA <= 1e-6
+    assert 2 * stats.std_rule_false_fail(n) <= stated["check_init_std"] <= 1e-6
+    assert 2 * stats.mean_rule_false_fail(n) <= stated["check_init_mean"] <= 1e-6
+    assert stated["check_init_distribution"] == stats.KS_ALPHA <= 1e-6
 
 
 def test_ks_p_values_are_conservative_for_normal_samples():

@@ -43,7 +43,7 @@ def test_right_answers_in_other_forms_keep_full_marks(graded, mid, function, bod
 
 def test_the_textbook_sigmoid_gets_a_note_about_overflow_but_no_penalty(graded):
     """Is the overflow warning of 1/(1+np.exp(-x)) mentioned as a note while it scores full marks?"""
-    values = next(r for r in graded["sigmoid-textbook"] if r.check_id == "test_sigmoid_values")
+    values = next(r for r in graded["sigmoid-textbook"] if r.check_id == "check_sigmoid_values")
     assert values.passed and any("overflow" in n.en for n in values.notes)
 
 

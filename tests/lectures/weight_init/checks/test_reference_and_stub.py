@@ -25,7 +25,7 @@ def test_statistical_checks_state_a_false_fail_rate_at_most_1e6():
     """Does every statistical check state its false-fail rate, and is it <= 1e-6?"""
     stat = [c for c in list_checks() if c.false_fail_rate > 0]
     names = {c.check_id.split("[")[0] for c in stat}
-    assert names == {"test_init_mean", "test_init_std", "test_init_distribution"}
+    assert names == {"check_init_mean", "check_init_std", "check_init_distribution"}
     assert all(c.false_fail_rate <= 1e-6 for c in stat)
 
 
