@@ -171,7 +171,7 @@ _CSS = """
 body{font-family:-apple-system,'Segoe UI','Noto Sans KR','Malgun Gothic',sans-serif;margin:2em;max-width:1100px;color:#222}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:6px;vertical-align:top;text-align:left}
 .passed{color:#1a7f37;font-weight:bold}.failed,.raised,.crashed,.timeout,.grader_error{color:#cf222e;font-weight:bold}
-.not_attempted,.missing,.not_graded{color:#9a6700;font-weight:bold}.detail{color:#444;font-size:.92em;margin-top:3px}
+.not_attempted,.missing,.not_graded{color:#9a6700;font-weight:bold}td:first-child{white-space:nowrap}.detail{color:#444;font-size:.92em;margin-top:3px}
 .notes{background:#f6f8fa;padding:.6em 1em;border-radius:6px}code{background:#f6f8fa;padding:0 3px}
 """
 

@@ -67,8 +67,10 @@ def symmetry_demo(activation_probe, sigmoid, xavier_init, value: float = 0.5, se
     x = rng.standard_normal((3, 3))
     equal = lambda n_in, n_out, r: np.full((n_in, n_out), value)  # noqa: E731
     acts = attempt(activation_probe, x, equal, sigmoid, 2, 4, rng)
+    step = 0
     if acts is not None:
-        print("1) 모든 가중치가 같을 때 은닉층 활성화 값 (행 = 샘플, 열 = 노드) / equal weights, hidden activations:")
+        step += 1
+        print(f"{step}) 모든 가중치가 같을 때 은닉층 활성화 값 (행 = 샘플, 열 = 노드) / equal weights, hidden activations:")
         print(np.round(np.asarray(acts[0], dtype=float), 6))
     t = np.array([0, 1, 0])
     for label, init in (("equal weights / 같은 초깃값", equal), ("Xavier", xavier_init)):
@@ -79,7 +81,8 @@ def symmetry_demo(activation_probe, sigmoid, xavier_init, value: float = 0.5, se
         dw1, dw2 = _two_layer_grads(x, t, np.asarray(w1, float), np.asarray(w2, float))
         same1 = np.allclose(dw1, dw1[:, :1])
         same2 = np.allclose(dw2, dw2[:1, :])
-        print(f"\n2) {label}: dW1 열이 모두 같음 / columns of dW1 identical: {same1};"
+        step += 1
+        print(f"\n{step}) {label}: dW1 열이 모두 같음 / columns of dW1 identical: {same1};"
               f" dW2 행이 모두 같음 / rows of dW2 identical: {same2}")
         print("dW2 =\n", np.round(dw2, 6))
 
