@@ -1127,31 +1127,36 @@ class Feedback:
             try:
                 value = np.asarray(value, dtype=float)
             except (ValueError, TypeError):
-                self.fail("a numpy array", describe(value), hint or _ARRAY_HINT)
+                self.fail("a numpy array / numpy 배열", describe(value), hint or _ARRAY_HINT)
         if isinstance(value, (int, float, bool)) and not isinstance(value, np.ndarray):
             value = np.asarray(value, dtype=float)
         if not isinstance(value, np.ndarray):
-            self.fail(f"{what}: a numpy array" + (f" of shape {shape}" if shape is not None else ""),
+            self.fail(f"{what}: a numpy array" + (f" of shape {shape}" if shape is not None else "")
+                      + " / numpy 배열" + (f" (모양 {shape})" if shape is not None else ""),
                       describe(value), hint_for_unsupported(value) or hint or _ARRAY_HINT)
         # Values were decoded from the child's bytes into buffers the judge owns: no copy needed.
         arr = np.asarray(value, dtype=np.float64)
         if shape is not None and arr.shape != tuple(shape):
-            self.fail(f"{what} of shape {tuple(shape)}", f"shape {arr.shape}", hint or _SHAPE_HINT)
+            # One number where an array was asked for is not a dimension order slip.
+            scalar = arr.ndim == 0 and len(tuple(shape)) > 0
+            self.fail(f"{what} of shape {tuple(shape)} / 모양 {tuple(shape)}", f"shape {arr.shape} / 모양 {arr.shape}",
+                      _SCALAR_HINT if scalar else hint or _SHAPE_HINT)
         return arr
 
     def number(self, value: Any, what: str = "the result", hint: Text | None = None) -> float:
         """Coerce a returned value to a Python float (a 0-d or 1-element array is accepted)."""
         if isinstance(value, bool) or not isinstance(value, (int, float, np.ndarray)):
-            self.fail(f"{what}: a number", describe(value), hint or _NUMBER_HINT)
+            self.fail(f"{what}: a number / 숫자", describe(value), hint or _NUMBER_HINT)
         arr = np.asarray(value, dtype=np.float64)
         if arr.size != 1:
-            self.fail(f"{what}: a single number", describe(value), hint or _NUMBER_HINT)
+            self.fail(f"{what}: a single number / 숫자 하나", describe(value), hint or _NUMBER_HINT)
         return float(arr.reshape(()))
 
     def finite(self, arr: np.ndarray, what: str, hint: Text | None = None) -> None:
         bad = ~np.isfinite(arr)
         if bad.any():
-            self.fail(f"{what}: finite numbers", f"{int(bad.sum())} nan/inf values", hint)
+            self.fail(f"{what}: finite numbers / 유한한 수", f"{int(bad.sum())} nan/inf values / nan·inf {int(bad.sum())}개",
+                      hint)
 
     def allclose(self, measured: np.ndarray, expected: np.ndarray, what: str, rtol: float = 1e-7,
                  atol: float = 1e-12, hint: Text | None = None) -> None:
@@ -1159,7 +1164,8 @@ class Feedback:
         measured = np.asarray(measured, dtype=float)
         expected = np.asarray(expected, dtype=float)
         if measured.shape != expected.shape:
-            self.fail(f"{what} of shape {expected.shape}", f"shape {measured.shape}", hint or _SHAPE_HINT)
+            self.fail(f"{what} of shape {expected.shape} / 모양 {expected.shape}",
+                      f"shape {measured.shape} / 모양 {measured.shape}", hint or _SHAPE_HINT)
         err = np.abs(measured - expected)
         bad = ~(err <= atol + rtol * np.abs(expected))  # nan counts as bad
         if bad.any():
@@ -1185,6 +1191,9 @@ _ARRAY_HINT = T("Return a numpy array (np.ndarray), e.g. by computing with numpy
                 "numpy 배열(np.ndarray)을 반환하세요. numpy 함수로 계산하면 배열이 됩니다.")
 _SHAPE_HINT = T("Check the order of the dimensions: rows are samples (or n_in), columns are units (n_out).",
                 "차원 순서를 확인하세요: 행은 샘플(또는 n_in), 열은 노드(n_out)입니다.")
+_SCALAR_HINT = T("Your function returned one number: compute elementwise on the whole array and return an array "
+                 "of the input's shape.",
+                 "함수가 숫자 하나를 반환했습니다: 배열 전체에 원소별로 계산해 입력과 같은 모양의 배열을 반환하세요.")
 _NUMBER_HINT = T("Return one number (a float), not an array or a list.",
                  "배열이나 리스트가 아닌 숫자 하나(float)를 반환하세요.")
 
@@ -3339,8 +3348,10 @@ def symmetry_demo(activation_probe, sigmoid, xavier_init, value: float = 0.5, se
     x = rng.standard_normal((3, 3))
     equal = lambda n_in, n_out, r: np.full((n_in, n_out), value)  # noqa: E731
     acts = attempt(activation_probe, x, equal, sigmoid, 2, 4, rng)
+    step = 0
     if acts is not None:
-        print("1) 모든 가중치가 같을 때 은닉층 활성화 값 (행 = 샘플, 열 = 노드) / equal weights, hidden activations:")
+        step += 1
+        print(f"{step}) 모든 가중치가 같을 때 은닉층 활성화 값 (행 = 샘플, 열 = 노드) / equal weights, hidden activations:")
         print(np.round(np.asarray(acts[0], dtype=float), 6))
     t = np.array([0, 1, 0])
     for label, init in (("equal weights / 같은 초깃값", equal), ("Xavier", xavier_init)):
@@ -3351,7 +3362,8 @@ def symmetry_demo(activation_probe, sigmoid, xavier_init, value: float = 0.5, se
         dw1, dw2 = _two_layer_grads(x, t, np.asarray(w1, float), np.asarray(w2, float))
         same1 = np.allclose(dw1, dw1[:, :1])
         same2 = np.allclose(dw2, dw2[:1, :])
-        print(f"\n2) {label}: dW1 열이 모두 같음 / columns of dW1 identical: {same1};"
+        step += 1
+        print(f"\n{step}) {label}: dW1 열이 모두 같음 / columns of dW1 identical: {same1};"
               f" dW2 행이 모두 같음 / rows of dW2 identical: {same2}")
         print("dW2 =\n", np.round(dw2, 6))
 

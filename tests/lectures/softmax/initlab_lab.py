@@ -1110,31 +1110,36 @@ class Feedback:
             try:
                 value = np.asarray(value, dtype=float)
             except (ValueError, TypeError):
-                self.fail("a numpy array", describe(value), hint or _ARRAY_HINT)
+                self.fail("a numpy array / numpy 배열", describe(value), hint or _ARRAY_HINT)
         if isinstance(value, (int, float, bool)) and not isinstance(value, np.ndarray):
             value = np.asarray(value, dtype=float)
         if not isinstance(value, np.ndarray):
-            self.fail(f"{what}: a numpy array" + (f" of shape {shape}" if shape is not None else ""),
+            self.fail(f"{what}: a numpy array" + (f" of shape {shape}" if shape is not None else "")
+                      + " / numpy 배열" + (f" (모양 {shape})" if shape is not None else ""),
                       describe(value), hint_for_unsupported(value) or hint or _ARRAY_HINT)
         # Values were decoded from the child's bytes into buffers the judge owns: no copy needed.
         arr = np.asarray(value, dtype=np.float64)
         if shape is not None and arr.shape != tuple(shape):
-            self.fail(f"{what} of shape {tuple(shape)}", f"shape {arr.shape}", hint or _SHAPE_HINT)
+            # One number where an array was asked for is not a dimension order slip.
+            scalar = arr.ndim == 0 and len(tuple(shape)) > 0
+            self.fail(f"{what} of shape {tuple(shape)} / 모양 {tuple(shape)}", f"shape {arr.shape} / 모양 {arr.shape}",
+                      _SCALAR_HINT if scalar else hint or _SHAPE_HINT)
         return arr
 
     def number(self, value: Any, what: str = "the result", hint: Text | None = None) -> float:
         """Coerce a returned value to a Python float (a 0-d or 1-element array is accepted)."""
         if isinstance(value, bool) or not isinstance(value, (int, float, np.ndarray)):
-            self.fail(f"{what}: a number", describe(value), hint or _NUMBER_HINT)
+            self.fail(f"{what}: a number / 숫자", describe(value), hint or _NUMBER_HINT)
         arr = np.asarray(value, dtype=np.float64)
         if arr.size != 1:
-            self.fail(f"{what}: a single number", describe(value), hint or _NUMBER_HINT)
+            self.fail(f"{what}: a single number / 숫자 하나", describe(value), hint or _NUMBER_HINT)
         return float(arr.reshape(()))
 
     def finite(self, arr: np.ndarray, what: str, hint: Text | None = None) -> None:
         bad = ~np.isfinite(arr)
         if bad.any():
-            self.fail(f"{what}: finite numbers", f"{int(bad.sum())} nan/inf values", hint)
+            self.fail(f"{what}: finite numbers / 유한한 수", f"{int(bad.sum())} nan/inf values / nan·inf {int(bad.sum())}개",
+                      hint)
 
     def allclose(self, measured: np.ndarray, expected: np.ndarray, what: str, rtol: float = 1e-7,
                  atol: float = 1e-12, hint: Text | None = None) -> None:
@@ -1142,7 +1147,8 @@ class Feedback:
         measured = np.asarray(measured, dtype=float)
         expected = np.asarray(expected, dtype=float)
         if measured.shape != expected.shape:
-            self.fail(f"{what} of shape {expected.shape}", f"shape {measured.shape}", hint or _SHAPE_HINT)
+            self.fail(f"{what} of shape {expected.shape} / 모양 {expected.shape}",
+                      f"shape {measured.shape} / 모양 {measured.shape}", hint or _SHAPE_HINT)
         err = np.abs(measured - expected)
         bad = ~(err <= atol + rtol * np.abs(expected))  # nan counts as bad
         if bad.any():
@@ -1168,6 +1174,9 @@ _ARRAY_HINT = T("Return a numpy array (np.ndarray), e.g. by computing with numpy
                 "numpy 배열(np.ndarray)을 반환하세요. numpy 함수로 계산하면 배열이 됩니다.")
 _SHAPE_HINT = T("Check the order of the dimensions: rows are samples (or n_in), columns are units (n_out).",
                 "차원 순서를 확인하세요: 행은 샘플(또는 n_in), 열은 노드(n_out)입니다.")
+_SCALAR_HINT = T("Your function returned one number: compute elementwise on the whole array and return an array "
+                 "of the input's shape.",
+                 "함수가 숫자 하나를 반환했습니다: 배열 전체에 원소별로 계산해 입력과 같은 모양의 배열을 반환하세요.")
 _NUMBER_HINT = T("Return one number (a float), not an array or a list.",
                  "배열이나 리스트가 아닌 숫자 하나(float)를 반환하세요.")
 
