@@ -41,7 +41,7 @@ def make_course(base: Path, n: int) -> Path:
     shutil.copy(ROOT / "solutions" / "weight_init.ipynb", course / "source" / "bench" / "weight_init.ipynb")
     # The student helper beside the notebook, as `initlab release` puts it (nbgrader releases it with
     # the notebook and copies it back at autograde).
-    shutil.copy(ROOT / "autograder" / "lab.py", course / "source" / "bench" / "initlab_lab.py")
+    shutil.copy(ROOT / "autograder" / "lectures" / "weight_init" / "initlab_lab.py", course / "source" / "bench" / "initlab_lab.py")
     run([sys.executable, "-m", "nbgrader", "generate_assignment", "bench", "--force"], course)
     solution = course / "source" / "bench" / "weight_init.ipynb"
     stub = course / "release" / "bench" / "weight_init.ipynb"
