@@ -25,12 +25,14 @@ from __future__ import annotations
 import ast
 import base64
 import contextlib
+import difflib
 import functools
 import hashlib
 import html
 import inspect
 import io
 import json
+import keyword
 import locale
 import math
 import os
@@ -1294,11 +1296,17 @@ def failure_message(kind: str, fn: str, info: dict, timeout_s: float | None = No
                               "colon ： or parentheses （）, is not Python: switch to English input and type it again.",
                               "한글 입력 상태에서 친 전각 문자(예: 콜론 ：, 괄호 （）)는 파이썬 문법이 아닙니다. 영문 입력으로 "
                               "바꿔 다시 입력하세요.")
-        if error.get("type") == "NameError":
-            return message, T("That cell uses a name an earlier cell should have made: fix the first cell that failed "
-                              "(or the function it names), and this one runs again.",
-                              "그 셀은 앞 셀에서 만들어져야 할 이름을 씁니다. 먼저 실패한 앞 셀(또는 오류에 나온 함수)을 "
-                              "고치면 이 셀도 다시 실행됩니다.")
+        frames = [f for f in error.get("frames") or [] if isinstance(f, (list, tuple)) and len(f) == 3]
+        texts = [str(f[2]) for f in frames]
+        if error.get("type") in ("NameError", "UnboundLocalError"):
+            # Inside a function: raised in another cell than the one that ran (a function defined there), or a
+            # traceback deeper than the cell's own top level.  Otherwise the cell's top level used the name.
+            inside = bool(error.get("at")) or len(frames) >= 2
+            return message, name_error_hint(str(error.get("message", "")), texts, inside,
+                                            unbound=error.get("type") == "UnboundLocalError")
+        specific = runtime_error_hint(str(error.get("type", "")), str(error.get("message", "")), texts)
+        if specific is not None:
+            return message, specific
         return message, T("Fix the error in that cell; the rest of the file was still run.",
                           "그 셀의 오류를 고치세요. 파일의 나머지 부분은 그대로 실행되었습니다.")
     if kind == "missing" and info.get("in_kernel"):
@@ -1345,10 +1353,157 @@ def failure_message(kind: str, fn: str, info: dict, timeout_s: float | None = No
         _file, line, text = frames[-1]
         where = f" ({_place(_file.replace('<student ', '').rstrip('>'), line)}: {text.strip()})" if line else ""
     what = f"{info.get('type', 'Error')}: {info.get('message', '')}"
-    return (T(f"{fn} raised {what}{where}", f"{fn} 실행 중 오류가 발생했습니다. {what}{where}"),
-            T("Run the function yourself on a small input to see the error; the grader passes the arguments "
-              "in the order of the template's signature.",
-              "작은 입력으로 함수를 직접 실행해 오류를 확인하세요. 채점기는 템플릿의 인자 순서대로 값을 넘깁니다."))
+    message = T(f"{fn} raised {what}{where}", f"{fn} 실행 중 오류가 발생했습니다. {what}{where}")
+    kind_of = str(info.get("type", ""))
+    texts = [str(f[2]) for f in frames if isinstance(f, (list, tuple)) and len(f) == 3]
+    if kind_of in ("NameError", "UnboundLocalError"):
+        # Raised while the grader called fn: in fn's own body (or a function it calls), never at a cell's top level.
+        return message, name_error_hint(str(info.get("message", "")), texts, True,
+                                        unbound=kind_of == "UnboundLocalError")
+    specific = runtime_error_hint(kind_of, str(info.get("message", "")), texts)
+    if specific is not None:
+        return message, specific
+    return (message,
+            T("Run the function yourself on a small input (an array, and a single number) to see the error; the "
+              "grader passes the arguments in the order of the template's signature.",
+              "작은 입력(배열 하나, 숫자 하나)으로 함수를 직접 실행해 오류를 확인하세요. 채점기는 템플릿의 인자 "
+              "순서대로 값을 넘깁니다."))
+
+
+# ---- hints for the errors learners' code typically raises ------------------------------------------------
+
+#: Names that an import (or the notebook's first cells) makes, never a typo of the function's own code.
+_IMPORTED_NAMES = {"np": "import numpy as np", "numpy": "import numpy as np", "math": "import math",
+                   "plt": "import matplotlib.pyplot as plt", "lab": "import initlab_lab as lab"}
+
+
+def _identifiers(texts: list[str]) -> list[str]:
+    words = []
+    for text in texts:
+        for word in re.findall(r"[A-Za-z_][A-Za-z_0-9]*", text):
+            if not keyword.iskeyword(word) and word not in words:
+                words.append(word)
+    return words
+
+
+def _did_you_mean(name: str, candidates: list[str]) -> str | None:
+    close = difflib.get_close_matches(name, [c for c in candidates if c != name], n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def name_error_hint(message: str, texts: list[str], inside: bool, unbound: bool = False) -> Text:
+    """The hint of a NameError: a typo in the function's own body (``inside``, e.g. ``sef.lam``), a
+    name made by an import or an earlier cell (np, a notebook constant such as LAM, another function),
+    or a name the cell's own top level uses.  ``texts`` are the student's source lines of the traceback."""
+    found = re.search(r"'([A-Za-z_][A-Za-z_0-9]*)'", message)
+    name = found.group(1) if found else None
+    if name is None:
+        return T("A name used there is not defined: check its spelling, and run the cells above first.",
+                 "그곳에서 쓴 이름이 정의되어 있지 않습니다. 철자를 확인하고 위의 셀을 먼저 실행하세요.")
+    if unbound:
+        return T(f"`{name}` is assigned somewhere in this function, so Python treats it as a local variable, and "
+                 "it is used before that assignment: assign it first (or use another name).",
+                 f"`{name}`이(가) 이 함수 안 어딘가에서 대입되므로 파이썬은 지역 변수로 봅니다. 그런데 대입하기 전에 "
+                 "사용했습니다. 먼저 값을 대입하세요 (또는 다른 이름을 쓰세요).")
+    if name in _IMPORTED_NAMES:
+        line = _IMPORTED_NAMES[name]
+        return T(f"`{name}` is not imported: run the first cell (`{line}`) before this one, or add that line.",
+                 f"`{name}`을(를) import하지 않았습니다. 맨 앞 셀(`{line}`)을 먼저 실행하거나 그 줄을 추가하세요.")
+    if name.isupper():  # a notebook constant (LAM, NODE_NUM) that the set-up cell makes
+        return T(f"`{name}` is made by an earlier cell (the set-up cell): run that cell first. Inside a graded "
+                 "function, use its own arguments (such as lam) rather than the notebook's constants.",
+                 f"`{name}`은(는) 앞 셀(설정 셀)에서 만들어집니다. 그 셀을 먼저 실행하세요. 채점되는 함수 안에서는 "
+                 "노트북의 상수 대신 함수의 인자(예: lam)를 쓰세요.")
+    called = any(re.search(rf"(?<![\w.]){re.escape(name)}\s*\(", t) for t in texts)
+    guess = _did_you_mean(name, _identifiers(texts) + ["self"])
+    mean_en = f" Did you mean `{guess}`?" if guess else ""
+    mean_ko = f" `{guess}`을(를) 쓰려던 것인가요?" if guess else ""
+    if called:  # another function: the cell that defines it should have run (or its name is misspelled)
+        return T(f"`{name}(...)` is called but not defined: if it is another of your functions, run (or fix) the "
+                 f"cell that defines it first; otherwise check the spelling.{mean_en}",
+                 f"`{name}(...)`을(를) 호출했지만 정의되어 있지 않습니다. 직접 만든 다른 함수라면 그 함수를 정의하는 "
+                 f"셀을 먼저 실행(또는 수정)하세요. 아니라면 철자를 확인하세요.{mean_ko}")
+    if inside:
+        return T(f"`{name}` is not defined in this function (a typo?).{mean_en} Every name a function uses must be "
+                 "one of its arguments, a variable it assigns before using it, or an import such as np.",
+                 f"`{name}`은(는) 이 함수 안에서 정의되지 않은 이름입니다 (오타인가요?).{mean_ko} 함수에서 쓰는 이름은 "
+                 "인자, 사용하기 전에 대입한 변수, 또는 np 같은 import여야 합니다.")
+    return T(f"That cell uses `{name}`, a name an earlier cell should have made: fix the first cell that failed "
+             f"(or the function it names), and this one runs again; if no cell makes `{name}`, check its spelling.",
+             f"그 셀은 앞 셀에서 만들어져야 할 이름 `{name}`을(를) 씁니다. 먼저 실패한 앞 셀(또는 오류에 나온 함수)을 "
+             f"고치면 이 셀도 다시 실행됩니다. `{name}`을(를) 만드는 셀이 없다면 철자를 확인하세요.")
+
+
+def _numpy_suggestion(module: str, attribute: str) -> str | None:
+    """The closest existing name of a numpy module (np.random.radn -> randn); None if numpy or the module is
+    not importable here, or nothing is close."""
+    if module.split(".")[0] != "numpy":
+        return None
+    try:
+        import importlib
+
+        names = dir(importlib.import_module(module))
+    except Exception:  # numpy missing, or a module name that is not one: no suggestion, the hint still stands
+        return None
+    return _did_you_mean(attribute, [n for n in names if not n.startswith("_")])
+
+
+def runtime_error_hint(kind: str, message: str, texts: list[str]) -> Text | None:
+    """A specific hint for the errors of code that works for one number only, or of a misspelled numpy name;
+    None for anything else (the caller keeps its general hint)."""
+    code = " ".join(texts)
+    if "truth value of an array" in message:  # ValueError of max(0, x), if x > 0:, and/or on arrays
+        python_max = re.search(r"(?<![\w.])(max|min)\s*\(", code)
+        branch = re.search(r"(?m)^\s*(if|elif|while)\b|\bif\b.*\belse\b", code)
+        if python_max and not branch:
+            f = python_max.group(1)
+            return T(f"Python's {f}(0, x) compares whole objects, and `x > 0` on an array is an array of True/False, "
+                     f"which has no single truth value: use np.{f}imum(0, x), which works elementwise (for arrays "
+                     "and single numbers alike).",
+                     f"파이썬의 {f}(0, x)는 값을 하나씩만 비교합니다. 배열에서 `x > 0`은 True/False의 배열이라 하나의 "
+                     f"참/거짓이 될 수 없습니다. 원소별로 계산하는 np.{f}imum(0, x)를 쓰세요 (배열과 숫자 모두 동작).")
+        if branch and not python_max:
+            return T("`if x > 0:` needs one True/False, but on an array `x > 0` is an array of them (one per "
+                     "element): work elementwise instead, e.g. np.where(x > 0, x, 0) or np.maximum(0, x).",
+                     "`if x > 0:`에는 참/거짓 하나가 필요하지만 배열에서 `x > 0`은 원소마다 하나씩인 배열입니다. "
+                     "원소별로 계산하세요. 예: np.where(x > 0, x, 0) 또는 np.maximum(0, x).")
+        return T("Code for one number (Python's max(0, x), `if x > 0:`, and/or) does not work on an array: `x > 0` "
+                 "is an array of True/False.  Work elementwise: np.maximum(0, x), np.where(x > 0, x, 0).",
+                 "숫자 하나용 코드(파이썬의 max(0, x), `if x > 0:`, and/or)는 배열에서 동작하지 않습니다. 배열에서 "
+                 "`x > 0`은 True/False의 배열입니다. 원소별로 계산하세요: np.maximum(0, x), np.where(x > 0, x, 0).")
+    if "converted to Python scalars" in message:  # math.exp(x), float(x) on an array
+        m = re.search(r"\bmath\.(\w+)\s*\(", code)
+        f = m.group(1) if m else "exp"
+        return T(f"math.{f} (like float()) takes a single number, but x is an array: use np.{f}(x), which works "
+                 "elementwise on arrays and on single numbers.",
+                 f"math.{f}(float()도 마찬가지)는 숫자 하나만 받는데 x는 배열입니다. 배열과 숫자 모두에 원소별로 "
+                 f"동작하는 np.{f}(x)를 쓰세요.")
+    if "does not support item assignment" in message:  # a[i] = ... on a float (0.0, np.sum(...), a scalar x)
+        m = re.search(r"'([\w.]+)' object", message)
+        what = m.group(1) if m else "float"
+        return T(f"`a[...] = ...` on a single number (a '{what}'): that variable is not an array (it started as a "
+                 "number such as 0.0, or the grader passed a scalar).  Compute with array operations instead (lam * W, "
+                 "np.maximum(0, x), np.where(...)), or make an array first (np.zeros_like(W)).",
+                 f"숫자 하나('{what}')에 `a[...] = ...`를 했습니다. 그 변수는 배열이 아닙니다 (0.0 같은 숫자로 "
+                 "시작했거나 채점기가 스칼라를 넘겼습니다). 배열 연산(lam * W, np.maximum(0, x), np.where(...))으로 "
+                 "계산하거나 먼저 배열을 만드세요 (np.zeros_like(W)).")
+    if "return arrays must be of ArrayType" in message:  # np.maximum(x, 0, x) on a scalar x
+        return T("The third argument of np.maximum (and other ufuncs) is its output, out=: np.maximum(x, 0, x) writes "
+                 "into x (changing the caller's array) and fails when x is a single number.  Return np.maximum(0, x).",
+                 "np.maximum(그리고 다른 ufunc)의 세 번째 인자는 결과를 쓸 곳(out=)입니다. np.maximum(x, 0, x)는 x에 "
+                 "결과를 덮어써서 호출한 쪽의 배열을 바꾸고, x가 숫자 하나이면 실패합니다. np.maximum(0, x)를 반환하세요.")
+    m = re.search(r"module '([\w.]+)' has no attribute '(\w+)'", message)
+    if kind == "AttributeError" and m:
+        module, attribute = m.groups()
+        shown = re.sub(r"^numpy\b", "np", module)
+        guess = _numpy_suggestion(module, attribute)
+        mean_en = f": did you mean {shown}.{guess}?" if guess else ": check the spelling in the numpy documentation."
+        mean_ko = f". {shown}.{guess}을(를) 쓰려던 것인가요?" if guess else ". numpy 문서에서 철자를 확인하세요."
+        return T(f"{shown}.{attribute} does not exist{mean_en} (numpy's functions work elementwise on whole arrays: "
+                 "np.exp, np.maximum, rng.standard_normal.)",
+                 f"{shown}.{attribute}은(는) 없습니다{mean_ko} (numpy 함수는 배열 전체에 원소별로 동작합니다: "
+                 "np.exp, np.maximum, rng.standard_normal.)")
+    return None
 
 
 GRADER_ERROR = (T("The grader itself failed on this check; it is not your fault. Tell your instructor.",
@@ -2571,6 +2726,20 @@ OVERFLOW_NOTE = T(
 )
 
 
+PRECEDENCE_HINT = T(
+    "Operator precedence: 1/1 + np.exp(-x) is (1/1) + e^-x = 1 + e^-x, not a fraction; write 1 / (1 + np.exp(-x)).",
+    "연산자 우선순위: 1/1 + np.exp(-x)는 (1/1) + e^-x = 1 + e^-x로 계산되어 분수가 되지 않습니다. "
+    "1 / (1 + np.exp(-x))처럼 괄호로 묶으세요.",
+)
+
+
+def _is_one_plus_exp(y: np.ndarray, x: np.ndarray) -> bool:
+    """Are the values 1 + e^-x (or 1 + e^x): a missing pair of parentheses in 1 / (1 + np.exp(-x))?"""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return any(np.allclose(y, 1.0 + np.exp(s * x), rtol=ACT_RTOL, atol=ACT_ATOL, equal_nan=True)
+                   for s in (-1.0, 1.0))
+
+
 def _sigmoid_grid(seed: int) -> np.ndarray:
     fixed = [-1000.0, -710.0, -30.0, -5.0, -1.0, -1e-3, 0.0, 1e-3, 1.0, 5.0, 30.0, 710.0, 1000.0]
     return np.concatenate([fixed, np.random.default_rng(seed).normal(0.0, 4.0, 40)])
@@ -2586,11 +2755,15 @@ def check_sigmoid_values(student, fb, seed):
     x = _sigmoid_grid(seed)
     reply = student.call("sigmoid", x)
     y = fb.array(reply.value, shape=x.shape, what="sigmoid(x)")
+    # Named by its values: `1/1 + np.exp(-x)` is (1/1) + e^-x, inf at x = -1000 (not exp(x)/(1+exp(x))'s nan).
+    precedence = _is_one_plus_exp(y, x)
     fb.finite(y, "sigmoid(x) for x in [-1000, 1000]",
+              PRECEDENCE_HINT if precedence else
               T("exp(x)/(1+exp(x)) gives inf/inf = nan at x = 1000; use 1/(1+np.exp(-x)).",
                 "x = 1000에서 exp(x)/(1+exp(x))는 inf/inf = nan이 됩니다. 1/(1+np.exp(-x))를 쓰세요."))
     sign_flipped = np.allclose(y, Sigmoid.fn(-x), rtol=ACT_RTOL, atol=ACT_ATOL)
     fb.allclose(y, Sigmoid.fn(x), "sigmoid(x)", ACT_RTOL, ACT_ATOL,
+                PRECEDENCE_HINT if precedence else
                 T("The sign in e^-x matters: sigmoid(0) = 0.5 and sigmoid(x) -> 1 as x -> +inf."
                   if sign_flipped else "sigmoid(x) = 1 / (1 + np.exp(-x)), elementwise.",
                   "e^-x의 부호가 중요합니다: sigmoid(0) = 0.5이고 x → +∞이면 1에 가까워집니다."
@@ -2644,6 +2817,16 @@ def check_relu_shapes(student, fb, seed):
                     "np.maximum(0, x)는 스칼라와 배열 모두에 동작합니다."))
 
 
+RELU_IN_PLACE_HINT = T(
+    "x was changed in place: `x[x < 0] = 0`, or `np.maximum(x, 0, x)` (its third argument is the output, out=), "
+    "writes into the caller's array (backprop needs the original x); return np.maximum(0, x) instead (or work on "
+    "x.copy()).",
+    "x가 그 자리에서 바뀌었습니다: `x[x < 0] = 0`이나 `np.maximum(x, 0, x)`(세 번째 인자는 결과를 쓸 "
+    "곳, out=)는 호출한 쪽의 배열에 값을 덮어씁니다 (역전파에 원래 x가 필요). 대신 np.maximum(0, x)를 "
+    "반환하세요 (또는 x.copy()에서 작업하세요).",
+)
+
+
 @graded_check("relu", points=1, title=T("leaves its input unchanged", "입력 배열을 바꾸지 않음"), aspect=True)
 def check_relu_input_unchanged(student, fb, seed):
     x = np.random.default_rng(seed).normal(size=(5, 5))
@@ -2651,11 +2834,18 @@ def check_relu_input_unchanged(student, fb, seed):
     # Judged here, from the array the child sent back after the call, not from what it says of itself.
     after = reply.args_after[0] if reply.args_after else None
     unchanged = isinstance(after, np.ndarray) and after.shape == x.shape and np.array_equal(after, x, equal_nan=True)
-    fb.expect(unchanged, "x unchanged after relu(x)", "x was modified in place",
-              T("`x[x < 0] = 0` changes the caller's array (backprop needs the original x); "
-                "return np.maximum(0, x) or work on x.copy().",
-                "`x[x < 0] = 0`은 호출한 쪽의 배열을 바꿉니다 (역전파에 원래 x가 필요). "
-                "np.maximum(0, x)를 반환하거나 x.copy()에서 작업하세요."))
+    if unchanged:
+        return
+    # x turned into relu(x) itself: `x[x < 0] = 0` and `np.maximum(x, 0, x)` leave the same x behind (and return
+    # it), so the hint names both; any other change is named as such.
+    relu_in_place = isinstance(after, np.ndarray) and after.shape == x.shape and np.array_equal(after, np.maximum(0.0, x))
+    fb.expect(unchanged, "x unchanged after relu(x)",
+              "x was modified in place: it now holds relu(x)" if relu_in_place else "x was modified in place",
+              RELU_IN_PLACE_HINT if relu_in_place else
+              T("relu changed the caller's array x (backprop needs the original x): do not assign into x "
+                "(x[...] = ..., x *= ..., an out= argument); return a new array such as np.maximum(0, x).",
+                "relu가 호출한 쪽의 배열 x를 바꿨습니다 (역전파에 원래 x가 필요). x에 값을 대입하지 마세요 "
+                "(x[...] = ..., x *= ..., out= 인자). np.maximum(0, x)처럼 새 배열을 반환하세요."))
 
 
 # ====================================================================================================
@@ -2945,36 +3135,45 @@ def check_activation_probe_exact(student, fb, variant, seed_for):
 
 
 @graded_check("activation_probe", points=1, title=T("calls init(n_prev, node_num, rng) once per layer",
-                                                    "층마다 init(n_prev, node_num, rng)을 한 번씩 호출"))
+                                                    "층마다 init(n_prev, node_num, rng)을 한 번씩 호출"), aspect=True)
 def check_activation_probe_init_calls(student, fb, variant, seed_for):
-    """Judged from returned values: each returned layer must be activation(prev @ W_k) with the k-th
-    matrix the grader's init gives for the shape (n_prev, node_num), prev being the layer before as the
-    student returned it; and the seed of the Generator init received must be the probe's.  The init's
-    own log of its calls (kept by the child, so it could be forged) only picks the hint."""
+    """Judged from the calls alone: init is called once per layer with the shape (n_prev, node_num), n_prev
+    being x.shape[1] for the first layer and node_num after it, and with the Generator the probe was given.
+    What the probe returns is the other checks' business: a probe whose only bug is in its values (the
+    activation skipped, a layer stored twice) keeps this point.  The calls are the ones the grader's init
+    recorded as it ran in the child (their count, shapes and the seed of the rng it received).
+
+    An aspect check, as it judges no value: like the shape checks, its point counts only beside a passing
+    value check of the probe (else right calls and arrays of zeros would score), and is held with the
+    aspect rule's message, which names the values, not the calls."""
     seed = seed_for("probe-exact")
-    reply, x, n_layers, node_num, init, act = exact_run(student, variant, seed)
-    layers = layers_of(fb, reply.value, n_layers, len(x), node_num)
+    reply, x, n_layers, node_num, _init, _act = exact_run(student, variant, seed)
     log = reply.callable_logs[0] if reply.callable_logs else []
     shapes = [tuple(c[:2]) for c in log]
     want = [(x.shape[1] if i == 0 else node_num, node_num) for i in range(n_layers)]
-    activation = build_callable(act.name, act.params)
-    prev = x
-    for k, layer in enumerate(layers):
-        w = TableInit.matrix(int(init.params["seed"]), k, prev.shape[1], node_num)
-        if not np.allclose(layer, activation(prev @ w), rtol=EXACT_RTOL, atol=EXACT_ATOL):
-            if len(log) != n_layers:
-                hint = T("Draw one new weight matrix per layer, inside the loop over layers.",
-                         "층 반복문 안에서 층마다 새 가중치 행렬을 하나씩 뽑으세요.")
-            elif shapes == [w_[::-1] for w_ in want]:
-                hint = T("init(n_in, n_out, ...) takes the previous layer's width first: init(prev.shape[1], node_num, rng).",
-                         "init(n_in, n_out, ...)은 앞 층의 너비를 먼저 받습니다: init(prev.shape[1], node_num, rng).")
-            else:
-                hint = T("The first layer's n_in is x.shape[1]; after that it is node_num.",
-                         "첫 층의 n_in은 x.shape[1], 그다음 층부터는 node_num입니다.")
-            fb.fail(f"layer {k + 1} = activation(prev @ W) with call {k + 1} of init{want[k]}",
-                    f"layer {k + 1} does not match; init calls: {shapes[:8]}", hint)
-        prev = layer
-    fb.expect(len(log) == n_layers and all(c[2] == seed for c in log), "init receives the rng given to the probe",
+    shown = f"{len(log)} call(s): {shapes[:8]}{' ...' if len(shapes) > 8 else ''}"
+    expected = f"{n_layers} calls: {want}"
+    if len(log) != n_layers:
+        fb.fail(expected, shown,
+                T("init was never called: draw each layer's W with W = init(prev.shape[1], node_num, rng)."
+                  if not log else
+                  "init was called once: draw a new W for every layer, inside the loop over layers."
+                  if len(log) == 1 else
+                  "Draw one new weight matrix per layer, inside the loop over layers (n_layers calls in all).",
+                  "init을 한 번도 호출하지 않았습니다. 층마다 W = init(prev.shape[1], node_num, rng)로 뽑으세요."
+                  if not log else
+                  "init을 한 번만 호출했습니다. 층 반복문 안에서 층마다 새 W를 뽑으세요."
+                  if len(log) == 1 else
+                  "층 반복문 안에서 층마다 새 가중치 행렬을 하나씩 뽑으세요 (모두 n_layers번)."))
+    if shapes != want:
+        if shapes == [w_[::-1] for w_ in want]:
+            hint = T("init(n_in, n_out, ...) takes the previous layer's width first: init(prev.shape[1], node_num, rng).",
+                     "init(n_in, n_out, ...)은 앞 층의 너비를 먼저 받습니다: init(prev.shape[1], node_num, rng).")
+        else:
+            hint = T("The first layer's n_in is x.shape[1]; after that it is node_num.",
+                     "첫 층의 n_in은 x.shape[1], 그다음 층부터는 node_num입니다.")
+        fb.fail(expected, shown, hint)
+    fb.expect(all(c[2] == seed for c in log), "init receives the rng given to the probe",
               "a different rng (or none)",
               T("Pass the probe's own rng argument to init; do not create a new Generator.",
                 "probe가 받은 rng를 그대로 init에 넘기세요. 새 Generator를 만들지 마세요."))

@@ -17,6 +17,7 @@ import pytest
 
 from tests.conftest import lab
 from autograder.helper.text import pick
+from autograder.helper.wording import failure_message
 from autograder.engine.pipeline import GradeConfig, grade_file
 from autograder.engine.report.batch import feedback_html
 from autograder.engine.sandbox.limits import Limits
@@ -75,6 +76,175 @@ def test_a_uniform_draw_in_0_1_is_told_it_is_not_centred():
 # ---- sigmoid and relu ----------------------------------------------------------------------------
 
 
+def korean(text: str) -> bool:
+    """Does the text speak Korean (Hangul in it), not English with Korean punctuation?"""
+    return re.search(r"[가-힣]", text) is not None
+
+
+@pytest.mark.parametrize("form", ["1/1 + np.exp(-x)", "1/1+np.exp(-x)", "np.exp(-x) + 1/1"])
+def test_a_missing_pair_of_parentheses_in_sigmoid_is_named_as_precedence(form):
+    """`1/1 + np.exp(-x)` is 1 + e^-x (inf at x = -1000): was it blamed on exp(x)/(1+exp(x))?  Now the
+    hint names operator precedence, in both languages."""
+    code = eval(f"lambda x: (lambda x: {form})(np.asarray(x, dtype=float))", {"np": np})
+    r = checked({"sigmoid": code}, "sigmoid")["check_sigmoid_values"]
+    assert not r.passed
+    assert "precedence" in r.hint.en and "1 / (1 + np.exp(-x))" in r.hint.en and "exp(x)/(1+exp(x))" not in r.hint.en
+    assert "우선순위" in r.hint.ko and "1 / (1 + np.exp(-x))" in r.hint.ko and korean(r.hint.ko)
+
+
+def test_a_sigmoid_of_exp_x_over_1_plus_exp_x_keeps_its_own_hint():
+    """The nan of exp(x)/(1+exp(x)) at x = 1000 is still explained as that, not as precedence."""
+    def sigmoid(x):
+        x = np.asarray(x, dtype=float)
+        return np.exp(x) / (1 + np.exp(x))
+
+    r = checked({"sigmoid": sigmoid}, "sigmoid")["check_sigmoid_values"]
+    assert not r.passed and "exp(x)/(1+exp(x))" in r.hint.en and "precedence" not in r.hint.en
+
+
+@pytest.mark.parametrize("body", ["np.maximum(x, 0, x)", "(x.__setitem__(x < 0, 0), x)[1]"])
+def test_relu_writing_into_its_input_names_both_forms_and_out(body):
+    """np.maximum(x, 0, x) (out=x) and x[x<0] = 0 leave the same x behind: the hint names both, says
+    that np.maximum's third argument is its output, and gives np.maximum(0, x)."""
+    relu = eval(f"lambda x: {body}", {"np": np})
+    r = checked({"relu": relu}, "relu")["check_relu_input_unchanged"]
+    assert not r.passed and r.measured.startswith("x was modified in place")
+    for text in (r.hint.en, r.hint.ko):
+        assert "np.maximum(x, 0, x)" in text and "x[x < 0] = 0" in text and "out=" in text
+        assert "np.maximum(0, x)" in text
+    assert "third argument is the output" in r.hint.en and "세 번째 인자" in r.hint.ko and korean(r.hint.ko)
+
+
+def test_np_maximum_into_a_scalar_input_is_explained_by_its_out_argument():
+    """np.maximum(x, 0, x) on a single number raises 'return arrays must be of ArrayType': the hint says
+    the third argument is out=, not to check the argument order."""
+    r = checked({"relu": lambda x: np.maximum(x, 0, x)}, "relu")["check_relu_shapes"]
+    assert r.status == "raised" and "ArrayType" in r.message.en
+    assert "out=" in r.hint.en and "np.maximum(0, x)" in r.hint.en and "order of the template" not in r.hint.en
+    assert "세 번째 인자" in r.hint.ko and "np.maximum(0, x)" in r.hint.ko
+
+
+def test_relu_changing_its_input_otherwise_is_not_told_about_masks():
+    def relu(x):
+        x *= 2
+        return np.maximum(0, x) / 2
+
+    r = checked({"relu": relu}, "relu")["check_relu_input_unchanged"]
+    assert not r.passed and "np.maximum(x, 0, x)" not in r.hint.en and "np.maximum(0, x)" in r.hint.en
+    assert "np.maximum(0, x)" in r.hint.ko and korean(r.hint.ko)
+
+
+# ---- runtime errors of code written for one number ----------------------------------------------------
+
+
+@pytest.mark.parametrize("relu,en,ko", [
+    (lambda x: max(0, x), "np.maximum(0, x)", "np.maximum(0, x)"),
+    (lambda x: x if x > 0 else 0, "np.where", "np.where"),
+])
+def test_code_for_one_number_gets_the_elementwise_form(relu, en, ko):
+    """Python's max(0, x) and `x if x > 0 else 0` on an array: the ValueError's hint names numpy's
+    elementwise form, in this process (no source lines of the student's code) as in the sandbox."""
+    r = checked({"relu": relu}, "relu")["check_relu_values"]
+    assert r.status == "raised" and "truth value" in r.message.en
+    assert en in r.hint.en and ko in r.hint.ko and korean(r.hint.ko) and "order of the template" not in r.hint.en
+
+
+def test_math_exp_on_an_array_is_told_to_use_np_exp():
+    r = checked({"sigmoid": lambda x: 1 / (1 + math.exp(-x))}, "sigmoid")["check_sigmoid_values"]
+    assert r.status == "raised" and "Python scalars" in r.message.en
+    assert "math.exp" in r.hint.en and "np.exp(x)" in r.hint.en
+    assert "math.exp" in r.hint.ko and "np.exp(x)" in r.hint.ko and korean(r.hint.ko)
+
+
+def test_item_assignment_on_a_float_names_array_operations():
+    def weight_decay_grad(W, lam):
+        grad = 0.0
+        for i in range(W.shape[0]):
+            grad[i] = lam * W[i]
+        return grad
+
+    r = checked({"weight_decay_grad": weight_decay_grad}, "weight_decay_grad")["check_weight_decay_grad_value"]
+    assert r.status == "raised" and "item assignment" in r.message.en
+    assert "'float'" in r.hint.en and "lam * W" in r.hint.en and "np.zeros_like(W)" in r.hint.en
+    assert "lam * W" in r.hint.ko and "배열" in r.hint.ko and korean(r.hint.ko)
+
+
+@pytest.mark.parametrize("call,wrong,right", [("np.random.radn(n_in, n_out)", "np.random.radn", "np.random.randn"),
+                                              ("np.random.randn(n_in, n_out) * np.sqroot(2 / n_in)", "np.sqroot",
+                                               "np.sqrt")])
+def test_a_misspelled_numpy_name_gets_the_closest_real_one(call, wrong, right):
+    code = eval(f"lambda n_in, n_out, rng: {call}", {"np": np})
+    r = checked({"he_init": code}, "he_init")["check_init_std[he_init]"]
+    assert r.status == "raised" and "AttributeError" in r.message.en
+    assert f"{wrong} does not exist" in r.hint.en and f"did you mean {right}?" in r.hint.en
+    assert wrong in r.hint.ko and right in r.hint.ko and "없습니다" in r.hint.ko
+
+
+def test_an_unknown_module_attribute_is_still_worded_without_numpy_guesses():
+    """A module that is not numpy's (or not importable) gets no guess but still a hint, never an error."""
+    _, hint = failure_message("raised", "he_init", {"type": "AttributeError", "frames": [],
+                                                      "message": "module 'numpy.nosuchmodule' has no attribute 'radn'"})
+    assert "np.nosuchmodule.radn does not exist" in hint.en and "did you mean" not in hint.en and korean(hint.ko)
+
+
+# ---- NameError: a typo in the function, or a name an earlier cell makes -----------------------------------
+
+
+def _name_error(kind: str, name: str, frames=(), **error) -> tuple:
+    message = f"name '{name}' is not defined"
+    if kind == "raised":
+        return failure_message("raised", "weight_decay_penalty",
+                               {"type": "NameError", "message": message, "frames": [list(f) for f in frames]})
+    return failure_message("missing", "answer_penalty",
+                           {"cell_error": {"cell": "cell 14", "type": "NameError", "message": message, **error}})
+
+
+def test_a_name_error_inside_the_function_is_a_typo_there_not_an_earlier_cell():
+    """`sef.lam` in the function's own body: the hint quotes the name, says it is not defined in this
+    function and suggests self; it does not send the student to an earlier cell."""
+    _, hint = _name_error("raised", "sef", [("<student cell 8>", 8, "return 0.5 * sef.lam * sum(np.sum(w ** 2) for w in ws)")])
+    assert "`sef` is not defined in this function" in hint.en and "`self`" in hint.en and "earlier cell" not in hint.en
+    assert "`sef`" in hint.ko and "이 함수 안에서" in hint.ko and "`self`" in hint.ko and "앞 셀" not in hint.ko
+
+
+def test_a_misspelled_local_is_matched_against_the_line_it_is_in():
+    _, hint = _name_error("raised", "weigths", [("<student cell 8>", 3, "total = sum(np.sum(w * w) for w in weigths)")])
+    assert "`weigths` is not defined in this function" in hint.en and "earlier cell" not in hint.en
+
+
+def test_a_name_error_in_an_earlier_cells_function_called_from_this_cell_is_placed_in_that_function():
+    """The answer cell ran a function of cell 8 that raised (error 'at' cell 8): the name is that function's."""
+    _, hint = _name_error("missing", "sef", at="cell 8", line=8)
+    assert "`sef` is not defined in this function" in hint.en and "`sef`" in hint.ko and "이 함수 안에서" in hint.ko
+
+
+@pytest.mark.parametrize("name,frames", [("LAM", [("<student cell 8>", 2, "return 0.5 * LAM * total")]),
+                                         ("sigmoid", [("<student cell 6>", 5, "prev = sigmoid(prev @ w)")])])
+def test_names_that_an_earlier_cell_makes_keep_the_earlier_cell_hint(name, frames):
+    """A notebook constant (LAM) or another function (called) inside a graded function: run the cell that makes it."""
+    _, hint = _name_error("raised", name, frames)
+    assert f"`{name}" in hint.en and ("earlier cell" in hint.en or "cell that defines it" in hint.en)
+    assert "앞 셀" in hint.ko or "정의하는 셀" in hint.ko
+
+
+def test_a_name_error_at_the_top_level_of_a_cell_is_an_earlier_cells_name():
+    _, hint = _name_error("missing", "matrices", line=3)
+    assert "earlier cell" in hint.en and "`matrices`" in hint.en and "앞 셀" in hint.ko and "`matrices`" in hint.ko
+
+
+def test_a_class_style_decay_with_sef_is_a_typo_in_the_function_when_graded():
+    """Through the sandbox: a class-style weight decay whose method says sef.lam."""
+    body = ("class WeightDecay:\n    def __init__(self, lam):\n        self.lam = lam\n\n"
+            "    def penalty(self, weights):\n        return 0.5 * sef.lam * sum(np.sum(w ** 2) for w in weights)\n\n"
+            "return WeightDecay(lam).penalty(weights)")
+    from autograder.lectures.weight_init.instructor.samples import mutate
+
+    r = graded(mutate("weight_decay_penalty", body))["check_weight_decay_penalty_value"]
+    assert r.status == "raised" and "sef.lam" in r.message.en
+    assert "`sef` is not defined in this function" in r.hint.en and "`self`" in r.hint.en
+    assert "이 함수 안에서" in r.hint.ko and "earlier cell" not in r.hint.en
+
+
 def test_the_overflow_note_only_stands_under_right_values():
     """'Your values are still right' appears under a passing check, never under a failed one."""
     textbook = checked({"sigmoid": lambda x: 1 / (1 + np.exp(-np.asarray(x, dtype=float)))}, "sigmoid")
@@ -125,6 +295,56 @@ def test_a_probe_that_raises_on_shapes_keeps_its_specific_hint():
 
     r = checked({"activation_probe": probe}, "activation_probe")["check_activation_probe_exact"]
     assert r.status == "raised" and "x.shape[1]" in r.hint.en and "x.shape[1]" in r.hint.ko
+
+
+def _probe_with(store=lambda a, z: z, draw=lambda init, prev, node_num, rng, k: init(prev.shape[1], node_num, rng)):
+    def probe(x, init, activation, n_layers, node_num, rng):
+        out, prev = [], x
+        for k in range(n_layers):
+            a = prev @ draw(init, prev, node_num, rng, k)
+            prev = activation(a)
+            out.append(store(a, prev))
+        return out
+    return probe
+
+
+def test_a_probe_whose_only_bug_is_its_values_keeps_the_init_call_point():
+    """The book's sigmoid built into the probe (not the activation it is given): the exact check fails,
+    the calls are right, so the call check passes (it judges the calls only, never the values)."""
+    probe = _probe_with(store=lambda a, z: 1 / (1 + np.exp(-a)))
+    results = checked({"activation_probe": probe}, "activation_probe")
+    assert not results["check_activation_probe_exact"].passed
+    assert results["check_activation_probe_lecture_stats[sigmoid-He]"].passed
+    assert results["check_activation_probe_init_calls"].passed
+
+
+@pytest.mark.parametrize("store", [lambda a, z: a, lambda a, z: 2 * z])
+def test_a_probe_with_every_value_wrong_is_told_about_values_not_calls(store):
+    """Every value check fails (prev @ W stored, or 2x the activations): the call check is an aspect
+    check, so its point is held, and what it says is that the calls are right and the values are not."""
+    r = checked({"activation_probe": _probe_with(store=store)}, "activation_probe")["check_activation_probe_init_calls"]
+    assert not r.passed and r.expected == "" and "Right in this respect" in r.message.en
+    assert "Fix the values first" in r.hint.en and "값을 고치세요" in r.hint.ko and "init(" not in r.hint.en
+
+
+def test_the_init_call_check_still_judges_the_calls():
+    """A transposed shape, a Generator of its own, one matrix reused for every layer: each fails the calls."""
+    drawn = {}
+
+    def draw_reused(init, prev, node_num, rng, k):  # one W per input width, reused by the later layers
+        if prev.shape[1] not in drawn:
+            drawn[prev.shape[1]] = init(prev.shape[1], node_num, rng)
+        return drawn[prev.shape[1]]
+
+    transposed = _probe_with(draw=lambda init, prev, node_num, rng, k: init(node_num, prev.shape[1], rng).T)
+    own_rng = _probe_with(draw=lambda init, prev, node_num, rng, k: init(prev.shape[1], node_num,
+                                                                         np.random.default_rng(0)))
+    r = checked({"activation_probe": transposed}, "activation_probe")["check_activation_probe_init_calls"]
+    assert not r.passed and "previous layer's width first" in r.hint.en and "앞 층의 너비" in r.hint.ko
+    r = checked({"activation_probe": own_rng}, "activation_probe")["check_activation_probe_init_calls"]
+    assert not r.passed and "rng" in r.hint.en and "rng" in r.hint.ko and korean(r.hint.ko)
+    r = checked({"activation_probe": _probe_with(draw=draw_reused)}, "activation_probe")["check_activation_probe_init_calls"]
+    assert not r.passed and "per layer" in r.hint.en and "층마다" in r.hint.ko
 
 
 # ---- analysis answers ---------------------------------------------------------------------------

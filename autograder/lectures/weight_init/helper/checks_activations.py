@@ -19,6 +19,20 @@ OVERFLOW_NOTE = T(
 )
 
 
+PRECEDENCE_HINT = T(
+    "Operator precedence: 1/1 + np.exp(-x) is (1/1) + e^-x = 1 + e^-x, not a fraction; write 1 / (1 + np.exp(-x)).",
+    "연산자 우선순위: 1/1 + np.exp(-x)는 (1/1) + e^-x = 1 + e^-x로 계산되어 분수가 되지 않습니다. "
+    "1 / (1 + np.exp(-x))처럼 괄호로 묶으세요.",
+)
+
+
+def _is_one_plus_exp(y: np.ndarray, x: np.ndarray) -> bool:
+    """Are the values 1 + e^-x (or 1 + e^x): a missing pair of parentheses in 1 / (1 + np.exp(-x))?"""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return any(np.allclose(y, 1.0 + np.exp(s * x), rtol=ACT_RTOL, atol=ACT_ATOL, equal_nan=True)
+                   for s in (-1.0, 1.0))
+
+
 def _sigmoid_grid(seed: int) -> np.ndarray:
     fixed = [-1000.0, -710.0, -30.0, -5.0, -1.0, -1e-3, 0.0, 1e-3, 1.0, 5.0, 30.0, 710.0, 1000.0]
     return np.concatenate([fixed, np.random.default_rng(seed).normal(0.0, 4.0, 40)])
@@ -34,11 +48,15 @@ def check_sigmoid_values(student, fb, seed):
     x = _sigmoid_grid(seed)
     reply = student.call("sigmoid", x)
     y = fb.array(reply.value, shape=x.shape, what="sigmoid(x)")
+    # Named by its values: `1/1 + np.exp(-x)` is (1/1) + e^-x, inf at x = -1000 (not exp(x)/(1+exp(x))'s nan).
+    precedence = _is_one_plus_exp(y, x)
     fb.finite(y, "sigmoid(x) for x in [-1000, 1000]",
+              PRECEDENCE_HINT if precedence else
               T("exp(x)/(1+exp(x)) gives inf/inf = nan at x = 1000; use 1/(1+np.exp(-x)).",
                 "x = 1000에서 exp(x)/(1+exp(x))는 inf/inf = nan이 됩니다. 1/(1+np.exp(-x))를 쓰세요."))
     sign_flipped = np.allclose(y, Sigmoid.fn(-x), rtol=ACT_RTOL, atol=ACT_ATOL)
     fb.allclose(y, Sigmoid.fn(x), "sigmoid(x)", ACT_RTOL, ACT_ATOL,
+                PRECEDENCE_HINT if precedence else
                 T("The sign in e^-x matters: sigmoid(0) = 0.5 and sigmoid(x) -> 1 as x -> +inf."
                   if sign_flipped else "sigmoid(x) = 1 / (1 + np.exp(-x)), elementwise.",
                   "e^-x의 부호가 중요합니다: sigmoid(0) = 0.5이고 x → +∞이면 1에 가까워집니다."
@@ -92,6 +110,16 @@ def check_relu_shapes(student, fb, seed):
                     "np.maximum(0, x)는 스칼라와 배열 모두에 동작합니다."))
 
 
+RELU_IN_PLACE_HINT = T(
+    "x was changed in place: `x[x < 0] = 0`, or `np.maximum(x, 0, x)` (its third argument is the output, out=), "
+    "writes into the caller's array (backprop needs the original x); return np.maximum(0, x) instead (or work on "
+    "x.copy()).",
+    "x가 그 자리에서 바뀌었습니다: `x[x < 0] = 0`이나 `np.maximum(x, 0, x)`(세 번째 인자는 결과를 쓸 "
+    "곳, out=)는 호출한 쪽의 배열에 값을 덮어씁니다 (역전파에 원래 x가 필요). 대신 np.maximum(0, x)를 "
+    "반환하세요 (또는 x.copy()에서 작업하세요).",
+)
+
+
 @graded_check("relu", points=1, title=T("leaves its input unchanged", "입력 배열을 바꾸지 않음"), aspect=True)
 def check_relu_input_unchanged(student, fb, seed):
     x = np.random.default_rng(seed).normal(size=(5, 5))
@@ -99,8 +127,16 @@ def check_relu_input_unchanged(student, fb, seed):
     # Judged here, from the array the child sent back after the call, not from what it says of itself.
     after = reply.args_after[0] if reply.args_after else None
     unchanged = isinstance(after, np.ndarray) and after.shape == x.shape and np.array_equal(after, x, equal_nan=True)
-    fb.expect(unchanged, "x unchanged after relu(x)", "x was modified in place",
-              T("`x[x < 0] = 0` changes the caller's array (backprop needs the original x); "
-                "return np.maximum(0, x) or work on x.copy().",
-                "`x[x < 0] = 0`은 호출한 쪽의 배열을 바꿉니다 (역전파에 원래 x가 필요). "
-                "np.maximum(0, x)를 반환하거나 x.copy()에서 작업하세요."))
+    if unchanged:
+        return
+    # x turned into relu(x) itself: `x[x < 0] = 0` and `np.maximum(x, 0, x)` leave the same x behind (and return
+    # it), so the hint names both; any other change is named as such.
+    relu_in_place = isinstance(after, np.ndarray) and after.shape == x.shape and np.array_equal(after, np.maximum(0.0, x))
+    fb.expect(unchanged, "x unchanged after relu(x)",
+              "x was modified in place: it now holds relu(x)" if relu_in_place else "x was modified in place",
+              RELU_IN_PLACE_HINT if relu_in_place else
+              T("relu changed the caller's array x (backprop needs the original x): do not assign into x "
+                "(x[...] = ..., x *= ..., an out= argument); return a new array such as np.maximum(0, x).",
+                "relu가 호출한 쪽의 배열 x를 바꿨습니다 (역전파에 원래 x가 필요). x에 값을 대입하지 마세요 "
+                "(x[...] = ..., x *= ..., out= 인자). np.maximum(0, x)처럼 새 배열을 반환하세요."))
+

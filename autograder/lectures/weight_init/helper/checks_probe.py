@@ -133,36 +133,45 @@ def check_activation_probe_exact(student, fb, variant, seed_for):
 
 
 @graded_check("activation_probe", points=1, title=T("calls init(n_prev, node_num, rng) once per layer",
-                                                    "층마다 init(n_prev, node_num, rng)을 한 번씩 호출"))
+                                                    "층마다 init(n_prev, node_num, rng)을 한 번씩 호출"), aspect=True)
 def check_activation_probe_init_calls(student, fb, variant, seed_for):
-    """Judged from returned values: each returned layer must be activation(prev @ W_k) with the k-th
-    matrix the grader's init gives for the shape (n_prev, node_num), prev being the layer before as the
-    student returned it; and the seed of the Generator init received must be the probe's.  The init's
-    own log of its calls (kept by the child, so it could be forged) only picks the hint."""
+    """Judged from the calls alone: init is called once per layer with the shape (n_prev, node_num), n_prev
+    being x.shape[1] for the first layer and node_num after it, and with the Generator the probe was given.
+    What the probe returns is the other checks' business: a probe whose only bug is in its values (the
+    activation skipped, a layer stored twice) keeps this point.  The calls are the ones the grader's init
+    recorded as it ran in the child (their count, shapes and the seed of the rng it received).
+
+    An aspect check, as it judges no value: like the shape checks, its point counts only beside a passing
+    value check of the probe (else right calls and arrays of zeros would score), and is held with the
+    aspect rule's message, which names the values, not the calls."""
     seed = seed_for("probe-exact")
-    reply, x, n_layers, node_num, init, act = exact_run(student, variant, seed)
-    layers = layers_of(fb, reply.value, n_layers, len(x), node_num)
+    reply, x, n_layers, node_num, _init, _act = exact_run(student, variant, seed)
     log = reply.callable_logs[0] if reply.callable_logs else []
     shapes = [tuple(c[:2]) for c in log]
     want = [(x.shape[1] if i == 0 else node_num, node_num) for i in range(n_layers)]
-    activation = build_callable(act.name, act.params)
-    prev = x
-    for k, layer in enumerate(layers):
-        w = TableInit.matrix(int(init.params["seed"]), k, prev.shape[1], node_num)
-        if not np.allclose(layer, activation(prev @ w), rtol=EXACT_RTOL, atol=EXACT_ATOL):
-            if len(log) != n_layers:
-                hint = T("Draw one new weight matrix per layer, inside the loop over layers.",
-                         "층 반복문 안에서 층마다 새 가중치 행렬을 하나씩 뽑으세요.")
-            elif shapes == [w_[::-1] for w_ in want]:
-                hint = T("init(n_in, n_out, ...) takes the previous layer's width first: init(prev.shape[1], node_num, rng).",
-                         "init(n_in, n_out, ...)은 앞 층의 너비를 먼저 받습니다: init(prev.shape[1], node_num, rng).")
-            else:
-                hint = T("The first layer's n_in is x.shape[1]; after that it is node_num.",
-                         "첫 층의 n_in은 x.shape[1], 그다음 층부터는 node_num입니다.")
-            fb.fail(f"layer {k + 1} = activation(prev @ W) with call {k + 1} of init{want[k]}",
-                    f"layer {k + 1} does not match; init calls: {shapes[:8]}", hint)
-        prev = layer
-    fb.expect(len(log) == n_layers and all(c[2] == seed for c in log), "init receives the rng given to the probe",
+    shown = f"{len(log)} call(s): {shapes[:8]}{' ...' if len(shapes) > 8 else ''}"
+    expected = f"{n_layers} calls: {want}"
+    if len(log) != n_layers:
+        fb.fail(expected, shown,
+                T("init was never called: draw each layer's W with W = init(prev.shape[1], node_num, rng)."
+                  if not log else
+                  "init was called once: draw a new W for every layer, inside the loop over layers."
+                  if len(log) == 1 else
+                  "Draw one new weight matrix per layer, inside the loop over layers (n_layers calls in all).",
+                  "init을 한 번도 호출하지 않았습니다. 층마다 W = init(prev.shape[1], node_num, rng)로 뽑으세요."
+                  if not log else
+                  "init을 한 번만 호출했습니다. 층 반복문 안에서 층마다 새 W를 뽑으세요."
+                  if len(log) == 1 else
+                  "층 반복문 안에서 층마다 새 가중치 행렬을 하나씩 뽑으세요 (모두 n_layers번)."))
+    if shapes != want:
+        if shapes == [w_[::-1] for w_ in want]:
+            hint = T("init(n_in, n_out, ...) takes the previous layer's width first: init(prev.shape[1], node_num, rng).",
+                     "init(n_in, n_out, ...)은 앞 층의 너비를 먼저 받습니다: init(prev.shape[1], node_num, rng).")
+        else:
+            hint = T("The first layer's n_in is x.shape[1]; after that it is node_num.",
+                     "첫 층의 n_in은 x.shape[1], 그다음 층부터는 node_num입니다.")
+        fb.fail(expected, shown, hint)
+    fb.expect(all(c[2] == seed for c in log), "init receives the rng given to the probe",
               "a different rng (or none)",
               T("Pass the probe's own rng argument to init; do not create a new Generator.",
                 "probe가 받은 rng를 그대로 init에 넘기세요. 새 Generator를 만들지 마세요."))
