@@ -81,16 +81,23 @@ def notebook_cells(checks: CheckSet, default_setup: dict):
             return Score(0.0)
         report = run_checks(*functions, namespace=namespace if namespace is not None else _caller_namespace(2))
         show(report)
-        return Score(report.score)
+        return Score(report.score, report.max_score)
 
     return run_checks, check
 
 class Score(float):
     """A self-check cell's score.  nbgrader reads it as the cell's partial credit (the ``text/plain``
-    of the cell's result); Jupyter shows nothing more, since the table above already says it."""
+    of the cell's result, which must stay a bare number); Jupyter shows the cell's result as HTML:
+    the score out of its points, so the result line says something rather than nothing."""
+
+    def __new__(cls, value: float, points: float | None = None):
+        score = super().__new__(cls, value)
+        score.points = points
+        return score
 
     def _repr_html_(self) -> str:
-        return ""
+        out_of = f" / {self.points:g}" if self.points is not None else ""
+        return f"<span style='color:#555'>{html.escape(both(LABELS['score']))}: {float(self):g}{out_of}</span>"
 
 
 def show(obj) -> None:

@@ -52,3 +52,14 @@ def test_the_feedback_pages_status_column_does_not_wrap():
     from autograder.engine.report.batch import _CSS
 
     assert "td:first-child{white-space:nowrap}" in _CSS
+
+
+def test_a_self_check_cells_result_is_its_score_never_an_empty_prompt():
+    """nbgrader reads the cell result's text/plain as partial credit (a bare number); Jupyter shows its
+    HTML, which says the score out of the points in both languages instead of an empty Out[n]."""
+    from autograder.helper.notebook import Score
+
+    score = Score(3.0, 5.0)
+    assert repr(score) == "3.0" and float(score) == 3.0
+    shown = score._repr_html_()
+    assert "3 / 5" in shown and "점수" in shown and "score" in shown

@@ -464,7 +464,8 @@ def test_a_broken_probe_draws_no_empty_grid_and_says_why_once(monkeypatch):
     assert fig is None and out.getvalue().count("matmul") == 1 and "activation_probe" in out.getvalue()
 
 
-def test_a_check_cell_does_not_echo_its_score():
-    """The score is nbgrader's partial credit (text/plain) but Jupyter shows nothing more."""
+def test_a_check_cells_result_is_a_bare_number_for_nbgrader_and_a_line_for_people():
+    """The score is nbgrader's partial credit (text/plain, a bare number); Jupyter shows its HTML, a short
+    score line rather than an empty Out[n] (tests/helper/test_korean.py checks the points too)."""
     score = lab.Score(5.0)
-    assert repr(score) == "5.0" and float(score) == 5.0 and score._repr_html_() == ""
+    assert repr(score) == "5.0" and float(score) == 5.0 and "5" in score._repr_html_()
