@@ -66,6 +66,9 @@ class Assignment:
     """The set-up numbers a per-student week's students.csv lists for the TA."""
     commands: Callable[[Any], None] | None = None
     """``commands(subparsers)``: the lecture's own command-line verbs (``initlab experiment``)."""
+    words: Callable[[Any], dict[str, str]] | None = None
+    """``words(variant)``: exact replacements in the master's markdown cells at release, so the notebook's
+    prose names the week's numbers (the lecture's own in brackets) rather than only the lecture's."""
     written: Callable[[Any], list[dict]] | None = None
     """``written(variant)``: the cells of a short written question (서술형) a release adds when asked
     (``initlab release --written``): nbgrader cells, the answer one a manually graded solution cell

@@ -125,8 +125,10 @@ def render_source(master: Path, variant: Variant, assignment: Assignment | None 
     title = (assignment or load_assignment()).title
     heading = f"# {title.ko} / {title.en}"
     nb = json.loads(master.read_text(encoding="utf-8"))
+    lecture = assignment or load_assignment()
     if written:
-        _with_written(nb, variant, assignment or load_assignment())
+        _with_written(nb, variant, lecture)
+    words = lecture.words(variant) if lecture.words is not None else {}
     found = False
     for cell in nb["cells"]:
         src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
@@ -136,6 +138,9 @@ def render_source(master: Path, variant: Variant, assignment: Assignment | None 
             src, found = src.replace(VARIANT_LINE, setup_line(variant)), True
         elif cell["cell_type"] == "markdown" and src.startswith(heading):
             src = src.replace(heading, f"# {variant.week}주차: {title.ko} / Week {variant.week}: {title.en}", 1)
+        if cell["cell_type"] == "markdown":
+            for old, new in words.items():
+                src = src.replace(old, new)
         cell["source"] = src
     if not found:
         raise ReleaseError("the master notebook has no cell with grade_id 'variant'")

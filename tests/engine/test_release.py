@@ -227,3 +227,16 @@ def test_nbgraders_own_autograde_and_feedback_copy_no_secret(tmp_path):
         assert key not in text and "course_key" not in text, path
         assert not [c for c in others if c in text], path
         assert path.name not in ("variant.toml", "students.csv"), path
+
+
+def test_the_released_prose_names_the_weeks_stds(tmp_path):
+    """The histogram section's bullets describe the week's stds (the lecture's in brackets), and the MNIST
+    section runs with the week's λ."""
+    for seed in range(40):  # a course whose week 1 does not use the lecture's own 1 and 0.01
+        v = Variant.derive(_key_from_seed(seed), 1)
+        if (v.std_large, v.std_small) != (1.0, 0.01):
+            break
+    release(tmp_path / "course", 1, seed=seed, check=False)
+    text = (tmp_path / "course" / "release" / "week01" / "weight_init.ipynb").read_text(encoding="utf-8")
+    assert f"표준편차 {v.std_large:g} (강의: 1)" in text and f"std {v.std_small:g} (lecture: 0.01)" in text
+    assert "lam=LAM" in text

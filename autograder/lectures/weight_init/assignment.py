@@ -86,6 +86,17 @@ def _written(variant) -> list[dict]:
     ]
 
 
+def _words(variant) -> dict[str, str]:
+    """The histogram section's bullets with the week's two stds (the lecture's in brackets)."""
+    large, small = f"{variant.std_large:g}", f"{variant.std_small:g}"
+    if (large, small) == ("1", "0.01"):
+        return {}
+    return {"- 표준편차 1: 활성화": f"- 표준편차 {large} (강의: 1): 활성화",
+            "*std 1: activations": f"*std {large} (lecture: 1): activations",
+            "- 표준편차 0.01: 모두": f"- 표준편차 {small} (강의: 0.01): 모두",
+            "*std 0.01: everything": f"*std {small} (lecture: 0.01): everything"}
+
+
 def _commands(subparsers) -> None:
     from autograder.lectures.weight_init.experiments.command import register
 
@@ -112,6 +123,7 @@ ASSIGNMENT = Assignment(
     quiz=_quiz,
     student_columns=("node_num", "n_layers", "n_samples", "input_dim", "std_large", "std_small", "lam"),
     commands=_commands,
+    words=_words,
     written=_written,
     written_after="code_09",
     code=(HELPER_FILE, HERE / "instructor" / "answer_key.py"),

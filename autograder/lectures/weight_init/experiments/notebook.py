@@ -10,11 +10,11 @@ from autograder.lectures.weight_init.experiments.runs import init_compare, weigh
 
 
 def mnist_experiments(normal_init, xavier_init, he_init, iters: int = 2000, epochs: int = 201, seed: int = 0,
-                      out: str = "experiments") -> None:
+                      out: str = "experiments", lam: float = 0.1) -> None:
     """The lecture's two MNIST figures, trained with the student's own initialisers (about 20 s).
 
     Book 6.2.4 (std 0.01 vs Xavier vs He on a 5-layer ReLU net) and 6.4 (weight decay on 300
-    images), on the MNIST subset that comes with the kit.  The CSV and PNG files go to ``out``.
+    images, λ = ``lam``: the notebook passes the week's LAM), on the MNIST subset that comes with the kit.  The CSV and PNG files go to ``out``.
     """
     if grading():
         return None
@@ -25,7 +25,7 @@ def mnist_experiments(normal_init, xavier_init, he_init, iters: int = 2000, epoc
         inits = {"std=0.01": lambda n_in, n_out, rng: normal_init(n_in, n_out, rng, 0.01),
                  "Xavier": xavier_init, "He": he_init}
         first = init_compare(out, inits=inits, iters=iters, seed=seed)
-        second = weight_decay_compare(out, init=he_init, epochs=epochs, seed=seed)
+        second = weight_decay_compare(out, init=he_init, epochs=epochs, seed=seed, lam=lam)
     except NotImplementedError:
         print("(초기화 함수를 먼저 구현하세요 / implement the init functions first)")
         return None

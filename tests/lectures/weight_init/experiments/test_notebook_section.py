@@ -44,7 +44,7 @@ def test_the_master_has_the_section_switched_off_by_default():
     """Is the slow section in the notebook, off until the student turns it on (graders stay fast), and does
     it take the experiments from the instructor's kit (the student helper holds none of them)?"""
     src = _experiments_cell()
-    assert "RUN_EXPERIMENTS = False" in src and "mnist_experiments(normal_init, xavier_init, he_init)" in src
+    assert "RUN_EXPERIMENTS = False" in src and "mnist_experiments(normal_init, xavier_init, he_init, lam=LAM)" in src
     assert "from autograder.lectures.weight_init.experiments.notebook import mnist_experiments" in src
 
 
