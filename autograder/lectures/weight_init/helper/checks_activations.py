@@ -71,7 +71,7 @@ def check_sigmoid_shapes(student, fb, seed):
     for x in (np.float64(rng.normal()), rng.normal(size=7), rng.normal(size=(3, 4))):
         y = student.call("sigmoid", x).value
         fb.expect(isinstance(y, (np.ndarray, np.generic, float, int)) and np.shape(y) == np.shape(x),
-                  f"sigmoid of shape {np.shape(x) or 'scalar'} -> same shape", describe(y),
+                  f"sigmoid of shape {np.shape(x) or 'scalar'} -> same shape / 같은 모양", describe(y),
                   hint_for_unsupported(y) or T("Work elementwise with numpy (np.exp), not with loops that build a list or math.exp.",
                     "math.exp나 리스트를 만드는 반복문 대신 numpy(np.exp)로 원소별 계산을 하세요."))
 
@@ -105,7 +105,7 @@ def check_relu_shapes(student, fb, seed):
     for x in (np.float64(-1.5), rng.normal(size=9), rng.normal(size=(4, 5))):
         y = student.call("relu", x).value
         fb.expect(isinstance(y, (np.ndarray, np.generic, float, int)) and np.shape(y) == np.shape(x),
-                  f"relu of shape {np.shape(x) or 'scalar'} -> same shape", describe(y),
+                  f"relu of shape {np.shape(x) or 'scalar'} -> same shape / 같은 모양", describe(y),
                   hint_for_unsupported(y) or T("np.maximum(0, x) works for scalars and arrays alike.",
                     "np.maximum(0, x)는 스칼라와 배열 모두에 동작합니다."))
 
@@ -132,8 +132,9 @@ def check_relu_input_unchanged(student, fb, seed):
     # x turned into relu(x) itself: `x[x < 0] = 0` and `np.maximum(x, 0, x)` leave the same x behind (and return
     # it), so the hint names both; any other change is named as such.
     relu_in_place = isinstance(after, np.ndarray) and after.shape == x.shape and np.array_equal(after, np.maximum(0.0, x))
-    fb.expect(unchanged, "x unchanged after relu(x)",
-              "x was modified in place: it now holds relu(x)" if relu_in_place else "x was modified in place",
+    fb.expect(unchanged, "x unchanged after relu(x) / relu(x) 뒤에도 x 그대로",
+              "x was modified in place: it now holds relu(x) / x가 바뀌어 relu(x)가 됨" if relu_in_place
+              else "x was modified in place / x가 바뀜",
               RELU_IN_PLACE_HINT if relu_in_place else
               T("relu changed the caller's array x (backprop needs the original x): do not assign into x "
                 "(x[...] = ..., x *= ..., an out= argument); return a new array such as np.maximum(0, x).",
