@@ -6,7 +6,8 @@ files hostile to the steps around the jail.  As the user running the tests and, 
 as an ordinary uid.  Afterwards: every submission has a row; honest students and lookers have full
 marks (a looker breaks its own sigmoid if it finds anything a leaver left); no leaver held memory
 outside its limit; the host's device nodes, /tmp, /dev/shm and System V IPC are as they were; no
-cell of grades.csv starts a formula; and the class took at most twice as long as its honest part.
+cell of grades.csv starts a formula.  How long the hostile files cost is a benchmark's question
+(benchmarks/hostile_class.py), not a timed assertion here: the tests share the machine.
 """
 from __future__ import annotations
 
@@ -92,7 +93,8 @@ def write_class(base: Path, hostile: bool) -> tuple[Path, dict[str, str]]:
     return subs, kinds
 
 
-def grade(subs: Path, out: Path, ordinary: bool) -> tuple[float, str]:
+def grade(subs: Path, out: Path, ordinary: bool) -> float:
+    """Seconds the real ``initlab grade`` took on ``subs`` with one judge."""
     argv = [sys.executable, "-m", "autograder.engine.cli", "grade", str(subs), "--out", str(out), "--jobs", "1",
             "--timeout", "5", "--budget", "20", "--lang", "en", "--show", "0"]
     if ordinary:
@@ -107,15 +109,15 @@ def grade(subs: Path, out: Path, ordinary: bool) -> tuple[float, str]:
                           env=dict(os.environ, HOME=str(subs.parent)))
     assert done.returncode == 0, done.stderr[-3000:]
     assert "jail: on" in done.stdout
-    return time.monotonic() - started, done.stdout
+    return time.monotonic() - started
 
 
 def run_seams(base: Path, ordinary: bool) -> None:
     devices, ipc, leftovers = _device_state(), _host_ipc(), _host_leftovers()
     clean, _ = write_class(base, hostile=False)
     hostile, kinds = write_class(base, hostile=True)
-    clean_seconds, _ = grade(clean, base / "out-clean", ordinary)
-    hostile_seconds, stdout = grade(hostile, base / "out-hostile", ordinary)
+    grade(clean, base / "out-clean", ordinary)
+    grade(hostile, base / "out-hostile", ordinary)
     out = base / "out-hostile"
 
     # Nothing of the host changed, and nothing was left on it.
@@ -144,10 +146,6 @@ def run_seams(base: Path, ordinary: bool) -> None:
     assert "홍길동.py" in (out / "56000005" / "feedback.html").read_text(encoding="utf-8")
     assert rows["9001"]["name"].startswith("'=HYPERLINK"), rows["9001"]["name"]
     assert formula_cells(table) == []
-
-    # Hostile files cost their own time, not the class's.
-    print(f"hostile class {hostile_seconds:.1f} s, its honest part {clean_seconds:.1f} s")
-    assert hostile_seconds <= 2 * clean_seconds, (hostile_seconds, clean_seconds, stdout[-500:])
 
 
 def test_nothing_a_submission_leaves_reaches_the_next_or_the_host(tmp_path):
