@@ -4,7 +4,8 @@ N submissions (default 1,000: the reference, its right variants and the typical 
 autograder/lectures/weight_init/instructor/samples.py, in turn) are graded by `initlab grade` in one run; the anchor is the
 median start-up of `python -c "import numpy"`, measured in the same run before and after.  The
 ratio of the time per submission to the anchor is printed (goal: <= 0.5, i.e. 1,000 submissions in
-about a minute on 2 cores).
+about a minute on 2 cores).  The similarity report is off: its class repeats a few dozen files, and
+benchmarks/similarity.py measures what the report adds to a class of distinct ones.
 
     python benchmarks/grade_1000.py [--n 1000] [--jobs 2]
 """
@@ -47,7 +48,7 @@ def main() -> int:
         klass = write_class(base, args.n)
         before = anchor("import numpy")
         took = wall([str(BIN / "initlab"), "grade", str(klass), "--out", str(base / "out"), "--jobs", str(args.jobs),
-                     "--show", "0"], base)
+                     "--show", "0", "--similarity", "off"], base)
         after = anchor("import numpy")
         rows = list(csv.DictReader(open(base / "out" / "grades.csv", encoding="utf-8-sig")))
     a = statistics.mean([before, after])

@@ -75,6 +75,9 @@ class Assignment:
     holding the model answer, which nbgrader's release replaces and a TA grades in formgrader."""
     written_after: str = ""
     """The grade id of the master's cell the written question follows (the end of the notebook if none)."""
+    independent_solutions: Callable[[], list[str]] | None = None
+    """``independent_solutions()``: correct whole submissions written independently of each other; what they
+    share is what the similarity report does not count as copying (engine/similarity.py)."""
     code: tuple[Path, ...] = ()
     """Files whose change makes a journal line stale: the checks' and the answer key's code."""
 

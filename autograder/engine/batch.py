@@ -24,6 +24,7 @@ from pathlib import Path
 from autograder.helper.text import T
 from autograder.engine.assignment import load as load_assignment
 from autograder.engine.pipeline import GradeConfig, load_step, run_checks_step, score_step
+from autograder.engine.similarity import Options as SimilarityOptions, Report as SimilarityReport, find_similar
 from autograder.engine.progress import ProgressBar
 from autograder.engine.sandbox.limits import sandbox_uid_for
 from autograder.engine.sandbox.reaper import end_survivors, run_tag
@@ -66,6 +67,7 @@ class BatchResult:
     warnings: tuple[str, ...] = ()
     unmatched: tuple["Unmatched", ...] = ()
     """With a roster: the submissions it gave no 학번, then its students with no submission (unmatched.csv)."""
+    similarity: SimilarityReport | None = None
 
 
 # ---- the judge worker processes --------------------------------------------------------------
@@ -382,13 +384,14 @@ def gradebook_name(sub: Submission) -> tuple[str, str]:
 def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig | None = None, jobs: int | None = None,
                 course: str | Path | None = None, assignment: str | None = None, show_progress: bool = True,
                 title: str = "", roster: list[dict] | None = None, force: bool = False,
-                writer=None) -> BatchResult:
+                writer=None, similarity: SimilarityOptions | None = None) -> BatchResult:
     """Grade every submission under ``submissions`` (folder or zip) and write the reports to ``out``.
 
     ``out`` may hold an earlier run of the same grading (its rows are reused); another run there (another
     class, week or set-up) is refused unless ``force`` replaces it.  With ``course``, the scores go into
     its nbgrader gradebook too, through ``writer`` (a gradebook_writer.ScoresWriter the caller started
-    for that course and assignment; one is started here otherwise).
+    for that course and assignment; one is started here otherwise).  With ``similarity``, summary.html
+    gets the class's similar pairs (engine/similarity.py): evidence, never a change of score.
     """
     from autograder.engine.report.batch import student_pages, write_reports
 
@@ -440,7 +443,8 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig | Non
                 failure, lateness = exc, {}
             subs, late_notes = apply_lateness(subs, lateness, pages)
             notes += late_notes
-        write_reports(out, subs, checks, cfg.lang, title, pages, cfg.assignment)
+        found = find_similar(subs, cfg.assignment, similarity, jobs) if similarity is not None else None
+        write_reports(out, subs, checks, cfg.lang, title, pages, cfg.assignment, similarity=found)
         if roster:  # what the roster could not pair up, by name: never dropped, listed for a person
             (out / UNMATCHED_FILE).write_text(unmatched_csv(unmatched), encoding="utf-8", errors="backslashreplace")
         else:  # an earlier run's list is not this one's
@@ -455,7 +459,7 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig | Non
     finally:
         if writer is not None:
             writer.close()
-    return BatchResult(subs, out, source.warnings + tuple(roster_warnings) + tuple(notes), tuple(unmatched))
+    return BatchResult(subs, out, source.warnings + tuple(roster_warnings) + tuple(notes), tuple(unmatched), found)
 
 
 def apply_lateness(subs: list[Submission], lateness: dict, pages: dict) -> tuple[list[Submission], list[str]]:

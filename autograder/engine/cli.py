@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from autograder.engine.sandbox.limits import Limits
+from autograder.engine.similarity import DEFAULT_THRESHOLD as DEFAULT_SIMILARITY
 from autograder.helper.text import default_lang
 
 #: The engine's own verbs; any other is looked for among the lecture's (Assignment.commands).
@@ -203,6 +204,12 @@ def _grade(args: argparse.Namespace, writer) -> int:
         except ReleaseError as exc:
             print(f"initlab grade: {exc}", file=sys.stderr)
             return 2
+    if args.compare_with and args.similarity is None:
+        print("initlab grade: --compare-with needs the similarity report (not --similarity off)", file=sys.stderr)
+        return 2
+    from autograder.engine.similarity import Options
+
+    similarity = Options(args.similarity, tuple(args.compare_with)) if args.similarity is not None else None
     from datetime import datetime
 
     from autograder.engine.report import batch as reports
@@ -212,7 +219,7 @@ def _grade(args: argparse.Namespace, writer) -> int:
     try:
         result = grade_class(args.submissions, args.out, cfg, jobs=args.jobs, course=args.course,
                              assignment=args.assignment, title=args.title or "", roster=roster, force=args.force,
-                             writer=writer)
+                             writer=writer, similarity=similarity)
     except GradeInputError as exc:
         print(f"initlab grade: {exc}", file=sys.stderr)
         return 2
@@ -230,6 +237,12 @@ def _grade(args: argparse.Namespace, writer) -> int:
     print(f"  grades:    {out / 'grades.csv'}")
     print(f"  summary:   {out / 'summary.html'}")
     print(f"  feedback:  {out}/<student_id>/feedback.html and results.json")
+    if result.similarity is not None:
+        found = result.similarity
+        print(f"  similar:   {len(found.pairs)} pair{'s' if len(found.pairs) != 1 else ''} with {found.threshold:.0%} or "
+              f"more of one file's own code in the other, of {found.compared} files in {found.seconds:.1f} s "
+              f"({out / 'summary.html'}#similarity"
+              f"{'; ' + str(len(found.notes)) + ' note(s) there' if found.notes else ''}); evidence, not a penalty")
     from autograder.engine.report.batch import MOODLE_WORKSHEET, by_participant
 
     if by_participant(subs):
@@ -382,6 +395,17 @@ def build_parser(lecture_verbs: bool = True) -> argparse.ArgumentParser:
                    help="where no jail can be built, run student code without it (reports say so)")
     p.add_argument("--force", action="store_true",
                    help="replace what --out holds when it is another run (another class, week or set-up)")
+
+    def similarity(text: str) -> float | None:  # argparse names the type in its error: "invalid similarity value"
+        from autograder.engine.similarity import parse_threshold
+
+        return parse_threshold(text)
+
+    p.add_argument("--similarity", type=similarity, default=DEFAULT_SIMILARITY, metavar="off|N",
+                   help="list pairs of submissions whose own code is N%% or more shared, in summary.html "
+                        f"(default {DEFAULT_SIMILARITY * 100:g}); evidence for a person, never a change of score")
+    p.add_argument("--compare-with", action="append", default=[], metavar="DIR",
+                   help="also compare with an earlier week's or year's submissions (folder or Moodle zip); repeatable")
 
     def scale(text: str) -> str:  # its name is argparse's: "argument --scale: invalid scale value: 'x'"
         from autograder.engine.export.lms_csv import parse_scale

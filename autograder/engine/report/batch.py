@@ -26,6 +26,8 @@ from autograder.engine.report.table import load_notes
 from autograder.engine.steps.stage import safe_name
 from autograder.engine.submission import CheckInfo, Submission
 from autograder.engine.report.cells import SafeWriter
+from autograder.engine.report.similarity import FOLDER as SIMILARITY_FOLDER, pair_pages, section_html as similarity_section
+from autograder.engine.similarity import Report as SimilarityReport
 
 FIXED_COLUMNS = ["student_id", "name", "score", "max_score", "status", "setup", "late_by", "late_penalty"]
 STATUS_TEXT = {
@@ -208,7 +210,8 @@ def feedback_html(sub: Submission, lang: str, title: str = "", assignment: Assig
 # ---- summary.html ----------------------------------------------------------------------------
 
 
-def summary_html(subs: list[Submission], checks: tuple[CheckInfo, ...], lang: str, title: str = "") -> str:
+def summary_html(subs: list[Submission], checks: tuple[CheckInfo, ...], lang: str, title: str = "",
+                 similarity: SimilarityReport | None = None) -> str:
     """What the class got right and wrong: score histogram, pass rate and commonest hint per check."""
     graded = [s for s in subs if s.status == "graded"]
     max_score = sum(c.points for c in checks)
@@ -259,6 +262,7 @@ def summary_html(subs: list[Submission], checks: tuple[CheckInfo, ...], lang: st
             f"{L('median', '중앙값')} {median:.1f} / {max_score:g}</p>"
             f"<h2>{L('Scores', '점수 분포')}</h2>{svg.score_histogram(scores, max_score)}"
             f"<h2>{L('Status', '상태')}</h2><table>{status_rows}</table>{flagged_html}"
+            f"{similarity_section(similarity, [(s.student_id, why) for s, why in flagged], lang)}"
             f"<h2>{L('Checks: which mistakes the class makes', '항목별 통과율: 학생들이 자주 틀리는 부분')}</h2>"
             f"<table><tr><th>{L('function', '함수')}</th><th>{L('check', '점검 항목')}</th><th>{L('points', '배점')}</th>"
             f"<th>{L('passed', '통과율')}</th><th>{L('most frequent hint', '가장 많이 나온 힌트')}</th></tr>"
@@ -335,7 +339,7 @@ def student_pages(sub: Submission, lang: str, title: str = "", assignment: Assig
 
 def write_reports(out: Path, subs: list[Submission], checks: tuple[CheckInfo, ...], lang: str,
                   title: str = "", pages: dict[int, dict[str, str]] | None = None,
-                  assignment: Assignment | None = None) -> dict[str, Path]:
+                  assignment: Assignment | None = None, similarity: SimilarityReport | None = None) -> dict[str, Path]:
     """Write all reports into a fresh folder, then move them into ``out`` (replacing old outputs).
 
     ``pages`` holds the i-th submission's :func:`student_pages` when they were made already (as its
@@ -344,7 +348,8 @@ def write_reports(out: Path, subs: list[Submission], checks: tuple[CheckInfo, ..
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".initlab-out-", dir=out))
     try:
-        files = {"grades.csv": grades_csv(subs, checks, lang), "summary.html": summary_html(subs, checks, lang, title)}
+        files = {"grades.csv": grades_csv(subs, checks, lang),
+                 "summary.html": summary_html(subs, checks, lang, title, similarity), **pair_pages(similarity, lang)}
         if by_participant(subs):
             files[MOODLE_WORKSHEET] = moodle_worksheet(subs, lang)
         for i, (name, sub) in enumerate(zip(folder_names(subs), subs)):
@@ -355,6 +360,10 @@ def write_reports(out: Path, subs: list[Submission], checks: tuple[CheckInfo, ..
             path.parent.mkdir(parents=True, exist_ok=True)
             # A text no encoder takes (a lone surrogate) is escaped, never the end of the reports.
             path.write_text(text, encoding="utf-8", errors="backslashreplace")
+        # An earlier run's side-by-side pages are not this run's.
+        stale = out / SIMILARITY_FOLDER
+        if stale.is_dir() and not stale.is_symlink() and not any(r.startswith(SIMILARITY_FOLDER + "/") for r in files):
+            shutil.rmtree(stale)
         for rel in sorted({r.split("/")[0] for r in files}):
             final = out / rel
             if final.is_dir() and not final.is_symlink():

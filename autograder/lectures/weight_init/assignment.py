@@ -51,6 +51,12 @@ def _plot(sub, folder: Path) -> Path:
     return save_histograms(sub, folder)
 
 
+def _independent_solutions() -> list[str]:
+    from autograder.lectures.weight_init.instructor.independent import independent_solutions
+
+    return independent_solutions()
+
+
 def _quiz(variant) -> list:
     from autograder.lectures.weight_init.instructor.quiz import quiz_items
 
@@ -119,6 +125,7 @@ ASSIGNMENT = Assignment(
     prepare_class=_prepare_class,
     shared_inputs=_shared_inputs,
     feedback_figure=_feedback_figure,
+    independent_solutions=_independent_solutions,
     plot=_plot,
     quiz=_quiz,
     student_columns=("node_num", "n_layers", "n_samples", "input_dim", "std_large", "std_small", "lam"),
