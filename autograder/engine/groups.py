@@ -220,9 +220,9 @@ def moodle_rows(d: Draw, roster: dict[str, dict], column: str, shortname: str) -
     for number, group in enumerate(d.groups, 1):
         name = group_name(d.label, number, len(d.groups))
         for sid in group:
-            user = roster[sid].get(column, "").strip().lower()
+            user = (given := roster[sid].get(column, "")).strip().lower()
             if not MOODLE_USERNAME.fullmatch(user) or starts_formula(user):
-                bad.append(f"{sid} ({user!r})")
+                bad.append(f"{sid} ({given!r})")
             elif user in seen:
                 bad.append(f"{sid} and {seen[user]} share {user!r}")
             seen[user] = sid
