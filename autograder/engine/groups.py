@@ -20,13 +20,13 @@ for the course page, and with ``--moodle-course`` ``moodle_groups.csv`` for Mood
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import random
 import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
+from html import escape
 from itertools import combinations
 from pathlib import Path
 
@@ -169,8 +169,9 @@ def draw(ids, size: int, key: str, label: str, apart=(), together=()) -> Draw:
         if got is not None:
             break
     else:
-        raise GroupsError(f"no draw of {len(sizes)} groups ({'/'.join(map(str, sorted(set(sizes))))} students) "
-                          f"keeps every apart and together set ({MAX_ATTEMPTS} attempts): they cannot all hold; "
+        shown = "/".join(map(str, sorted(set(sizes))))
+        raise GroupsError(f"none of {MAX_ATTEMPTS} draws of {len(sizes)} groups ({shown} students) keeps every "
+                          "apart and together set: they most likely cannot all hold; "
                           "loosen them or change --size")
     groups = tuple(tuple(sorted(i for b in g for i in blocks[b])) for g in got)
     fingerprint = hashlib.sha256(json.dumps([label, groups], ensure_ascii=False).encode()).hexdigest()[:12]
@@ -236,7 +237,7 @@ def moodle_rows(d: Draw, roster: dict[str, dict], column: str, shortname: str) -
 
 
 def _md(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]|#])", r"\\\1", html.escape(text, quote=False))
+    return re.sub(r"([\\`*_\[\]|#])", r"\\\1", escape(text, quote=False))
 
 
 def readable(d: Draw, roster: dict[str, dict], fmt: str) -> str:
@@ -253,13 +254,12 @@ def readable(d: Draw, roster: dict[str, dict], fmt: str) -> str:
         if fmt == "md":
             lines.append(f"- **{_md(name)}**: " + ", ".join(f"{_md(n)} ({_md(s)})" if n else _md(s) for n, s in people))
         else:
-            esc = html.escape
-            lines.append(f"<li><strong>{esc(name)}</strong>: "
-                         + ", ".join(f"{esc(n)} ({esc(s)})" if n else esc(s) for n, s in people) + "</li>")
+            lines.append(f"<li><strong>{escape(name)}</strong>: "
+                         + ", ".join(f"{escape(n)} ({escape(s)})" if n else escape(s) for n, s in people) + "</li>")
     if fmt == "md":
         return f"# {_md(title)}\n\n{_md(facts)}\n\n" + "\n".join(lines) + "\n"
-    return (f'<!DOCTYPE html>\n<html lang="ko">\n<head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f"</head>\n<body>\n<h1>{html.escape(title)}</h1>\n<p>{html.escape(facts)}</p>\n<ul>\n"
+    return (f'<!DOCTYPE html>\n<html lang="ko">\n<head><meta charset="utf-8"><title>{escape(title)}</title>'
+            f"</head>\n<body>\n<h1>{escape(title)}</h1>\n<p>{escape(facts)}</p>\n<ul>\n"
             + "\n".join(lines) + "\n</ul>\n</body>\n</html>\n")
 
 

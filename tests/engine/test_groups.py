@@ -148,7 +148,7 @@ def test_together_lines_that_share_a_student_are_one_set():
     (12, 4, "2026000001,2026000002", "2026000002,2026000001", "kept apart and together at once"),
     (8, 4, "2026000001,2026000002,2026000003", "", "only 2 groups"),
     (8, 4, "", "2026000001,2026000002,2026000003\n2026000004,2026000005,2026000006\n2026000007,2026000008",
-     "cannot all hold"),
+     "keeps every apart and together set"),
     (8, 4, "2026000001, 2026009999", "", "2026009999 not on the roster"),
 ], ids=["together above size", "together above the balanced size", "apart and together", "apart above groups",
         "sets that cannot be packed", "unknown id"])
