@@ -4,6 +4,7 @@
   initlab grade SUBMISSIONS --out   an instructor grades a class (folder or Moodle zip), sandboxed
   initlab export --course --to      gradebook CSV for Moodle / Canvas / a long sheet, from nbgrader's gradebook
   initlab release --course --week   a TA releases a week's variant through nbgrader, with its eclass quiz bank
+  initlab groups --course --roster  a TA draws the project groups from the course key (list + Moodle upload file)
   initlab doctor                    is student code jailed on this machine?
 
 A lecture may add verbs of its own (the weight-initialisation lecture: ``initlab experiment``, its
@@ -23,7 +24,7 @@ from autograder.engine.similarity import DEFAULT_THRESHOLD as DEFAULT_SIMILARITY
 from autograder.helper.text import default_lang
 
 #: The engine's own verbs; any other is looked for among the lecture's (Assignment.commands).
-VERBS = ("check", "grade", "doctor", "export", "release")
+VERBS = ("check", "grade", "doctor", "export", "release", "groups")
 
 
 def find_submission(cwd: Path, stem: str) -> Path | None:
@@ -346,6 +347,28 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_groups(args: argparse.Namespace) -> int:
+    from autograder.engine.groups import GroupsError, make_groups
+
+    try:
+        done = make_groups(args.course, args.roster, args.size, args.label, apart=args.apart, together=args.together,
+                           out=args.out, username_column=args.username_column, moodle_course=args.moodle_course)
+    except GroupsError as exc:
+        print(f"initlab groups: {exc}", file=sys.stderr)
+        return 2
+    d = done.draw
+    sizes = sorted({len(g) for g in d.groups})
+    print(f"drew {len(d.groups)} groups of {'-'.join(map(str, sizes))} from {sum(map(len, d.groups))} students "
+          f"(label {d.label}, fingerprint {d.fingerprint})")
+    print(f"  list:    {done.written[0]} and {done.written[1].name} (for the course page)")
+    if done.moodle_file is not None:
+        print(f"  moodle:  {done.moodle_file} (Site administration > Users > Upload users, upload type 'Update "
+              "existing users only'; the students must already be enrolled in the course)")
+    else:
+        print("  moodle:  no upload file: give --moodle-course SHORTNAME (the eclass course's short name) for one")
+    return 0
+
+
 def build_parser(lecture_verbs: bool = True) -> argparse.ArgumentParser:
     """The command line; ``lecture_verbs`` adds the default lecture's own verbs (it imports the lecture)."""
     parser = argparse.ArgumentParser(prog="initlab", description=__doc__,
@@ -450,6 +473,24 @@ def build_parser(lecture_verbs: bool = True) -> argparse.ArgumentParser:
     p.add_argument("--written", action="store_true", help="add the lecture's short written question (서술형), "
                    "graded by hand in formgrader (off by default: the total stays the automatic checks')")
     p.set_defaults(run=cmd_release)
+
+    p = sub.add_parser("groups", help="draw the project groups from the course key: a list and a Moodle upload file")
+    p.add_argument("--course", required=True, help="the course folder; its key (C/initlab.toml, made by the first "
+                                                   "release) seeds the draw")
+    p.add_argument("--roster", required=True, help="CSV with student_id (and name, username, ...)")
+    p.add_argument("--size", type=int, required=True, help="at most this many students a group; sizes differ "
+                                                           "by at most one")
+    p.add_argument("--label", default="project1", help="names the draw: the same label draws the same groups, "
+                                                      "a new one draws anew (default: project1)")
+    p.add_argument("--apart", metavar="FILE", help="one set of student ids a line (commas or spaces): "
+                                                   "each in a different group")
+    p.add_argument("--together", metavar="FILE", help="one set of student ids a line: all in one group")
+    p.add_argument("--out", metavar="DIR", help="where to write (default: C/groups/LABEL/)")
+    p.add_argument("--moodle-course", metavar="SHORTNAME",
+                   help="the eclass course's short name: also write moodle_groups.csv for Upload users")
+    p.add_argument("--username-column", help="the roster column with the Moodle usernames (default: "
+                                             "username if the roster has it, else student_id)")
+    p.set_defaults(run=cmd_groups)
     return parser
 
 

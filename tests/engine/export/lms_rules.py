@@ -2,7 +2,8 @@
 
 Each function returns the problems an importer would stop at or silently get wrong; an empty list
 means the file imports with no hand edits.  Sources: Moodle's grade/import/csv (gradeimport_csv,
-load_data.php), Moodle's mod/assign/feedback/offline (importgradeslib.php), Canvas's
+load_data.php), Moodle's mod/assign/feedback/offline (importgradeslib.php), Moodle's
+admin/tool/uploaduser (locallib.php, classes/process.php) with lib/csvlib.class.php, Canvas's
 gradebook_importer.rb.
 """
 from __future__ import annotations
@@ -201,4 +202,83 @@ def moodle_worksheet(rows: list[list[str]], participants: set[str], item_max: fl
                 problems.append(f"{who}: 'Last modified (grade)' {row[modified]!r} is older than the grade Moodle has: "
                                 "the upload skips the row unless 'Allow updating records that have been modified more "
                                 "recently in Moodle than in the spreadsheet' is ticked")
+    return problems
+
+
+#: admin/tool/uploaduser/classes/process.php (find_standard_fields) and the name fields
+#: (get_all_user_name_fields): the columns Upload users knows besides courseN, groupN and the like.
+UPLOADUSER_STANDARD = {
+    "id", "username", "email", "emailstop", "city", "country", "lang", "timezone", "mailformat", "maildisplay",
+    "maildigest", "htmleditor", "autosubscribe", "institution", "department", "idnumber", "skype", "msn", "aim",
+    "yahoo", "icq", "phone1", "phone2", "address", "url", "description", "descriptionformat", "password", "auth",
+    "oldusername", "suspended", "theme", "deleted", "mnethostid", "interests", "firstname", "lastname",
+    "firstnamephonetic", "lastnamephonetic", "middlename", "alternatename"}
+#: groups.name is varchar(254) (lib/db/install.xml; group/group_form.php has maxlength="254").
+MOODLE_GROUP_NAME_MAX = 254
+
+
+def moodle_user_upload(rows: list[list[str]], course_shortname: str, usernames: set[str] | None = None,
+                       raw: bytes | None = None) -> list[str]:
+    """Moodle's Site administration > Users > Upload users, putting existing users into course groups.
+
+    Its header is checked by uu_validate_user_upload_columns (locallib.php): fewer than two columns is
+    csvfewcolumns, an unknown one invalidfieldname, a repeated one duplicatefieldname; csvlib stops at a
+    row of another length (csvweirdcolumns).  process.php then finds each user by ``username`` (stored
+    lowercase: a name clean_param(PARAM_USERNAME) would change is invalidusername), courseN by the
+    course's shortname, and groupN by name in that course, creating it if missing; a numeric group name
+    is taken for a group id (the group cache keys non-numeric names only).
+
+    Args:
+        rows: the file as csvlib reads it (:func:`rows_of`: UTF-8, the BOM dropped).
+        course_shortname: the course the file is for: every courseN must name it.
+        usernames: the site's usernames, when known: a row of another user is skipped
+            ("Update existing users only"), so the student gets no group.
+        raw: the file's bytes, to check they are UTF-8 (the form's default encoding).
+    """
+    problems = []
+    if raw is not None:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(f"not UTF-8 ({exc.reason} at byte {exc.start})")
+    if not rows or len(rows[0]) < 2:
+        return problems + ["fewer than two columns (csvfewcolumns)"]
+    header = [h.strip().lower() for h in rows[0]]
+    for h in header:
+        if h not in UPLOADUSER_STANDARD and not re.fullmatch(
+                r"(sysrole|cohort|course|group|type|role|enrolperiod|enrolstatus)\d+", h):
+            problems.append(f"column {h!r} is no Upload users field (invalidfieldname): nothing is uploaded")
+    problems += [f"column {h!r} twice (duplicatefieldname)" for h in sorted(set(header)) if header.count(h) > 1]
+    if "username" not in header:
+        problems.append("no username column: no existing user can be matched")
+    groups = [h for h in header if re.fullmatch(r"group\d+", h)]
+    if not groups:
+        problems.append("no groupN column: nobody is put into a group")
+    problems += [f"{g} without {g.replace('group', 'course')}" for g in groups
+                 if g.replace("group", "course") not in header]
+    if problems:
+        return problems
+    problems = formula_cells(rows)
+    at = {h: i for i, h in enumerate(header)}
+    for row in rows[1:]:
+        if len(row) != len(header):
+            problems.append(f"row {row[:1]} has {len(row)} fields, the header {len(header)} (csvweirdcolumns)")
+            continue
+        user = row[at["username"]].strip()
+        if not user:
+            problems.append(f"row {row}: empty username (missingfield)")
+        elif user != user.lower() or not re.fullmatch(r"[-.@_a-z0-9]+", user):
+            problems.append(f"username {user!r} is not as Moodle stores usernames (invalidusername)")
+        elif usernames is not None and user not in usernames:
+            problems.append(f"username {user!r} is no user of the site: the row is skipped")
+        for g in groups:
+            course, name = row[at[g.replace("group", "course")]].strip(), row[at[g]].strip()
+            if course != course_shortname:
+                problems.append(f"{user}: course {course!r} is not the course's shortname {course_shortname!r}")
+            if not name:
+                problems.append(f"{user}: empty {g}")
+            elif len(name) > MOODLE_GROUP_NAME_MAX:
+                problems.append(f"{user}: group name of {len(name)} characters, above Moodle's {MOODLE_GROUP_NAME_MAX}")
+            elif re.fullmatch(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*", name):
+                problems.append(f"{user}: group name {name!r} is numeric: Moodle takes it for a group id")
     return problems
