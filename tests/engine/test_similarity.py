@@ -171,3 +171,19 @@ def test_the_threshold_option():
     for bad in ("0", "101", "-5"):
         with pytest.raises(ValueError):
             S.parse_threshold(bad)
+
+
+def test_beside_the_pairs_are_the_rows_with_someone_elses_set_up_or_id_not_the_late_ones():
+    from autograder.engine.report.batch import summary_html
+    from autograder.engine.submission import Submission
+    from autograder.helper.text import T
+
+    borrowed = Submission("2026000001", status="graded",
+                          extra={"setup": T("set-up code of 2026000002", "2026000002의 설정 코드")})
+    late = Submission("2026000003", status="graded", extra={"late": {"seconds": 3600, "penalty": 0.0}})
+    report = S.Report((S.Pair("2026000001", "2026000002", (1.0, 1.0), (0.3, 0.3), (1.0, 1.0), 40, ("<mark>a</mark>", "b")),),
+                      0.5, 3, {"n": 40, "mean": 0.5, "p95": 0.7, "max": 0.9}, {"2026000001": "2026000001 김민준"})
+    page = summary_html([borrowed, late], (), "en", similarity=report)
+    section = page[page.index("id='similarity'"):]
+    assert "set-up code of 2026000002" in section and "2026000003" not in section
+    assert "2026000001 김민준" in section and "_similarity/pair-001.html" in section

@@ -246,6 +246,8 @@ def summary_html(subs: list[Submission], checks: tuple[CheckInfo, ...], lang: st
                  "제출물이 없는 명단의 학생이 있습니다.")
         flagged_html += (f"<h2 style='color:#cf222e'>{escape(pick(T('Not matched to the roster', '명단과 맞지 않은 제출물'), lang))}"
                          f" ({len(unmatched)})</h2><p>{escape(pick(note, lang))}</p><ul>{items}</ul>")
+    # Beside the similar pairs: whoever carries someone else's set-up code or 학번 (not lateness).
+    borrowed = [(s.student_id, why) for s in subs for why in (mismatch(s), identity(s)) if why is not None]
     statuses = Counter(s.status for s in subs)
     unconfined = sum(bool(s.extra.get("unconfined")) for s in subs)
     warn = T(f"{unconfined} submissions ran WITHOUT the jail (--unconfined).",
@@ -262,7 +264,7 @@ def summary_html(subs: list[Submission], checks: tuple[CheckInfo, ...], lang: st
             f"{L('median', '중앙값')} {median:.1f} / {max_score:g}</p>"
             f"<h2>{L('Scores', '점수 분포')}</h2>{svg.score_histogram(scores, max_score)}"
             f"<h2>{L('Status', '상태')}</h2><table>{status_rows}</table>{flagged_html}"
-            f"{similarity_section(similarity, [(s.student_id, why) for s, why in flagged], lang)}"
+            f"{similarity_section(similarity, borrowed, lang)}"
             f"<h2>{L('Checks: which mistakes the class makes', '항목별 통과율: 학생들이 자주 틀리는 부분')}</h2>"
             f"<table><tr><th>{L('function', '함수')}</th><th>{L('check', '점검 항목')}</th><th>{L('points', '배점')}</th>"
             f"<th>{L('passed', '통과율')}</th><th>{L('most frequent hint', '가장 많이 나온 힌트')}</th></tr>"
