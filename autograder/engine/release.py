@@ -41,6 +41,7 @@ from autograder.engine.assignment import Assignment, load as load_assignment
 from autograder.engine.config import Variant
 from autograder.engine.course import course_lecture
 from autograder.engine.report.cells import SafeWriter
+from autograder.helper.text import pick
 
 #: The student helper's name beside a released notebook (the lecture's helper_file is copied there).
 HELPER_NAME = "initlab_lab.py"
@@ -305,7 +306,7 @@ def validate(course: Path, assignment: str, variant: Variant, step: Steps = Step
                     for grader, got in scores.items() if grader != "expected"
                     for sid, want in expect.items() if abs(got.get(sid, -1) - want) > 1e-6]
         if problems:
-            failing = [f"  {r.check_id}: {r.status} (expected {r.expected}; measured {r.measured})"
+            failing = [f"  {r.check_id}: {r.status} (expected {pick(r.expected, 'en')}; measured {pick(r.measured, 'en')})"
                        for s in result.submissions if s.student_id == "validator-full"
                        for r in s.results if not r.passed][:10]
             raise ReleaseError("the release did not validate:\n  " + "\n  ".join(problems)

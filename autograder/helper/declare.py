@@ -22,7 +22,7 @@ import numpy as np
 
 from autograder.helper.calls import excerpt
 from autograder.helper.results import CheckInfo
-from autograder.helper.text import T, Text
+from autograder.helper.text import T, Text, pick
 from autograder.helper.wire import Unsupported
 
 @dataclass(frozen=True)
@@ -113,10 +113,11 @@ class CheckSet:
         return tuple(c.info for c in self._checks)
 
 class CheckFailed(AssertionError):
-    """Raised through :class:`Feedback`; carries the student-facing explanation."""
+    """Raised through :class:`Feedback`; carries the student-facing explanation.  ``expected`` and
+    ``measured`` are Texts (a plain str where the words are only numbers or code, the same in both)."""
 
-    def __init__(self, expected: str, measured: str, hint: Text | None, fraction: float = 0.0):
-        super().__init__(f"expected {expected}; measured {measured}")
+    def __init__(self, expected: Text | str, measured: Text | str, hint: Text | None, fraction: float = 0.0):
+        super().__init__(f"expected {pick(expected, 'en')}; measured {pick(measured, 'en')}")
         self.expected, self.measured, self.hint, self.fraction = expected, measured, hint, fraction
 
 
@@ -133,37 +134,51 @@ def fmt(x: Any) -> str:
     return str(x)
 
 
-def describe(value: Any) -> str:
+def describe(value: Any) -> Text:
     """What a returned value is, in a few words (for 'expected an array, got ...')."""
     if isinstance(value, Unsupported):
         if value.type_name.startswith("array of dtype"):
-            return f"an {value.type_name} (not numbers)"
-        return f"an object of type {value.type_name}"
+            dtype = value.type_name[len("array of dtype"):].strip()
+            return T(f"an {value.type_name} (not numbers)", f"숫자가 아닌 배열 (dtype {dtype})")
+        return T(f"an object of type {value.type_name}", f"{value.type_name} 형식의 객체")
     if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape} and dtype {value.dtype}"
+        return T(f"an array of shape {value.shape} and dtype {value.dtype}",
+                 f"모양 {value.shape}, dtype {value.dtype}인 배열")
     if isinstance(value, (list, tuple)):
-        return f"a {type(value).__name__} of {len(value)} items"
+        kind = type(value).__name__
+        return T(f"a {kind} of {len(value)} items", f"항목 {len(value)}개인 {kind}")
     if isinstance(value, dict):
-        return f"a dict with keys {list(value)[:6]}"
+        return T(f"a dict with keys {list(value)[:6]}", f"키가 {list(value)[:6]}인 dict")
     if value is None:
-        return "None (did you forget `return`?)"
+        return T("None (did you forget `return`?)", "None (`return`을 빠뜨리지 않았나요?)")
     if isinstance(value, str):
-        return f"str {excerpt(repr(value), 40)}"
-    return f"{type(value).__name__} {excerpt(fmt(value), 80)}"
+        return T(f"str {excerpt(repr(value), 40)}", f"str {excerpt(repr(value), 40)}")
+    return T(f"{type(value).__name__} {excerpt(fmt(value), 80)}", f"{type(value).__name__} {excerpt(fmt(value), 80)}")
+
+
+#: How a Feedback method names what it judged by default.
+THE_RESULT = T("the result", "결과")
+
+
+def _of_shape(shape) -> Text:
+    return T(f"shape {tuple(shape)}", f"모양 {tuple(shape)}")
 
 
 @dataclass
 class Feedback:
-    """Per-check helper: assertions that explain themselves, plus notes that cost nothing."""
+    """Per-check helper: assertions that explain themselves, plus notes that cost nothing.
+
+    Every expected and measured line is a :class:`Text` (or a plain str of numbers or code), and so is
+    ``what``, the name of the judged value in a message ("sigmoid(x)", "layer 2" / "2층")."""
 
     notes: list[Text] = field(default_factory=list)
     artifacts: dict = field(default_factory=dict)
     """Small plain data a report may show (the probe's histogram counts)."""
 
-    def fail(self, expected: str, measured: str, hint: Text | None = None, fraction: float = 0.0):
+    def fail(self, expected: Text | str, measured: Text | str, hint: Text | None = None, fraction: float = 0.0):
         raise CheckFailed(expected, measured, hint, fraction)
 
-    def expect(self, ok: bool, expected: str, measured: str, hint: Text | None = None) -> None:
+    def expect(self, ok: bool, expected: Text | str, measured: Text | str, hint: Text | None = None) -> None:
         if not ok:
             self.fail(expected, measured, hint)
 
@@ -173,59 +188,64 @@ class Feedback:
 
     # -- turning returned values into something comparable
 
-    def array(self, value: Any, shape: tuple | None = None, what: str = "the result",
+    def array(self, value: Any, shape: tuple | None = None, what: Text | str = THE_RESULT,
               hint: Text | None = None) -> np.ndarray:
         """Coerce a returned value to a plain float64 array, failing clearly if it is not one."""
         if isinstance(value, (list, tuple)) and not isinstance(value, Unsupported):
             try:
                 value = np.asarray(value, dtype=float)
             except (ValueError, TypeError):
-                self.fail("a numpy array / numpy 배열", describe(value), hint or _ARRAY_HINT)
+                self.fail(T("a numpy array", "numpy 배열"), describe(value), hint or _ARRAY_HINT)
         if isinstance(value, (int, float, bool)) and not isinstance(value, np.ndarray):
             value = np.asarray(value, dtype=float)
         if not isinstance(value, np.ndarray):
-            self.fail(f"{what}: a numpy array" + (f" of shape {shape}" if shape is not None else "")
-                      + " / numpy 배열" + (f" (모양 {shape})" if shape is not None else ""),
+            wanted = (T("{what}: a numpy array", "{what}: numpy 배열") if shape is None else
+                      T("{what}: a numpy array of shape {shape}", "{what}: 모양 {shape}인 numpy 배열"))
+            self.fail(wanted.format(what=what, shape=tuple(shape) if shape is not None else ""),
                       describe(value), hint_for_unsupported(value) or hint or _ARRAY_HINT)
         # Values were decoded from the child's bytes into buffers the judge owns: no copy needed.
         arr = np.asarray(value, dtype=np.float64)
         if shape is not None and arr.shape != tuple(shape):
             # One number where an array was asked for is not a dimension order slip.
             scalar = arr.ndim == 0 and len(tuple(shape)) > 0
-            self.fail(f"{what} of shape {tuple(shape)} / 모양 {tuple(shape)}", f"shape {arr.shape} / 모양 {arr.shape}",
-                      _SCALAR_HINT if scalar else hint or _SHAPE_HINT)
+            self.fail(T("{what} of shape {shape}", "{what}: 모양 {shape}").format(what=what, shape=tuple(shape)),
+                      _of_shape(arr.shape), _SCALAR_HINT if scalar else hint or _SHAPE_HINT)
         return arr
 
-    def number(self, value: Any, what: str = "the result", hint: Text | None = None) -> float:
+    def number(self, value: Any, what: Text | str = THE_RESULT, hint: Text | None = None) -> float:
         """Coerce a returned value to a Python float (a 0-d or 1-element array is accepted)."""
         if isinstance(value, bool) or not isinstance(value, (int, float, np.ndarray)):
-            self.fail(f"{what}: a number / 숫자", describe(value), hint or _NUMBER_HINT)
+            self.fail(T("{what}: a number", "{what}: 숫자").format(what=what), describe(value), hint or _NUMBER_HINT)
         arr = np.asarray(value, dtype=np.float64)
         if arr.size != 1:
-            self.fail(f"{what}: a single number / 숫자 하나", describe(value), hint or _NUMBER_HINT)
+            self.fail(T("{what}: a single number", "{what}: 숫자 하나").format(what=what), describe(value),
+                      hint or _NUMBER_HINT)
         return float(arr.reshape(()))
 
-    def finite(self, arr: np.ndarray, what: str, hint: Text | None = None) -> None:
+    def finite(self, arr: np.ndarray, what: Text | str, hint: Text | None = None) -> None:
         bad = ~np.isfinite(arr)
         if bad.any():
-            self.fail(f"{what}: finite numbers / 유한한 수", f"{int(bad.sum())} nan/inf values / nan·inf {int(bad.sum())}개",
-                      hint)
+            n = int(bad.sum())
+            self.fail(T("{what}: finite numbers", "{what}: 유한한 수").format(what=what),
+                      T(f"{n} nan/inf values", f"nan·inf {n}개"), hint)
 
-    def allclose(self, measured: np.ndarray, expected: np.ndarray, what: str, rtol: float = 1e-7,
+    def allclose(self, measured: np.ndarray, expected: np.ndarray, what: Text | str, rtol: float = 1e-7,
                  atol: float = 1e-12, hint: Text | None = None) -> None:
         """Elementwise comparison; the message shows the worst element."""
         measured = np.asarray(measured, dtype=float)
         expected = np.asarray(expected, dtype=float)
         if measured.shape != expected.shape:
-            self.fail(f"{what} of shape {expected.shape} / 모양 {expected.shape}",
-                      f"shape {measured.shape} / 모양 {measured.shape}", hint or _SHAPE_HINT)
+            self.fail(T("{what} of shape {shape}", "{what}: 모양 {shape}").format(what=what, shape=expected.shape),
+                      _of_shape(measured.shape), hint or _SHAPE_HINT)
         err = np.abs(measured - expected)
         bad = ~(err <= atol + rtol * np.abs(expected))  # nan counts as bad
         if bad.any():
             i = np.unravel_index(np.argmax(np.where(bad, np.nan_to_num(err, nan=np.inf), -1)), bad.shape)
             where = f"[{', '.join(map(str, i))}]" if measured.ndim else ""
-            self.fail(f"{what}{where} = {fmt(expected[i])}",
-                      f"{fmt(measured[i])} ({int(bad.sum())} of {bad.size} values differ / {bad.size}개 중 {int(bad.sum())}개 다름)",
+            n, size = int(bad.sum()), bad.size
+            self.fail(T("{what}{where} = {value}", "{what}{where} = {value}").format(
+                          what=what, where=where, value=fmt(expected[i])),
+                      T(f"{fmt(measured[i])} ({n} of {size} values differ)", f"{fmt(measured[i])} ({size}개 중 {n}개 다름)"),
                       hint)
 
 

@@ -94,14 +94,18 @@ def answer_check(question: Question, student, fb, variant, answer_key, answers_s
                       f"노트북의 STUDENT_ID는 {typed!r}인데 제출자는 {variant.student_id!r}입니다. "
                       "다른 학생의 설정으로 계산되었습니다."))
     # The tolerance is not shown either: some are relative to the answer, and would give it away.
-    shown = f"{fmt(want)} ± {fmt(tol)}" if answers_shown else "the reference's value, within its tolerance (not shown)"
+    shown = f"{fmt(want)} ± {fmt(tol)}" if answers_shown else HIDDEN_ANSWER
     slip = question.mistakes(got, want, variant) if question.mistakes is not None else None
     fb.expect(abs(got - want) <= tol, shown, fmt(got), slip or question.hint)
 
 
+#: What grading says it compared with when the answers are not shown (nor the tolerance: some are relative).
+HIDDEN_ANSWER = T("the reference's value, within its tolerance (not shown)", "허용 오차 안의 정답 값 (공개하지 않음)")
+
 #: What a self-check says it compared with: never the number itself (with right functions it is the answer).
-OWN_STEPS = ("the number your own functions give when the question's steps are run again "
-             "(not shown: with right functions it is the answer)")
+OWN_STEPS = T("the number your own functions give when the question's steps are run again "
+              "(not shown: with right functions it is the answer)",
+              "문제의 단계를 내 함수로 다시 실행해서 나오는 값 (함수가 맞으면 그 값이 답이므로 보여 주지 않음)")
 
 
 def _agrees_with_own_functions(fb, question, variant, student, got: float) -> None:
@@ -111,11 +115,13 @@ def _agrees_with_own_functions(fb, question, variant, student, got: float) -> No
     except StudentFailure:
         raise
     except Exception as exc:  # the functions returned something the steps cannot use
-        fb.fail("the question's steps run with your own functions", f"they stopped: {type(exc).__name__}",
+        fb.fail(T("the question's steps run with your own functions", "문제의 단계가 내 함수로 실행됨"),
+                T(f"they stopped: {type(exc).__name__}", f"실행이 멈춤: {type(exc).__name__}"),
                 T("Check the functions the question uses with the self-check cells above first.",
                   "먼저 위의 자가 점검 셀로 이 문제가 쓰는 함수들을 확인하세요."))
     if not np.isfinite(mine):
-        fb.fail("a finite number from your own functions", "not a finite number",
+        fb.fail(T("a finite number from your own functions", "내 함수로 계산한 유한한 수"),
+                T("not a finite number", "유한한 수가 아님"),
                 T("Check the functions the question uses with the self-check cells above first.",
                   "먼저 위의 자가 점검 셀로 이 문제가 쓰는 함수들을 확인하세요."))
     if abs(got - mine) <= 1e-9 * max(1.0, abs(mine)):  # the very steps: the very number

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograder.helper.text import Text
+from autograder.helper.text import Text, text_to_plain
 
 #: Statuses of a check, in the words the reports use.
 STATUSES = ("passed", "failed", "not_attempted", "missing", "raised", "timeout", "crashed",
@@ -35,8 +35,10 @@ class CheckResult:
     info: CheckInfo
     score: float
     status: str
-    expected: str = ""
-    measured: str = ""
+    expected: str | Text = ""
+    """What a right submission gives, in both languages (a plain str when it is only numbers or code)."""
+    measured: str | Text = ""
+    """What this submission gave, likewise."""
     hint: Text | None = None
     message: Text | None = None
     """For failures of student code (raised, timeout...): what happened, in words."""
@@ -66,7 +68,7 @@ class CheckResult:
         return {
             "check_id": self.check_id, "function": self.function, "points": self.points,
             "title": self.info.title.to_dict(), "false_fail_rate": self.info.false_fail_rate,
-            "score": self.score, "status": self.status, "expected": self.expected, "measured": self.measured,
+            "score": self.score, "status": self.status, "expected": text_to_plain(self.expected), "measured": text_to_plain(self.measured),
             "hint": self.hint.to_dict() if self.hint else None,
             "message": self.message.to_dict() if self.message else None,
             "notes": [n.to_dict() for n in self.notes], "seconds": round(self.seconds, 4),

@@ -110,9 +110,10 @@ def blame_functions(results: list[CheckResult], checks: CheckSet, self_check: bo
         if culprits and (r.status in ("failed", "missing", "raised") or (self_check and r.status == "passed")):
             names = ", ".join(culprits)
             if r.status == "passed":
-                expected = ("first: every function the question uses passing its own checks (then the number "
-                            "your own functions give)")
-                measured = f"{names} fails its own checks"
+                expected = T("first: every function the question uses passing its own checks (then the number "
+                             "your own functions give)",
+                             "먼저 이 문제가 쓰는 함수가 모두 각자의 점검을 통과해야 함 (그다음 내 함수로 계산한 값)")
+                measured = T(f"{names} fails its own checks", f"{names}의 점검이 실패함")
                 status = "failed"
             else:
                 expected, measured, status = r.expected, r.measured, r.status

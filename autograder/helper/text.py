@@ -22,7 +22,9 @@ class Text:
         return self.ko if lang == "ko" else self.en
 
     def format(self, **values) -> "Text":
-        return Text(self.en.format(**values), self.ko.format(**values))
+        """Both languages formatted with ``values``; a value that is a Text gives each language its own."""
+        return Text(self.en.format(**{k: pick(v, "en") if isinstance(v, Text) else v for k, v in values.items()}),
+                    self.ko.format(**{k: pick(v, "ko") if isinstance(v, Text) else v for k, v in values.items()}))
 
     def to_dict(self) -> dict:
         return {"en": self.en, "ko": self.ko}
@@ -30,6 +32,19 @@ class Text:
 
 def T(en: str, ko: str) -> Text:
     return Text(en, ko)
+
+
+def text_to_plain(text: "Text | str") -> "dict | str":
+    """A Text as {"en", "ko"} (a plain str, such as a number, as itself): how results.json and the journal keep it."""
+    return text.to_dict() if isinstance(text, Text) else text
+
+
+def text_from_plain(value) -> "Text | str":
+    """What :func:`text_to_plain` wrote, back: {"en", "ko"} is a Text, anything else the str it was (files
+    written before expected/measured were bilingual hold a str)."""
+    if isinstance(value, dict) and set(value) == {"en", "ko"}:
+        return Text(en=str(value["en"]), ko=str(value["ko"]))
+    return "" if value is None else str(value)
 
 
 def pick(text: "Text | str | None", lang: str) -> str:

@@ -42,7 +42,8 @@ DETAIL_LABELS: dict[str, Text] = {
 
 def result_details(result, say) -> list[tuple[str, str]]:
     """(kind, text) of what a report shows under a check: what happened, expected, measured, the
-    hint (only when points were lost) and notes.  ``say`` turns a Text into the report's language(s).
+    hint (only when points were lost) and notes.  ``say`` turns a Text into the report's language(s) (a
+    plain str, such as a number, it keeps: expected and measured may be one).
 
     Every report (terminal table, notebook, results.json, feedback page) shows the same parts.
     """
@@ -50,9 +51,9 @@ def result_details(result, say) -> list[tuple[str, str]]:
     if result.message is not None:
         parts.append(("message", say(result.message)))
     if result.expected:
-        parts.append(("expected", result.expected))
+        parts.append(("expected", say(result.expected)))
     if result.measured:
-        parts.append(("measured", result.measured))
+        parts.append(("measured", say(result.measured)))
     if result.hint is not None and not result.passed:
         parts.append(("hint", say(result.hint)))
     parts += [("note", say(n)) for n in result.notes]

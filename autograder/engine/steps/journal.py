@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.helper.text import Text
+from autograder.helper.text import Text, text_from_plain
 from autograder.engine.sandbox.runner import LoadReport
 from autograder.engine.submission import CheckInfo, CheckResult, Submission
 
@@ -78,8 +78,8 @@ def _result_to_dict(r: CheckResult) -> dict:
 def _result_from_dict(d: dict) -> CheckResult:
     info = CheckInfo(check_id=d["check_id"], function=d["function"], points=d["points"], title=_text(d["title"]),
                      false_fail_rate=d["false_fail_rate"])
-    return CheckResult(info=info, score=d["score"], status=d["status"], expected=d["expected"],
-                       measured=d["measured"], hint=_text(d["hint"]), message=_text(d["message"]),
+    return CheckResult(info=info, score=d["score"], status=d["status"], expected=text_from_plain(d["expected"]),
+                       measured=text_from_plain(d["measured"]), hint=_text(d["hint"]), message=_text(d["message"]),
                        notes=tuple(_text(n) for n in d["notes"]), artifacts=_restore(d["artifacts"]),
                        seconds=d["seconds"])
 

@@ -68,7 +68,9 @@ class Text:
         return self.ko if lang == "ko" else self.en
 
     def format(self, **values) -> "Text":
-        return Text(self.en.format(**values), self.ko.format(**values))
+        """Both languages formatted with ``values``; a value that is a Text gives each language its own."""
+        return Text(self.en.format(**{k: pick(v, "en") if isinstance(v, Text) else v for k, v in values.items()}),
+                    self.ko.format(**{k: pick(v, "ko") if isinstance(v, Text) else v for k, v in values.items()}))
 
     def to_dict(self) -> dict:
         return {"en": self.en, "ko": self.ko}
@@ -76,6 +78,19 @@ class Text:
 
 def T(en: str, ko: str) -> Text:
     return Text(en, ko)
+
+
+def text_to_plain(text: "Text | str") -> "dict | str":
+    """A Text as {"en", "ko"} (a plain str, such as a number, as itself): how results.json and the journal keep it."""
+    return text.to_dict() if isinstance(text, Text) else text
+
+
+def text_from_plain(value) -> "Text | str":
+    """What :func:`text_to_plain` wrote, back: {"en", "ko"} is a Text, anything else the str it was (files
+    written before expected/measured were bilingual hold a str)."""
+    if isinstance(value, dict) and set(value) == {"en", "ko"}:
+        return Text(en=str(value["en"]), ko=str(value["ko"]))
+    return "" if value is None else str(value)
 
 
 def pick(text: "Text | str | None", lang: str) -> str:
@@ -932,8 +947,10 @@ class CheckResult:
     info: CheckInfo
     score: float
     status: str
-    expected: str = ""
-    measured: str = ""
+    expected: str | Text = ""
+    """What a right submission gives, in both languages (a plain str when it is only numbers or code)."""
+    measured: str | Text = ""
+    """What this submission gave, likewise."""
     hint: Text | None = None
     message: Text | None = None
     """For failures of student code (raised, timeout...): what happened, in words."""
@@ -963,7 +980,7 @@ class CheckResult:
         return {
             "check_id": self.check_id, "function": self.function, "points": self.points,
             "title": self.info.title.to_dict(), "false_fail_rate": self.info.false_fail_rate,
-            "score": self.score, "status": self.status, "expected": self.expected, "measured": self.measured,
+            "score": self.score, "status": self.status, "expected": text_to_plain(self.expected), "measured": text_to_plain(self.measured),
             "hint": self.hint.to_dict() if self.hint else None,
             "message": self.message.to_dict() if self.message else None,
             "notes": [n.to_dict() for n in self.notes], "seconds": round(self.seconds, 4),
@@ -1062,10 +1079,11 @@ class CheckSet:
         return tuple(c.info for c in self._checks)
 
 class CheckFailed(AssertionError):
-    """Raised through :class:`Feedback`; carries the student-facing explanation."""
+    """Raised through :class:`Feedback`; carries the student-facing explanation.  ``expected`` and
+    ``measured`` are Texts (a plain str where the words are only numbers or code, the same in both)."""
 
-    def __init__(self, expected: str, measured: str, hint: Text | None, fraction: float = 0.0):
-        super().__init__(f"expected {expected}; measured {measured}")
+    def __init__(self, expected: Text | str, measured: Text | str, hint: Text | None, fraction: float = 0.0):
+        super().__init__(f"expected {pick(expected, 'en')}; measured {pick(measured, 'en')}")
         self.expected, self.measured, self.hint, self.fraction = expected, measured, hint, fraction
 
 
@@ -1082,37 +1100,51 @@ def fmt(x: Any) -> str:
     return str(x)
 
 
-def describe(value: Any) -> str:
+def describe(value: Any) -> Text:
     """What a returned value is, in a few words (for 'expected an array, got ...')."""
     if isinstance(value, Unsupported):
         if value.type_name.startswith("array of dtype"):
-            return f"an {value.type_name} (not numbers)"
-        return f"an object of type {value.type_name}"
+            dtype = value.type_name[len("array of dtype"):].strip()
+            return T(f"an {value.type_name} (not numbers)", f"숫자가 아닌 배열 (dtype {dtype})")
+        return T(f"an object of type {value.type_name}", f"{value.type_name} 형식의 객체")
     if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape} and dtype {value.dtype}"
+        return T(f"an array of shape {value.shape} and dtype {value.dtype}",
+                 f"모양 {value.shape}, dtype {value.dtype}인 배열")
     if isinstance(value, (list, tuple)):
-        return f"a {type(value).__name__} of {len(value)} items"
+        kind = type(value).__name__
+        return T(f"a {kind} of {len(value)} items", f"항목 {len(value)}개인 {kind}")
     if isinstance(value, dict):
-        return f"a dict with keys {list(value)[:6]}"
+        return T(f"a dict with keys {list(value)[:6]}", f"키가 {list(value)[:6]}인 dict")
     if value is None:
-        return "None (did you forget `return`?)"
+        return T("None (did you forget `return`?)", "None (`return`을 빠뜨리지 않았나요?)")
     if isinstance(value, str):
-        return f"str {excerpt(repr(value), 40)}"
-    return f"{type(value).__name__} {excerpt(fmt(value), 80)}"
+        return T(f"str {excerpt(repr(value), 40)}", f"str {excerpt(repr(value), 40)}")
+    return T(f"{type(value).__name__} {excerpt(fmt(value), 80)}", f"{type(value).__name__} {excerpt(fmt(value), 80)}")
+
+
+#: How a Feedback method names what it judged by default.
+THE_RESULT = T("the result", "결과")
+
+
+def _of_shape(shape) -> Text:
+    return T(f"shape {tuple(shape)}", f"모양 {tuple(shape)}")
 
 
 @dataclass
 class Feedback:
-    """Per-check helper: assertions that explain themselves, plus notes that cost nothing."""
+    """Per-check helper: assertions that explain themselves, plus notes that cost nothing.
+
+    Every expected and measured line is a :class:`Text` (or a plain str of numbers or code), and so is
+    ``what``, the name of the judged value in a message ("sigmoid(x)", "layer 2" / "2층")."""
 
     notes: list[Text] = field(default_factory=list)
     artifacts: dict = field(default_factory=dict)
     """Small plain data a report may show (the probe's histogram counts)."""
 
-    def fail(self, expected: str, measured: str, hint: Text | None = None, fraction: float = 0.0):
+    def fail(self, expected: Text | str, measured: Text | str, hint: Text | None = None, fraction: float = 0.0):
         raise CheckFailed(expected, measured, hint, fraction)
 
-    def expect(self, ok: bool, expected: str, measured: str, hint: Text | None = None) -> None:
+    def expect(self, ok: bool, expected: Text | str, measured: Text | str, hint: Text | None = None) -> None:
         if not ok:
             self.fail(expected, measured, hint)
 
@@ -1122,59 +1154,64 @@ class Feedback:
 
     # -- turning returned values into something comparable
 
-    def array(self, value: Any, shape: tuple | None = None, what: str = "the result",
+    def array(self, value: Any, shape: tuple | None = None, what: Text | str = THE_RESULT,
               hint: Text | None = None) -> np.ndarray:
         """Coerce a returned value to a plain float64 array, failing clearly if it is not one."""
         if isinstance(value, (list, tuple)) and not isinstance(value, Unsupported):
             try:
                 value = np.asarray(value, dtype=float)
             except (ValueError, TypeError):
-                self.fail("a numpy array / numpy 배열", describe(value), hint or _ARRAY_HINT)
+                self.fail(T("a numpy array", "numpy 배열"), describe(value), hint or _ARRAY_HINT)
         if isinstance(value, (int, float, bool)) and not isinstance(value, np.ndarray):
             value = np.asarray(value, dtype=float)
         if not isinstance(value, np.ndarray):
-            self.fail(f"{what}: a numpy array" + (f" of shape {shape}" if shape is not None else "")
-                      + " / numpy 배열" + (f" (모양 {shape})" if shape is not None else ""),
+            wanted = (T("{what}: a numpy array", "{what}: numpy 배열") if shape is None else
+                      T("{what}: a numpy array of shape {shape}", "{what}: 모양 {shape}인 numpy 배열"))
+            self.fail(wanted.format(what=what, shape=tuple(shape) if shape is not None else ""),
                       describe(value), hint_for_unsupported(value) or hint or _ARRAY_HINT)
         # Values were decoded from the child's bytes into buffers the judge owns: no copy needed.
         arr = np.asarray(value, dtype=np.float64)
         if shape is not None and arr.shape != tuple(shape):
             # One number where an array was asked for is not a dimension order slip.
             scalar = arr.ndim == 0 and len(tuple(shape)) > 0
-            self.fail(f"{what} of shape {tuple(shape)} / 모양 {tuple(shape)}", f"shape {arr.shape} / 모양 {arr.shape}",
-                      _SCALAR_HINT if scalar else hint or _SHAPE_HINT)
+            self.fail(T("{what} of shape {shape}", "{what}: 모양 {shape}").format(what=what, shape=tuple(shape)),
+                      _of_shape(arr.shape), _SCALAR_HINT if scalar else hint or _SHAPE_HINT)
         return arr
 
-    def number(self, value: Any, what: str = "the result", hint: Text | None = None) -> float:
+    def number(self, value: Any, what: Text | str = THE_RESULT, hint: Text | None = None) -> float:
         """Coerce a returned value to a Python float (a 0-d or 1-element array is accepted)."""
         if isinstance(value, bool) or not isinstance(value, (int, float, np.ndarray)):
-            self.fail(f"{what}: a number / 숫자", describe(value), hint or _NUMBER_HINT)
+            self.fail(T("{what}: a number", "{what}: 숫자").format(what=what), describe(value), hint or _NUMBER_HINT)
         arr = np.asarray(value, dtype=np.float64)
         if arr.size != 1:
-            self.fail(f"{what}: a single number / 숫자 하나", describe(value), hint or _NUMBER_HINT)
+            self.fail(T("{what}: a single number", "{what}: 숫자 하나").format(what=what), describe(value),
+                      hint or _NUMBER_HINT)
         return float(arr.reshape(()))
 
-    def finite(self, arr: np.ndarray, what: str, hint: Text | None = None) -> None:
+    def finite(self, arr: np.ndarray, what: Text | str, hint: Text | None = None) -> None:
         bad = ~np.isfinite(arr)
         if bad.any():
-            self.fail(f"{what}: finite numbers / 유한한 수", f"{int(bad.sum())} nan/inf values / nan·inf {int(bad.sum())}개",
-                      hint)
+            n = int(bad.sum())
+            self.fail(T("{what}: finite numbers", "{what}: 유한한 수").format(what=what),
+                      T(f"{n} nan/inf values", f"nan·inf {n}개"), hint)
 
-    def allclose(self, measured: np.ndarray, expected: np.ndarray, what: str, rtol: float = 1e-7,
+    def allclose(self, measured: np.ndarray, expected: np.ndarray, what: Text | str, rtol: float = 1e-7,
                  atol: float = 1e-12, hint: Text | None = None) -> None:
         """Elementwise comparison; the message shows the worst element."""
         measured = np.asarray(measured, dtype=float)
         expected = np.asarray(expected, dtype=float)
         if measured.shape != expected.shape:
-            self.fail(f"{what} of shape {expected.shape} / 모양 {expected.shape}",
-                      f"shape {measured.shape} / 모양 {measured.shape}", hint or _SHAPE_HINT)
+            self.fail(T("{what} of shape {shape}", "{what}: 모양 {shape}").format(what=what, shape=expected.shape),
+                      _of_shape(measured.shape), hint or _SHAPE_HINT)
         err = np.abs(measured - expected)
         bad = ~(err <= atol + rtol * np.abs(expected))  # nan counts as bad
         if bad.any():
             i = np.unravel_index(np.argmax(np.where(bad, np.nan_to_num(err, nan=np.inf), -1)), bad.shape)
             where = f"[{', '.join(map(str, i))}]" if measured.ndim else ""
-            self.fail(f"{what}{where} = {fmt(expected[i])}",
-                      f"{fmt(measured[i])} ({int(bad.sum())} of {bad.size} values differ / {bad.size}개 중 {int(bad.sum())}개 다름)",
+            n, size = int(bad.sum()), bad.size
+            self.fail(T("{what}{where} = {value}", "{what}{where} = {value}").format(
+                          what=what, where=where, value=fmt(expected[i])),
+                      T(f"{fmt(measured[i])} ({n} of {size} values differ)", f"{fmt(measured[i])} ({size}개 중 {n}개 다름)"),
                       hint)
 
 
@@ -1239,7 +1276,8 @@ DETAIL_LABELS: dict[str, Text] = {
 
 def result_details(result, say) -> list[tuple[str, str]]:
     """(kind, text) of what a report shows under a check: what happened, expected, measured, the
-    hint (only when points were lost) and notes.  ``say`` turns a Text into the report's language(s).
+    hint (only when points were lost) and notes.  ``say`` turns a Text into the report's language(s) (a
+    plain str, such as a number, it keeps: expected and measured may be one).
 
     Every report (terminal table, notebook, results.json, feedback page) shows the same parts.
     """
@@ -1247,9 +1285,9 @@ def result_details(result, say) -> list[tuple[str, str]]:
     if result.message is not None:
         parts.append(("message", say(result.message)))
     if result.expected:
-        parts.append(("expected", result.expected))
+        parts.append(("expected", say(result.expected)))
     if result.measured:
-        parts.append(("measured", result.measured))
+        parts.append(("measured", say(result.measured)))
     if result.hint is not None and not result.passed:
         parts.append(("hint", say(result.hint)))
     parts += [("note", say(n)) for n in result.notes]
@@ -1600,9 +1638,10 @@ def blame_functions(results: list[CheckResult], checks: CheckSet, self_check: bo
         if culprits and (r.status in ("failed", "missing", "raised") or (self_check and r.status == "passed")):
             names = ", ".join(culprits)
             if r.status == "passed":
-                expected = ("first: every function the question uses passing its own checks (then the number "
-                            "your own functions give)")
-                measured = f"{names} fails its own checks"
+                expected = T("first: every function the question uses passing its own checks (then the number "
+                             "your own functions give)",
+                             "먼저 이 문제가 쓰는 함수가 모두 각자의 점검을 통과해야 함 (그다음 내 함수로 계산한 값)")
+                measured = T(f"{names} fails its own checks", f"{names}의 점검이 실패함")
                 status = "failed"
             else:
                 expected, measured, status = r.expected, r.measured, r.status
@@ -1819,14 +1858,18 @@ def answer_check(question: Question, student, fb, variant, answer_key, answers_s
                       f"노트북의 STUDENT_ID는 {typed!r}인데 제출자는 {variant.student_id!r}입니다. "
                       "다른 학생의 설정으로 계산되었습니다."))
     # The tolerance is not shown either: some are relative to the answer, and would give it away.
-    shown = f"{fmt(want)} ± {fmt(tol)}" if answers_shown else "the reference's value, within its tolerance (not shown)"
+    shown = f"{fmt(want)} ± {fmt(tol)}" if answers_shown else HIDDEN_ANSWER
     slip = question.mistakes(got, want, variant) if question.mistakes is not None else None
     fb.expect(abs(got - want) <= tol, shown, fmt(got), slip or question.hint)
 
 
+#: What grading says it compared with when the answers are not shown (nor the tolerance: some are relative).
+HIDDEN_ANSWER = T("the reference's value, within its tolerance (not shown)", "허용 오차 안의 정답 값 (공개하지 않음)")
+
 #: What a self-check says it compared with: never the number itself (with right functions it is the answer).
-OWN_STEPS = ("the number your own functions give when the question's steps are run again "
-             "(not shown: with right functions it is the answer)")
+OWN_STEPS = T("the number your own functions give when the question's steps are run again "
+              "(not shown: with right functions it is the answer)",
+              "문제의 단계를 내 함수로 다시 실행해서 나오는 값 (함수가 맞으면 그 값이 답이므로 보여 주지 않음)")
 
 
 def _agrees_with_own_functions(fb, question, variant, student, got: float) -> None:
@@ -1836,11 +1879,13 @@ def _agrees_with_own_functions(fb, question, variant, student, got: float) -> No
     except StudentFailure:
         raise
     except Exception as exc:  # the functions returned something the steps cannot use
-        fb.fail("the question's steps run with your own functions", f"they stopped: {type(exc).__name__}",
+        fb.fail(T("the question's steps run with your own functions", "문제의 단계가 내 함수로 실행됨"),
+                T(f"they stopped: {type(exc).__name__}", f"실행이 멈춤: {type(exc).__name__}"),
                 T("Check the functions the question uses with the self-check cells above first.",
                   "먼저 위의 자가 점검 셀로 이 문제가 쓰는 함수들을 확인하세요."))
     if not np.isfinite(mine):
-        fb.fail("a finite number from your own functions", "not a finite number",
+        fb.fail(T("a finite number from your own functions", "내 함수로 계산한 유한한 수"),
+                T("not a finite number", "유한한 수가 아님"),
                 T("Check the functions the question uses with the self-check cells above first.",
                   "먼저 위의 자가 점검 셀로 이 문제가 쓰는 함수들을 확인하세요."))
     if abs(got - mine) <= 1e-9 * max(1.0, abs(mine)):  # the very steps: the very number
@@ -2752,6 +2797,14 @@ def _sigmoid_grid(seed: int) -> np.ndarray:
     return np.concatenate([fixed, np.random.default_rng(seed).normal(0.0, 4.0, 40)])
 
 
+def _same_shape(fn: str, x) -> Text:
+    """What a shape check expects of ``fn(x)``: the shape of x, a scalar for a scalar."""
+    shape = np.shape(x)
+    if not shape:
+        return T(f"{fn} of a scalar -> a scalar", f"스칼라의 {fn} -> 스칼라")
+    return T(f"{fn} of shape {shape} -> same shape", f"모양 {shape}의 {fn} -> 같은 모양")
+
+
 def _note_overflow(fb, reply) -> None:
     if any("overflow" in w for w in reply.warnings):
         fb.note(OVERFLOW_NOTE)
@@ -2764,7 +2817,7 @@ def check_sigmoid_values(student, fb, seed):
     y = fb.array(reply.value, shape=x.shape, what="sigmoid(x)")
     # Named by its values: `1/1 + np.exp(-x)` is (1/1) + e^-x, inf at x = -1000 (not exp(x)/(1+exp(x))'s nan).
     precedence = _is_one_plus_exp(y, x)
-    fb.finite(y, "sigmoid(x) for x in [-1000, 1000]",
+    fb.finite(y, T("sigmoid(x) for x in [-1000, 1000]", "x가 [-1000, 1000]일 때의 sigmoid(x)"),
               PRECEDENCE_HINT if precedence else
               T("exp(x)/(1+exp(x)) gives inf/inf = nan at x = 1000; use 1/(1+np.exp(-x)).",
                 "x = 1000에서 exp(x)/(1+exp(x))는 inf/inf = nan이 됩니다. 1/(1+np.exp(-x))를 쓰세요."))
@@ -2785,7 +2838,7 @@ def check_sigmoid_shapes(student, fb, seed):
     for x in (np.float64(rng.normal()), rng.normal(size=7), rng.normal(size=(3, 4))):
         y = student.call("sigmoid", x).value
         fb.expect(isinstance(y, (np.ndarray, np.generic, float, int)) and np.shape(y) == np.shape(x),
-                  f"sigmoid of shape {np.shape(x) or 'scalar'} -> same shape / 같은 모양", describe(y),
+                  _same_shape("sigmoid", x), describe(y),
                   hint_for_unsupported(y) or T("Work elementwise with numpy (np.exp), not with loops that build a list or math.exp.",
                     "math.exp나 리스트를 만드는 반복문 대신 numpy(np.exp)로 원소별 계산을 하세요."))
 
@@ -2795,7 +2848,7 @@ def check_sigmoid_float_output(student, fb):
     x = np.array([-3, -1, 0, 2, 4])
     reply = student.call("sigmoid", x)
     y = reply.value
-    fb.expect(isinstance(y, np.ndarray) and y.dtype.kind == "f", "an array of floats", describe(y),
+    fb.expect(isinstance(y, np.ndarray) and y.dtype.kind == "f", T("an array of floats", "실수(float) 배열"), describe(y),
               hint_for_unsupported(y) or
               T("Do not round or cast to int: sigmoid values lie strictly between 0 and 1.",
                 "반올림하거나 int로 바꾸지 마세요: 시그모이드 값은 0과 1 사이의 실수입니다."))
@@ -2819,7 +2872,7 @@ def check_relu_shapes(student, fb, seed):
     for x in (np.float64(-1.5), rng.normal(size=9), rng.normal(size=(4, 5))):
         y = student.call("relu", x).value
         fb.expect(isinstance(y, (np.ndarray, np.generic, float, int)) and np.shape(y) == np.shape(x),
-                  f"relu of shape {np.shape(x) or 'scalar'} -> same shape / 같은 모양", describe(y),
+                  _same_shape("relu", x), describe(y),
                   hint_for_unsupported(y) or T("np.maximum(0, x) works for scalars and arrays alike.",
                     "np.maximum(0, x)는 스칼라와 배열 모두에 동작합니다."))
 
@@ -2846,9 +2899,9 @@ def check_relu_input_unchanged(student, fb, seed):
     # x turned into relu(x) itself: `x[x < 0] = 0` and `np.maximum(x, 0, x)` leave the same x behind (and return
     # it), so the hint names both; any other change is named as such.
     relu_in_place = isinstance(after, np.ndarray) and after.shape == x.shape and np.array_equal(after, np.maximum(0.0, x))
-    fb.expect(unchanged, "x unchanged after relu(x) / relu(x) 뒤에도 x 그대로",
-              "x was modified in place: it now holds relu(x) / x가 바뀌어 relu(x)가 됨" if relu_in_place
-              else "x was modified in place / x가 바뀜",
+    fb.expect(unchanged, T("x unchanged after relu(x)", "relu(x) 뒤에도 x 그대로"),
+              T("x was modified in place: it now holds relu(x)", "x가 바뀌어 relu(x)가 됨") if relu_in_place
+              else T("x was modified in place", "x가 바뀜"),
               RELU_IN_PLACE_HINT if relu_in_place else
               T("relu changed the caller's array x (backprop needs the original x): do not assign into x "
                 "(x[...] = ..., x *= ..., an out= argument); return a new array such as np.maximum(0, x).",
@@ -2956,8 +3009,9 @@ def check_init_mean(student, fb, variant, seed_for, fn):
         s = float(w.std())
         unit_interval = bool(w.min() >= 0.0 and w.max() < 1.0)
         fb.expect(abs(w.mean()) <= MEAN_TOL * s,
-                  f"mean 0 ± {fmt(MEAN_TOL * s)} (0.03 × the weights' std {fmt(s)}), {w.size:,} weights",
-                  f"mean {fmt(w.mean())}",
+                  T(f"mean 0 ± {fmt(MEAN_TOL * s)} (0.03 × the weights' std {fmt(s)}), {w.size:,} weights",
+                    f"평균 0 ± {fmt(MEAN_TOL * s)} (가중치 표준편차 {fmt(s)}의 0.03배), 가중치 {w.size:,}개"),
+                  T(f"mean {fmt(w.mean())}", f"평균 {fmt(w.mean())}"),
                   T("Weights are centred at 0: N(0, std^2), not a draw from [0, 1) (rng.random).",
                     "가중치의 중심은 0입니다: [0, 1) 범위(rng.random)가 아니라 N(0, std^2)에서 뽑으세요.")
                   if unit_interval else
@@ -2973,7 +3027,8 @@ def check_init_std(student, fb, variant, seed_for, fn):
         measured = float(w.std())
         rule = f"std={std}" if fn == "normal_init" else f"{RULE[fn]}, n_in={n_in}, n_out={n_out}"
         fb.expect(abs(measured / s - 1.0) <= STD_REL_TOL,
-                  f"std {fmt(s)} ± 3% ({rule})", f"std {fmt(measured)} over {w.size:,} weights",
+                  T(f"std {fmt(s)} ± 3% ({rule})", f"표준편차 {fmt(s)} ± 3% ({rule})"),
+                  T(f"std {fmt(measured)} over {w.size:,} weights", f"가중치 {w.size:,}개의 표준편차 {fmt(measured)}"),
                   mistake_hint(fn, measured / s, n_in, n_out, std))
 
 
@@ -2990,8 +3045,11 @@ def check_init_distribution(student, fb, variant, seed_for, fn):
     centred = w - w.mean()  # only to choose the hint: a uniform draw has excess kurtosis -1.2
     kurt = float(np.mean(centred**4) / max(np.mean(centred**2) ** 2, 1e-300) - 3.0)
     uniform = abs(kurt + 1.2) < 0.2
-    fb.expect(p >= KS_ALPHA, f"KS p-value >= {KS_ALPHA:g} against a normal shape ({sample.size:,} weights)",
-              f"KS distance {d:.4f}, p = {p:.2g}, excess kurtosis {kurt:.2f} (normal: 0, uniform: -1.2)",
+    fb.expect(p >= KS_ALPHA,
+              T(f"KS p-value >= {KS_ALPHA:g} against a normal shape ({sample.size:,} weights)",
+                f"정규분포 모양에 대한 KS 검정 p값 >= {KS_ALPHA:g} (가중치 {sample.size:,}개)"),
+              T(f"KS distance {d:.4f}, p = {p:.2g}, excess kurtosis {kurt:.2f} (normal: 0, uniform: -1.2)",
+                f"KS 거리 {d:.4f}, p = {p:.2g}, 초과 첨도 {kurt:.2f} (정규분포: 0, 균등분포: -1.2)"),
               T("The weights look uniform: use rng.standard_normal or rng.normal, not rng.random/rng.uniform."
                 if uniform else "Draw from a normal distribution: rng.standard_normal((n_in, n_out)) * scale.",
                 "균등분포처럼 보입니다: rng.random/rng.uniform 대신 rng.standard_normal 또는 rng.normal을 쓰세요."
@@ -3005,12 +3063,14 @@ def check_init_rng(student, fb, seed, fn):
     a = fb.array(draw(student, fn, n_in, n_out, seed, 0.5).value, shape=(n_in, n_out), what=fn)
     b = fb.array(draw(student, fn, n_in, n_out, seed, 0.5).value, shape=(n_in, n_out), what=fn)
     c = fb.array(draw(student, fn, n_in, n_out, seed + 1, 0.5).value, shape=(n_in, n_out), what=fn)
-    fb.expect(np.array_equal(a, b), "the same weights from two Generators in the same state",
-              "different weights",
+    fb.expect(np.array_equal(a, b), T("the same weights from two Generators in the same state",
+                                      "상태가 같은 두 Generator에서 같은 가중치"),
+              T("different weights", "서로 다른 가중치"),
               T("Draw with the rng argument (rng.standard_normal(...)), not np.random.* or a new default_rng().",
                 "np.random.*나 새 default_rng() 대신 인자로 받은 rng로 뽑으세요 (rng.standard_normal(...))."))
-    fb.expect(not np.array_equal(a, c), "different weights from Generators in different states",
-              "identical weights",
+    fb.expect(not np.array_equal(a, c), T("different weights from Generators in different states",
+                                          "상태가 다른 Generator에서 서로 다른 가중치"),
+              T("identical weights", "똑같은 가중치"),
               T("Do not re-seed inside the function (e.g. default_rng(0)): the caller's rng decides the draw.",
                 "함수 안에서 시드를 다시 정하지 마세요 (예: default_rng(0)). 뽑는 값은 호출한 쪽의 rng가 정합니다."))
 
@@ -3024,7 +3084,8 @@ def check_init_units_differ(student, fb, seed, fn):
     # Columns compared by their bytes (+ 0.0 turns -0.0 into 0.0, as np.unique's equality does):
     # np.unique(w, axis=1) sorted the whole matrix for the same count.
     distinct = len({column.tobytes() for column in np.ascontiguousarray((w + 0.0).T)})
-    fb.expect(distinct == n_out, f"{n_out} different columns (one per unit)", f"{distinct} different columns",
+    fb.expect(distinct == n_out, T(f"{n_out} different columns (one per unit)", f"서로 다른 열 {n_out}개 (노드마다 하나)"),
+              T(f"{distinct} different columns", f"서로 다른 열 {distinct}개"),
               T("Equal initial weights make every unit compute and learn the same thing: draw every weight independently.",
                 "초깃값이 같으면 모든 노드가 같은 값을 계산하고 똑같이 갱신됩니다. 가중치를 모두 독립적으로 뽑으세요."))
 
@@ -3058,16 +3119,22 @@ LAYER_HINT = T("Layer i computes activation(prev @ W) with a new W = init(n_prev
 
 def layers_of(fb, value, n_layers: int, rows: int, node_num: int) -> list[np.ndarray]:
     """The returned layers as float arrays, or a failure that says what came back instead."""
+    listed = T(f"a list of {n_layers} arrays", f"배열 {n_layers}개의 리스트")
     if isinstance(value, dict):
-        fb.fail(f"a list of {n_layers} arrays", describe(value), LIST_HINT)
+        fb.fail(listed, describe(value), LIST_HINT)
     if not isinstance(value, (list, tuple)):
-        fb.fail(f"a list of {n_layers} arrays", describe(value),
+        fb.fail(listed, describe(value),
                 T("Collect every layer's activations and return them all, not only the last layer.",
                   "마지막 층만이 아니라 모든 층의 활성화 값을 모아 반환하세요."))
-    fb.expect(len(value) == n_layers, f"{n_layers} layers", f"{len(value)} layers",
+    fb.expect(len(value) == n_layers, T(f"{n_layers} layers", f"층 {n_layers}개"),
+              T(f"{len(value)} layers", f"층 {len(value)}개"),
               T("One entry per hidden layer: loop n_layers times and append each layer's output.",
                 "은닉층마다 하나씩: n_layers번 반복하며 각 층의 출력을 추가하세요."))
-    return [fb.array(a, shape=(rows, node_num), what=f"layer {i + 1}") for i, a in enumerate(value)]
+    return [fb.array(a, shape=(rows, node_num), what=layer_name(i + 1)) for i, a in enumerate(value)]
+
+
+def layer_name(i: int) -> Text:
+    return T(f"layer {i}", f"{i}층")
 
 
 def expected_layers(x, init_spec, act_spec, n_layers, node_num, store_pre=False, chain=True):
@@ -3139,7 +3206,7 @@ def check_activation_probe_exact(student, fb, variant, seed_for):
         hint = T("init was called once: draw a new W for every layer.",
                  "init을 한 번만 호출했습니다. 층마다 새 W를 뽑으세요.")
     for i, (g, w) in enumerate(zip(got, want), start=1):
-        fb.allclose(g, w, f"layer {i}", EXACT_RTOL, EXACT_ATOL, hint)
+        fb.allclose(g, w, layer_name(i), EXACT_RTOL, EXACT_ATOL, hint)
 
 
 @graded_check("activation_probe", points=1, title=T("calls init(n_prev, node_num, rng) once per layer",
@@ -3159,8 +3226,9 @@ def check_activation_probe_init_calls(student, fb, variant, seed_for):
     log = reply.callable_logs[0] if reply.callable_logs else []
     shapes = [tuple(c[:2]) for c in log]
     want = [(x.shape[1] if i == 0 else node_num, node_num) for i in range(n_layers)]
-    shown = f"{len(log)} call(s): {shapes[:8]}{' ...' if len(shapes) > 8 else ''}"
-    expected = f"{n_layers} calls: {want}"
+    listed = f"{shapes[:8]}{' ...' if len(shapes) > 8 else ''}"
+    shown = T(f"{len(log)} call(s): {listed}", f"{len(log)}번 호출: {listed}")
+    expected = T(f"{n_layers} calls: {want}", f"{n_layers}번 호출: {want}")
     if len(log) != n_layers:
         fb.fail(expected, shown,
                 T("init was never called: draw each layer's W with W = init(prev.shape[1], node_num, rng)."
@@ -3181,8 +3249,9 @@ def check_activation_probe_init_calls(student, fb, variant, seed_for):
             hint = T("The first layer's n_in is x.shape[1]; after that it is node_num.",
                      "첫 층의 n_in은 x.shape[1], 그다음 층부터는 node_num입니다.")
         fb.fail(expected, shown, hint)
-    fb.expect(all(c[2] == seed for c in log), "init receives the rng given to the probe",
-              "a different rng (or none)",
+    fb.expect(all(c[2] == seed for c in log), T("init receives the rng given to the probe",
+                                                "activation_probe가 받은 rng를 init이 받음"),
+              T("a different rng (or none)", "다른 rng (또는 rng 없음)"),
               T("Pass the probe's own rng argument to init; do not create a new Generator.",
                 "probe가 받은 rng를 그대로 init에 넘기세요. 새 Generator를 만들지 마세요."))
 
@@ -3267,16 +3336,20 @@ def check_activation_probe_lecture_stats(student, fb, class_seed_for, case):
     if outside:
         k = outside[0]
         a = acts[k - 1]
-        fb.fail(f"{act.name} activations in {'[0, 1]' if high == 1.0 else '[0, inf)'} in every layer",
-                f"layer {k} of {len(acts)} has values from {float(a.min()):.3g} to {float(a.max()):.3g}"
-                + (f" (layers out of range: {outside})" if len(outside) > 1 else ""),
+        span = "[0, 1]" if high == 1.0 else "[0, inf)"
+        low_, high_ = f"{float(a.min()):.3g}", f"{float(a.max()):.3g}"
+        fb.fail(T(f"{act.name} activations in {span} in every layer", f"모든 층의 {act.name} 활성화 값이 {span} 안"),
+                T(f"layer {k} of {len(acts)} has values from {low_} to {high_}"
+                  + (f" (layers out of range: {outside})" if len(outside) > 1 else ""),
+                  f"{len(acts)}개 층 중 {k}층의 값이 {low_}부터 {high_}까지"
+                  + (f" (범위를 벗어난 층: {outside})" if len(outside) > 1 else "")),
                 _STORE_ACTIVATION if len(outside) == len(acts) else
                 T(f"Only layer(s) {outside} are out of range: every layer must store activation(prev @ W) with the "
                   "activation the probe is given.",
                   f"{outside}층만 범위를 벗어났습니다: 모든 층이 probe가 받은 활성화 함수로 activation(prev @ W)를 "
                   "저장해야 합니다."))
     for i, (g, w) in enumerate(zip(acts, want), start=1):
-        fb.allclose(g, w, f"{case}: layer {i}", EXACT_RTOL, EXACT_ATOL, CASE_HINTS[case])
+        fb.allclose(g, w, T(f"{case}: layer {i}", f"{case}: {i}층"), EXACT_RTOL, EXACT_ATOL, CASE_HINTS[case])
 
 
 @graded_check("activation_probe", points=1, title=T("equal initial weights give identical units",
@@ -3287,7 +3360,8 @@ def check_activation_probe_symmetry(student, fb, seed):
                        RngSpec(seed))
     for i, layer in enumerate(layers_of(fb, reply.value, 3, len(x), 10), start=1):
         spread = float(np.max(np.abs(layer - layer[:, :1])))
-        fb.expect(spread <= 1e-12, f"layer {i}: every unit (column) identical", f"units differ by up to {spread:.3g}",
+        fb.expect(spread <= 1e-12, T(f"layer {i}: every unit (column) identical", f"{i}층: 모든 노드(열)가 같음"),
+                  T(f"units differ by up to {spread:.3g}", f"노드 사이의 차이가 최대 {spread:.3g}"),
                   T("With equal weights each unit sums the same inputs with the same weights; the probe must use "
                     "exactly the W that init returns (no extra noise, no reordering).",
                     "가중치가 모두 같으면 모든 노드가 같은 입력을 같은 가중치로 더합니다. probe는 init이 반환한 W를 "
@@ -3336,8 +3410,8 @@ def check_weight_decay_penalty_value(student, fb, variant, seed):
                 T("penalty = 0.5 * lam * sum over matrices of np.sum(W ** 2).",
                   "penalty = 0.5 * lam * (각 행렬의 np.sum(W ** 2)의 합)."))
     shapes = ", ".join(f"{w.shape[0]}x{w.shape[1]}" for w in weights)
-    fb.expect(np.isclose(got, want, rtol=DECAY_RTOL, atol=0.0), f"{fmt(want)} (λ={lam:g}, matrices {shapes})",
-              fmt(got), hint)
+    fb.expect(np.isclose(got, want, rtol=DECAY_RTOL, atol=0.0),
+              T(f"{fmt(want)} (λ={lam:g}, matrices {shapes})", f"{fmt(want)} (λ={lam:g}, 행렬 {shapes})"), fmt(got), hint)
 
 
 @graded_check("weight_decay_penalty", points=1, title=T("λ = 0 gives 0", "λ = 0이면 0"), aspect=True)
@@ -3372,7 +3446,7 @@ def check_weight_decay_grad_numerical(student, fb, variant, seed):
         step = np.zeros_like(w)
         step[idx] = h
         numeric[idx] = (decay_penalty([w + step], lam) - decay_penalty([w - step], lam)) / (2 * h)
-    fb.allclose(got, numeric, "numerical dPenalty/dW", rtol=1e-5, atol=1e-8,
+    fb.allclose(got, numeric, T("numerical dPenalty/dW", "벌칙 항을 수치 미분한 값"), rtol=1e-5, atol=1e-8,
                 hint=T("Check your formula against (penalty(W + h) - penalty(W - h)) / 2h for a small h.",
                        "작은 h에 대해 (penalty(W + h) - penalty(W - h)) / 2h와 비교해 보세요."))
 

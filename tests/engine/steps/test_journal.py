@@ -50,3 +50,27 @@ def test_a_changed_file_is_graded_again(tmp_path):
     again = grade_class(subs, tmp_path / "out", cfg, jobs=1, show_progress=False)
     assert any("1 submission was already graded" in w for w in again.warnings)
     assert again.submissions[1].score == again.submissions[0].score > 0
+
+
+def test_a_journal_line_keeps_bilingual_expected_and_measured_and_reads_old_plain_ones(tmp_path):
+    """expected/measured are written as {"en", "ko"} and read back as Texts; a line written before they were
+    bilingual (plain strings) is still read, as those strings."""
+    import json
+
+    from autograder.engine.steps.journal import record
+    from autograder.engine.submission import CheckInfo, CheckResult, Submission
+    from autograder.helper.text import T
+
+    info = CheckInfo("check_x", "sigmoid", 1.0, T("t", "제목"))
+    new = CheckResult(info, 0.0, "failed", expected=T("mean 0", "평균 0"), measured="0.5", hint=T("h", "힌트"))
+    journal = tmp_path / JOURNAL
+    record(journal, "new", Submission("s", results=(new,)))
+    old = json.loads(journal.read_text(encoding="utf-8"))
+    assert old["results"][0]["expected"] == {"en": "mean 0", "ko": "평균 0"} and old["results"][0]["measured"] == "0.5"
+    old["key"] = "old"
+    old["results"][0].update(expected="mean 0 / 평균 0", measured="0.5")
+    with journal.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(old, ensure_ascii=False) + "\n")
+    done = replay(journal)
+    assert done["new"][0][0].expected == T("mean 0", "평균 0") and done["new"][0][0].measured == "0.5"
+    assert done["old"][0][0].expected == "mean 0 / 평균 0"

@@ -51,7 +51,9 @@ class Text:
         return self.ko if lang == "ko" else self.en
 
     def format(self, **values) -> "Text":
-        return Text(self.en.format(**values), self.ko.format(**values))
+        """Both languages formatted with ``values``; a value that is a Text gives each language its own."""
+        return Text(self.en.format(**{k: pick(v, "en") if isinstance(v, Text) else v for k, v in values.items()}),
+                    self.ko.format(**{k: pick(v, "ko") if isinstance(v, Text) else v for k, v in values.items()}))
 
     def to_dict(self) -> dict:
         return {"en": self.en, "ko": self.ko}
@@ -59,6 +61,19 @@ class Text:
 
 def T(en: str, ko: str) -> Text:
     return Text(en, ko)
+
+
+def text_to_plain(text: "Text | str") -> "dict | str":
+    """A Text as {"en", "ko"} (a plain str, such as a number, as itself): how results.json and the journal keep it."""
+    return text.to_dict() if isinstance(text, Text) else text
+
+
+def text_from_plain(value) -> "Text | str":
+    """What :func:`text_to_plain` wrote, back: {"en", "ko"} is a Text, anything else the str it was (files
+    written before expected/measured were bilingual hold a str)."""
+    if isinstance(value, dict) and set(value) == {"en", "ko"}:
+        return Text(en=str(value["en"]), ko=str(value["ko"]))
+    return "" if value is None else str(value)
 
 
 def pick(text: "Text | str | None", lang: str) -> str:
@@ -915,8 +930,10 @@ class CheckResult:
     info: CheckInfo
     score: float
     status: str
-    expected: str = ""
-    measured: str = ""
+    expected: str | Text = ""
+    """What a right submission gives, in both languages (a plain str when it is only numbers or code)."""
+    measured: str | Text = ""
+    """What this submission gave, likewise."""
     hint: Text | None = None
     message: Text | None = None
     """For failures of student code (raised, timeout...): what happened, in words."""
@@ -946,7 +963,7 @@ class CheckResult:
         return {
             "check_id": self.check_id, "function": self.function, "points": self.points,
             "title": self.info.title.to_dict(), "false_fail_rate": self.info.false_fail_rate,
-            "score": self.score, "status": self.status, "expected": self.expected, "measured": self.measured,
+            "score": self.score, "status": self.status, "expected": text_to_plain(self.expected), "measured": text_to_plain(self.measured),
             "hint": self.hint.to_dict() if self.hint else None,
             "message": self.message.to_dict() if self.message else None,
             "notes": [n.to_dict() for n in self.notes], "seconds": round(self.seconds, 4),
@@ -1045,10 +1062,11 @@ class CheckSet:
         return tuple(c.info for c in self._checks)
 
 class CheckFailed(AssertionError):
-    """Raised through :class:`Feedback`; carries the student-facing explanation."""
+    """Raised through :class:`Feedback`; carries the student-facing explanation.  ``expected`` and
+    ``measured`` are Texts (a plain str where the words are only numbers or code, the same in both)."""
 
-    def __init__(self, expected: str, measured: str, hint: Text | None, fraction: float = 0.0):
-        super().__init__(f"expected {expected}; measured {measured}")
+    def __init__(self, expected: Text | str, measured: Text | str, hint: Text | None, fraction: float = 0.0):
+        super().__init__(f"expected {pick(expected, 'en')}; measured {pick(measured, 'en')}")
         self.expected, self.measured, self.hint, self.fraction = expected, measured, hint, fraction
 
 
@@ -1065,37 +1083,51 @@ def fmt(x: Any) -> str:
     return str(x)
 
 
-def describe(value: Any) -> str:
+def describe(value: Any) -> Text:
     """What a returned value is, in a few words (for 'expected an array, got ...')."""
     if isinstance(value, Unsupported):
         if value.type_name.startswith("array of dtype"):
-            return f"an {value.type_name} (not numbers)"
-        return f"an object of type {value.type_name}"
+            dtype = value.type_name[len("array of dtype"):].strip()
+            return T(f"an {value.type_name} (not numbers)", f"숫자가 아닌 배열 (dtype {dtype})")
+        return T(f"an object of type {value.type_name}", f"{value.type_name} 형식의 객체")
     if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape} and dtype {value.dtype}"
+        return T(f"an array of shape {value.shape} and dtype {value.dtype}",
+                 f"모양 {value.shape}, dtype {value.dtype}인 배열")
     if isinstance(value, (list, tuple)):
-        return f"a {type(value).__name__} of {len(value)} items"
+        kind = type(value).__name__
+        return T(f"a {kind} of {len(value)} items", f"항목 {len(value)}개인 {kind}")
     if isinstance(value, dict):
-        return f"a dict with keys {list(value)[:6]}"
+        return T(f"a dict with keys {list(value)[:6]}", f"키가 {list(value)[:6]}인 dict")
     if value is None:
-        return "None (did you forget `return`?)"
+        return T("None (did you forget `return`?)", "None (`return`을 빠뜨리지 않았나요?)")
     if isinstance(value, str):
-        return f"str {excerpt(repr(value), 40)}"
-    return f"{type(value).__name__} {excerpt(fmt(value), 80)}"
+        return T(f"str {excerpt(repr(value), 40)}", f"str {excerpt(repr(value), 40)}")
+    return T(f"{type(value).__name__} {excerpt(fmt(value), 80)}", f"{type(value).__name__} {excerpt(fmt(value), 80)}")
+
+
+#: How a Feedback method names what it judged by default.
+THE_RESULT = T("the result", "결과")
+
+
+def _of_shape(shape) -> Text:
+    return T(f"shape {tuple(shape)}", f"모양 {tuple(shape)}")
 
 
 @dataclass
 class Feedback:
-    """Per-check helper: assertions that explain themselves, plus notes that cost nothing."""
+    """Per-check helper: assertions that explain themselves, plus notes that cost nothing.
+
+    Every expected and measured line is a :class:`Text` (or a plain str of numbers or code), and so is
+    ``what``, the name of the judged value in a message ("sigmoid(x)", "layer 2" / "2층")."""
 
     notes: list[Text] = field(default_factory=list)
     artifacts: dict = field(default_factory=dict)
     """Small plain data a report may show (the probe's histogram counts)."""
 
-    def fail(self, expected: str, measured: str, hint: Text | None = None, fraction: float = 0.0):
+    def fail(self, expected: Text | str, measured: Text | str, hint: Text | None = None, fraction: float = 0.0):
         raise CheckFailed(expected, measured, hint, fraction)
 
-    def expect(self, ok: bool, expected: str, measured: str, hint: Text | None = None) -> None:
+    def expect(self, ok: bool, expected: Text | str, measured: Text | str, hint: Text | None = None) -> None:
         if not ok:
             self.fail(expected, measured, hint)
 
@@ -1105,59 +1137,64 @@ class Feedback:
 
     # -- turning returned values into something comparable
 
-    def array(self, value: Any, shape: tuple | None = None, what: str = "the result",
+    def array(self, value: Any, shape: tuple | None = None, what: Text | str = THE_RESULT,
               hint: Text | None = None) -> np.ndarray:
         """Coerce a returned value to a plain float64 array, failing clearly if it is not one."""
         if isinstance(value, (list, tuple)) and not isinstance(value, Unsupported):
             try:
                 value = np.asarray(value, dtype=float)
             except (ValueError, TypeError):
-                self.fail("a numpy array / numpy 배열", describe(value), hint or _ARRAY_HINT)
+                self.fail(T("a numpy array", "numpy 배열"), describe(value), hint or _ARRAY_HINT)
         if isinstance(value, (int, float, bool)) and not isinstance(value, np.ndarray):
             value = np.asarray(value, dtype=float)
         if not isinstance(value, np.ndarray):
-            self.fail(f"{what}: a numpy array" + (f" of shape {shape}" if shape is not None else "")
-                      + " / numpy 배열" + (f" (모양 {shape})" if shape is not None else ""),
+            wanted = (T("{what}: a numpy array", "{what}: numpy 배열") if shape is None else
+                      T("{what}: a numpy array of shape {shape}", "{what}: 모양 {shape}인 numpy 배열"))
+            self.fail(wanted.format(what=what, shape=tuple(shape) if shape is not None else ""),
                       describe(value), hint_for_unsupported(value) or hint or _ARRAY_HINT)
         # Values were decoded from the child's bytes into buffers the judge owns: no copy needed.
         arr = np.asarray(value, dtype=np.float64)
         if shape is not None and arr.shape != tuple(shape):
             # One number where an array was asked for is not a dimension order slip.
             scalar = arr.ndim == 0 and len(tuple(shape)) > 0
-            self.fail(f"{what} of shape {tuple(shape)} / 모양 {tuple(shape)}", f"shape {arr.shape} / 모양 {arr.shape}",
-                      _SCALAR_HINT if scalar else hint or _SHAPE_HINT)
+            self.fail(T("{what} of shape {shape}", "{what}: 모양 {shape}").format(what=what, shape=tuple(shape)),
+                      _of_shape(arr.shape), _SCALAR_HINT if scalar else hint or _SHAPE_HINT)
         return arr
 
-    def number(self, value: Any, what: str = "the result", hint: Text | None = None) -> float:
+    def number(self, value: Any, what: Text | str = THE_RESULT, hint: Text | None = None) -> float:
         """Coerce a returned value to a Python float (a 0-d or 1-element array is accepted)."""
         if isinstance(value, bool) or not isinstance(value, (int, float, np.ndarray)):
-            self.fail(f"{what}: a number / 숫자", describe(value), hint or _NUMBER_HINT)
+            self.fail(T("{what}: a number", "{what}: 숫자").format(what=what), describe(value), hint or _NUMBER_HINT)
         arr = np.asarray(value, dtype=np.float64)
         if arr.size != 1:
-            self.fail(f"{what}: a single number / 숫자 하나", describe(value), hint or _NUMBER_HINT)
+            self.fail(T("{what}: a single number", "{what}: 숫자 하나").format(what=what), describe(value),
+                      hint or _NUMBER_HINT)
         return float(arr.reshape(()))
 
-    def finite(self, arr: np.ndarray, what: str, hint: Text | None = None) -> None:
+    def finite(self, arr: np.ndarray, what: Text | str, hint: Text | None = None) -> None:
         bad = ~np.isfinite(arr)
         if bad.any():
-            self.fail(f"{what}: finite numbers / 유한한 수", f"{int(bad.sum())} nan/inf values / nan·inf {int(bad.sum())}개",
-                      hint)
+            n = int(bad.sum())
+            self.fail(T("{what}: finite numbers", "{what}: 유한한 수").format(what=what),
+                      T(f"{n} nan/inf values", f"nan·inf {n}개"), hint)
 
-    def allclose(self, measured: np.ndarray, expected: np.ndarray, what: str, rtol: float = 1e-7,
+    def allclose(self, measured: np.ndarray, expected: np.ndarray, what: Text | str, rtol: float = 1e-7,
                  atol: float = 1e-12, hint: Text | None = None) -> None:
         """Elementwise comparison; the message shows the worst element."""
         measured = np.asarray(measured, dtype=float)
         expected = np.asarray(expected, dtype=float)
         if measured.shape != expected.shape:
-            self.fail(f"{what} of shape {expected.shape} / 모양 {expected.shape}",
-                      f"shape {measured.shape} / 모양 {measured.shape}", hint or _SHAPE_HINT)
+            self.fail(T("{what} of shape {shape}", "{what}: 모양 {shape}").format(what=what, shape=expected.shape),
+                      _of_shape(measured.shape), hint or _SHAPE_HINT)
         err = np.abs(measured - expected)
         bad = ~(err <= atol + rtol * np.abs(expected))  # nan counts as bad
         if bad.any():
             i = np.unravel_index(np.argmax(np.where(bad, np.nan_to_num(err, nan=np.inf), -1)), bad.shape)
             where = f"[{', '.join(map(str, i))}]" if measured.ndim else ""
-            self.fail(f"{what}{where} = {fmt(expected[i])}",
-                      f"{fmt(measured[i])} ({int(bad.sum())} of {bad.size} values differ / {bad.size}개 중 {int(bad.sum())}개 다름)",
+            n, size = int(bad.sum()), bad.size
+            self.fail(T("{what}{where} = {value}", "{what}{where} = {value}").format(
+                          what=what, where=where, value=fmt(expected[i])),
+                      T(f"{fmt(measured[i])} ({n} of {size} values differ)", f"{fmt(measured[i])} ({size}개 중 {n}개 다름)"),
                       hint)
 
 
@@ -1222,7 +1259,8 @@ DETAIL_LABELS: dict[str, Text] = {
 
 def result_details(result, say) -> list[tuple[str, str]]:
     """(kind, text) of what a report shows under a check: what happened, expected, measured, the
-    hint (only when points were lost) and notes.  ``say`` turns a Text into the report's language(s).
+    hint (only when points were lost) and notes.  ``say`` turns a Text into the report's language(s) (a
+    plain str, such as a number, it keeps: expected and measured may be one).
 
     Every report (terminal table, notebook, results.json, feedback page) shows the same parts.
     """
@@ -1230,9 +1268,9 @@ def result_details(result, say) -> list[tuple[str, str]]:
     if result.message is not None:
         parts.append(("message", say(result.message)))
     if result.expected:
-        parts.append(("expected", result.expected))
+        parts.append(("expected", say(result.expected)))
     if result.measured:
-        parts.append(("measured", result.measured))
+        parts.append(("measured", say(result.measured)))
     if result.hint is not None and not result.passed:
         parts.append(("hint", say(result.hint)))
     parts += [("note", say(n)) for n in result.notes]
@@ -1583,9 +1621,10 @@ def blame_functions(results: list[CheckResult], checks: CheckSet, self_check: bo
         if culprits and (r.status in ("failed", "missing", "raised") or (self_check and r.status == "passed")):
             names = ", ".join(culprits)
             if r.status == "passed":
-                expected = ("first: every function the question uses passing its own checks (then the number "
-                            "your own functions give)")
-                measured = f"{names} fails its own checks"
+                expected = T("first: every function the question uses passing its own checks (then the number "
+                             "your own functions give)",
+                             "먼저 이 문제가 쓰는 함수가 모두 각자의 점검을 통과해야 함 (그다음 내 함수로 계산한 값)")
+                measured = T(f"{names} fails its own checks", f"{names}의 점검이 실패함")
                 status = "failed"
             else:
                 expected, measured, status = r.expected, r.measured, r.status
@@ -1802,14 +1841,18 @@ def answer_check(question: Question, student, fb, variant, answer_key, answers_s
                       f"노트북의 STUDENT_ID는 {typed!r}인데 제출자는 {variant.student_id!r}입니다. "
                       "다른 학생의 설정으로 계산되었습니다."))
     # The tolerance is not shown either: some are relative to the answer, and would give it away.
-    shown = f"{fmt(want)} ± {fmt(tol)}" if answers_shown else "the reference's value, within its tolerance (not shown)"
+    shown = f"{fmt(want)} ± {fmt(tol)}" if answers_shown else HIDDEN_ANSWER
     slip = question.mistakes(got, want, variant) if question.mistakes is not None else None
     fb.expect(abs(got - want) <= tol, shown, fmt(got), slip or question.hint)
 
 
+#: What grading says it compared with when the answers are not shown (nor the tolerance: some are relative).
+HIDDEN_ANSWER = T("the reference's value, within its tolerance (not shown)", "허용 오차 안의 정답 값 (공개하지 않음)")
+
 #: What a self-check says it compared with: never the number itself (with right functions it is the answer).
-OWN_STEPS = ("the number your own functions give when the question's steps are run again "
-             "(not shown: with right functions it is the answer)")
+OWN_STEPS = T("the number your own functions give when the question's steps are run again "
+              "(not shown: with right functions it is the answer)",
+              "문제의 단계를 내 함수로 다시 실행해서 나오는 값 (함수가 맞으면 그 값이 답이므로 보여 주지 않음)")
 
 
 def _agrees_with_own_functions(fb, question, variant, student, got: float) -> None:
@@ -1819,11 +1862,13 @@ def _agrees_with_own_functions(fb, question, variant, student, got: float) -> No
     except StudentFailure:
         raise
     except Exception as exc:  # the functions returned something the steps cannot use
-        fb.fail("the question's steps run with your own functions", f"they stopped: {type(exc).__name__}",
+        fb.fail(T("the question's steps run with your own functions", "문제의 단계가 내 함수로 실행됨"),
+                T(f"they stopped: {type(exc).__name__}", f"실행이 멈춤: {type(exc).__name__}"),
                 T("Check the functions the question uses with the self-check cells above first.",
                   "먼저 위의 자가 점검 셀로 이 문제가 쓰는 함수들을 확인하세요."))
     if not np.isfinite(mine):
-        fb.fail("a finite number from your own functions", "not a finite number",
+        fb.fail(T("a finite number from your own functions", "내 함수로 계산한 유한한 수"),
+                T("not a finite number", "유한한 수가 아님"),
                 T("Check the functions the question uses with the self-check cells above first.",
                   "먼저 위의 자가 점검 셀로 이 문제가 쓰는 함수들을 확인하세요."))
     if abs(got - mine) <= 1e-9 * max(1.0, abs(mine)):  # the very steps: the very number

@@ -108,7 +108,7 @@ def test_relu_writing_into_its_input_names_both_forms_and_out(body):
     that np.maximum's third argument is its output, and gives np.maximum(0, x)."""
     relu = eval(f"lambda x: {body}", {"np": np})
     r = checked({"relu": relu}, "relu")["check_relu_input_unchanged"]
-    assert not r.passed and r.measured.startswith("x was modified in place")
+    assert not r.passed and r.measured.en.startswith("x was modified in place")
     for text in (r.hint.en, r.hint.ko):
         assert "np.maximum(x, 0, x)" in text and "x[x < 0] = 0" in text and "out=" in text
         assert "np.maximum(0, x)" in text
@@ -262,8 +262,8 @@ def test_an_array_of_python_objects_is_named_and_explained():
 
     results = checked({"sigmoid": sigmoid}, "sigmoid")
     for r in results.values():
-        assert not r.passed and "Unsupported" not in r.measured
-        assert "dtype object" in r.measured and "dtype object" in both(r.hint), (r.check_id, r.measured)
+        assert not r.passed and "Unsupported" not in both(r.measured)
+        assert all("dtype object" in text for text in (r.measured.en, r.measured.ko, both(r.hint))), (r.check_id, r.measured)
 
 
 # ---- activation_probe ---------------------------------------------------------------------------
@@ -280,7 +280,7 @@ def test_an_activation_skipped_in_one_layer_names_that_layer():
         return out
 
     r = checked({"activation_probe": probe}, "activation_probe")["check_activation_probe_lecture_stats[sigmoid-std=1]"]
-    assert not r.passed and r.measured.startswith("layer 3 of 5")
+    assert not r.passed and r.measured.en.startswith("layer 3 of 5") and r.measured.ko.startswith("5개 층 중 3층")
     assert "[3]" in r.hint.en and "[3]층" in r.hint.ko
 
 
@@ -422,7 +422,7 @@ def test_korean_output_has_no_english_fragments_where_it_was_measured(tmp_path):
     """'(52 of 53 values differ)', the IPython note and an unreadable notebook speak Korean too, and a
     broken notebook's page says why once, not under each of its checks."""
     r = checked({"relu": lambda x: np.abs(x)}, "relu")["check_relu_values"]
-    assert "값이 다름" not in r.measured and "개 다름" in r.measured
+    assert "값이 다름" not in r.measured.ko and "개 다름" in r.measured.ko and "values differ" not in r.measured.ko
     broken = tmp_path / "weight_init.ipynb"
     broken.write_text('{"cells": [', encoding="utf-8")
     sub = grade_file(broken, GradeConfig())

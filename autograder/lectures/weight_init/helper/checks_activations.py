@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.helper.declare import describe, hint_for_unsupported
-from autograder.helper.text import T
+from autograder.helper.text import T, Text
 from autograder.lectures.weight_init.helper.contract import graded_check
 from autograder.lectures.weight_init.helper.callables import Sigmoid
 
@@ -38,6 +38,14 @@ def _sigmoid_grid(seed: int) -> np.ndarray:
     return np.concatenate([fixed, np.random.default_rng(seed).normal(0.0, 4.0, 40)])
 
 
+def _same_shape(fn: str, x) -> Text:
+    """What a shape check expects of ``fn(x)``: the shape of x, a scalar for a scalar."""
+    shape = np.shape(x)
+    if not shape:
+        return T(f"{fn} of a scalar -> a scalar", f"스칼라의 {fn} -> 스칼라")
+    return T(f"{fn} of shape {shape} -> same shape", f"모양 {shape}의 {fn} -> 같은 모양")
+
+
 def _note_overflow(fb, reply) -> None:
     if any("overflow" in w for w in reply.warnings):
         fb.note(OVERFLOW_NOTE)
@@ -50,7 +58,7 @@ def check_sigmoid_values(student, fb, seed):
     y = fb.array(reply.value, shape=x.shape, what="sigmoid(x)")
     # Named by its values: `1/1 + np.exp(-x)` is (1/1) + e^-x, inf at x = -1000 (not exp(x)/(1+exp(x))'s nan).
     precedence = _is_one_plus_exp(y, x)
-    fb.finite(y, "sigmoid(x) for x in [-1000, 1000]",
+    fb.finite(y, T("sigmoid(x) for x in [-1000, 1000]", "x가 [-1000, 1000]일 때의 sigmoid(x)"),
               PRECEDENCE_HINT if precedence else
               T("exp(x)/(1+exp(x)) gives inf/inf = nan at x = 1000; use 1/(1+np.exp(-x)).",
                 "x = 1000에서 exp(x)/(1+exp(x))는 inf/inf = nan이 됩니다. 1/(1+np.exp(-x))를 쓰세요."))
@@ -71,7 +79,7 @@ def check_sigmoid_shapes(student, fb, seed):
     for x in (np.float64(rng.normal()), rng.normal(size=7), rng.normal(size=(3, 4))):
         y = student.call("sigmoid", x).value
         fb.expect(isinstance(y, (np.ndarray, np.generic, float, int)) and np.shape(y) == np.shape(x),
-                  f"sigmoid of shape {np.shape(x) or 'scalar'} -> same shape / 같은 모양", describe(y),
+                  _same_shape("sigmoid", x), describe(y),
                   hint_for_unsupported(y) or T("Work elementwise with numpy (np.exp), not with loops that build a list or math.exp.",
                     "math.exp나 리스트를 만드는 반복문 대신 numpy(np.exp)로 원소별 계산을 하세요."))
 
@@ -81,7 +89,7 @@ def check_sigmoid_float_output(student, fb):
     x = np.array([-3, -1, 0, 2, 4])
     reply = student.call("sigmoid", x)
     y = reply.value
-    fb.expect(isinstance(y, np.ndarray) and y.dtype.kind == "f", "an array of floats", describe(y),
+    fb.expect(isinstance(y, np.ndarray) and y.dtype.kind == "f", T("an array of floats", "실수(float) 배열"), describe(y),
               hint_for_unsupported(y) or
               T("Do not round or cast to int: sigmoid values lie strictly between 0 and 1.",
                 "반올림하거나 int로 바꾸지 마세요: 시그모이드 값은 0과 1 사이의 실수입니다."))
@@ -105,7 +113,7 @@ def check_relu_shapes(student, fb, seed):
     for x in (np.float64(-1.5), rng.normal(size=9), rng.normal(size=(4, 5))):
         y = student.call("relu", x).value
         fb.expect(isinstance(y, (np.ndarray, np.generic, float, int)) and np.shape(y) == np.shape(x),
-                  f"relu of shape {np.shape(x) or 'scalar'} -> same shape / 같은 모양", describe(y),
+                  _same_shape("relu", x), describe(y),
                   hint_for_unsupported(y) or T("np.maximum(0, x) works for scalars and arrays alike.",
                     "np.maximum(0, x)는 스칼라와 배열 모두에 동작합니다."))
 
@@ -132,9 +140,9 @@ def check_relu_input_unchanged(student, fb, seed):
     # x turned into relu(x) itself: `x[x < 0] = 0` and `np.maximum(x, 0, x)` leave the same x behind (and return
     # it), so the hint names both; any other change is named as such.
     relu_in_place = isinstance(after, np.ndarray) and after.shape == x.shape and np.array_equal(after, np.maximum(0.0, x))
-    fb.expect(unchanged, "x unchanged after relu(x) / relu(x) 뒤에도 x 그대로",
-              "x was modified in place: it now holds relu(x) / x가 바뀌어 relu(x)가 됨" if relu_in_place
-              else "x was modified in place / x가 바뀜",
+    fb.expect(unchanged, T("x unchanged after relu(x)", "relu(x) 뒤에도 x 그대로"),
+              T("x was modified in place: it now holds relu(x)", "x가 바뀌어 relu(x)가 됨") if relu_in_place
+              else T("x was modified in place", "x가 바뀜"),
               RELU_IN_PLACE_HINT if relu_in_place else
               T("relu changed the caller's array x (backprop needs the original x): do not assign into x "
                 "(x[...] = ..., x *= ..., an out= argument); return a new array such as np.maximum(0, x).",

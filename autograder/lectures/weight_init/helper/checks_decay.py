@@ -45,8 +45,8 @@ def check_weight_decay_penalty_value(student, fb, variant, seed):
                 T("penalty = 0.5 * lam * sum over matrices of np.sum(W ** 2).",
                   "penalty = 0.5 * lam * (각 행렬의 np.sum(W ** 2)의 합)."))
     shapes = ", ".join(f"{w.shape[0]}x{w.shape[1]}" for w in weights)
-    fb.expect(np.isclose(got, want, rtol=DECAY_RTOL, atol=0.0), f"{fmt(want)} (λ={lam:g}, matrices {shapes})",
-              fmt(got), hint)
+    fb.expect(np.isclose(got, want, rtol=DECAY_RTOL, atol=0.0),
+              T(f"{fmt(want)} (λ={lam:g}, matrices {shapes})", f"{fmt(want)} (λ={lam:g}, 행렬 {shapes})"), fmt(got), hint)
 
 
 @graded_check("weight_decay_penalty", points=1, title=T("λ = 0 gives 0", "λ = 0이면 0"), aspect=True)
@@ -81,6 +81,6 @@ def check_weight_decay_grad_numerical(student, fb, variant, seed):
         step = np.zeros_like(w)
         step[idx] = h
         numeric[idx] = (decay_penalty([w + step], lam) - decay_penalty([w - step], lam)) / (2 * h)
-    fb.allclose(got, numeric, "numerical dPenalty/dW", rtol=1e-5, atol=1e-8,
+    fb.allclose(got, numeric, T("numerical dPenalty/dW", "벌칙 항을 수치 미분한 값"), rtol=1e-5, atol=1e-8,
                 hint=T("Check your formula against (penalty(W + h) - penalty(W - h)) / 2h for a small h.",
                        "작은 h에 대해 (penalty(W + h) - penalty(W - h)) / 2h와 비교해 보세요."))

@@ -120,8 +120,9 @@ def check_init_mean(student, fb, variant, seed_for, fn):
         s = float(w.std())
         unit_interval = bool(w.min() >= 0.0 and w.max() < 1.0)
         fb.expect(abs(w.mean()) <= MEAN_TOL * s,
-                  f"mean 0 ± {fmt(MEAN_TOL * s)} (0.03 × the weights' std {fmt(s)}), {w.size:,} weights",
-                  f"mean {fmt(w.mean())}",
+                  T(f"mean 0 ± {fmt(MEAN_TOL * s)} (0.03 × the weights' std {fmt(s)}), {w.size:,} weights",
+                    f"평균 0 ± {fmt(MEAN_TOL * s)} (가중치 표준편차 {fmt(s)}의 0.03배), 가중치 {w.size:,}개"),
+                  T(f"mean {fmt(w.mean())}", f"평균 {fmt(w.mean())}"),
                   T("Weights are centred at 0: N(0, std^2), not a draw from [0, 1) (rng.random).",
                     "가중치의 중심은 0입니다: [0, 1) 범위(rng.random)가 아니라 N(0, std^2)에서 뽑으세요.")
                   if unit_interval else
@@ -137,7 +138,8 @@ def check_init_std(student, fb, variant, seed_for, fn):
         measured = float(w.std())
         rule = f"std={std}" if fn == "normal_init" else f"{RULE[fn]}, n_in={n_in}, n_out={n_out}"
         fb.expect(abs(measured / s - 1.0) <= STD_REL_TOL,
-                  f"std {fmt(s)} ± 3% ({rule})", f"std {fmt(measured)} over {w.size:,} weights",
+                  T(f"std {fmt(s)} ± 3% ({rule})", f"표준편차 {fmt(s)} ± 3% ({rule})"),
+                  T(f"std {fmt(measured)} over {w.size:,} weights", f"가중치 {w.size:,}개의 표준편차 {fmt(measured)}"),
                   mistake_hint(fn, measured / s, n_in, n_out, std))
 
 
@@ -154,8 +156,11 @@ def check_init_distribution(student, fb, variant, seed_for, fn):
     centred = w - w.mean()  # only to choose the hint: a uniform draw has excess kurtosis -1.2
     kurt = float(np.mean(centred**4) / max(np.mean(centred**2) ** 2, 1e-300) - 3.0)
     uniform = abs(kurt + 1.2) < 0.2
-    fb.expect(p >= KS_ALPHA, f"KS p-value >= {KS_ALPHA:g} against a normal shape ({sample.size:,} weights)",
-              f"KS distance {d:.4f}, p = {p:.2g}, excess kurtosis {kurt:.2f} (normal: 0, uniform: -1.2)",
+    fb.expect(p >= KS_ALPHA,
+              T(f"KS p-value >= {KS_ALPHA:g} against a normal shape ({sample.size:,} weights)",
+                f"정규분포 모양에 대한 KS 검정 p값 >= {KS_ALPHA:g} (가중치 {sample.size:,}개)"),
+              T(f"KS distance {d:.4f}, p = {p:.2g}, excess kurtosis {kurt:.2f} (normal: 0, uniform: -1.2)",
+                f"KS 거리 {d:.4f}, p = {p:.2g}, 초과 첨도 {kurt:.2f} (정규분포: 0, 균등분포: -1.2)"),
               T("The weights look uniform: use rng.standard_normal or rng.normal, not rng.random/rng.uniform."
                 if uniform else "Draw from a normal distribution: rng.standard_normal((n_in, n_out)) * scale.",
                 "균등분포처럼 보입니다: rng.random/rng.uniform 대신 rng.standard_normal 또는 rng.normal을 쓰세요."
@@ -169,12 +174,14 @@ def check_init_rng(student, fb, seed, fn):
     a = fb.array(draw(student, fn, n_in, n_out, seed, 0.5).value, shape=(n_in, n_out), what=fn)
     b = fb.array(draw(student, fn, n_in, n_out, seed, 0.5).value, shape=(n_in, n_out), what=fn)
     c = fb.array(draw(student, fn, n_in, n_out, seed + 1, 0.5).value, shape=(n_in, n_out), what=fn)
-    fb.expect(np.array_equal(a, b), "the same weights from two Generators in the same state",
-              "different weights",
+    fb.expect(np.array_equal(a, b), T("the same weights from two Generators in the same state",
+                                      "상태가 같은 두 Generator에서 같은 가중치"),
+              T("different weights", "서로 다른 가중치"),
               T("Draw with the rng argument (rng.standard_normal(...)), not np.random.* or a new default_rng().",
                 "np.random.*나 새 default_rng() 대신 인자로 받은 rng로 뽑으세요 (rng.standard_normal(...))."))
-    fb.expect(not np.array_equal(a, c), "different weights from Generators in different states",
-              "identical weights",
+    fb.expect(not np.array_equal(a, c), T("different weights from Generators in different states",
+                                          "상태가 다른 Generator에서 서로 다른 가중치"),
+              T("identical weights", "똑같은 가중치"),
               T("Do not re-seed inside the function (e.g. default_rng(0)): the caller's rng decides the draw.",
                 "함수 안에서 시드를 다시 정하지 마세요 (예: default_rng(0)). 뽑는 값은 호출한 쪽의 rng가 정합니다."))
 
@@ -188,6 +195,7 @@ def check_init_units_differ(student, fb, seed, fn):
     # Columns compared by their bytes (+ 0.0 turns -0.0 into 0.0, as np.unique's equality does):
     # np.unique(w, axis=1) sorted the whole matrix for the same count.
     distinct = len({column.tobytes() for column in np.ascontiguousarray((w + 0.0).T)})
-    fb.expect(distinct == n_out, f"{n_out} different columns (one per unit)", f"{distinct} different columns",
+    fb.expect(distinct == n_out, T(f"{n_out} different columns (one per unit)", f"서로 다른 열 {n_out}개 (노드마다 하나)"),
+              T(f"{distinct} different columns", f"서로 다른 열 {distinct}개"),
               T("Equal initial weights make every unit compute and learn the same thing: draw every weight independently.",
                 "초깃값이 같으면 모든 노드가 같은 값을 계산하고 똑같이 갱신됩니다. 가중치를 모두 독립적으로 뽑으세요."))

@@ -17,7 +17,7 @@ import numpy as np
 
 from autograder.helper.calls import CallReply, StudentRaised, build_callable
 from autograder.helper.declare import describe
-from autograder.helper.text import T
+from autograder.helper.text import T, Text
 from autograder.helper.wire import PREBUILT, CallableSpec, NormalArraySpec, RngSpec
 from autograder.lectures.weight_init.helper.callables import TableInit
 from autograder.lectures.weight_init.helper.contract import graded_check
@@ -48,16 +48,22 @@ LAYER_HINT = T("Layer i computes activation(prev @ W) with a new W = init(n_prev
 
 def layers_of(fb, value, n_layers: int, rows: int, node_num: int) -> list[np.ndarray]:
     """The returned layers as float arrays, or a failure that says what came back instead."""
+    listed = T(f"a list of {n_layers} arrays", f"배열 {n_layers}개의 리스트")
     if isinstance(value, dict):
-        fb.fail(f"a list of {n_layers} arrays", describe(value), LIST_HINT)
+        fb.fail(listed, describe(value), LIST_HINT)
     if not isinstance(value, (list, tuple)):
-        fb.fail(f"a list of {n_layers} arrays", describe(value),
+        fb.fail(listed, describe(value),
                 T("Collect every layer's activations and return them all, not only the last layer.",
                   "마지막 층만이 아니라 모든 층의 활성화 값을 모아 반환하세요."))
-    fb.expect(len(value) == n_layers, f"{n_layers} layers", f"{len(value)} layers",
+    fb.expect(len(value) == n_layers, T(f"{n_layers} layers", f"층 {n_layers}개"),
+              T(f"{len(value)} layers", f"층 {len(value)}개"),
               T("One entry per hidden layer: loop n_layers times and append each layer's output.",
                 "은닉층마다 하나씩: n_layers번 반복하며 각 층의 출력을 추가하세요."))
-    return [fb.array(a, shape=(rows, node_num), what=f"layer {i + 1}") for i, a in enumerate(value)]
+    return [fb.array(a, shape=(rows, node_num), what=layer_name(i + 1)) for i, a in enumerate(value)]
+
+
+def layer_name(i: int) -> Text:
+    return T(f"layer {i}", f"{i}층")
 
 
 def expected_layers(x, init_spec, act_spec, n_layers, node_num, store_pre=False, chain=True):
@@ -129,7 +135,7 @@ def check_activation_probe_exact(student, fb, variant, seed_for):
         hint = T("init was called once: draw a new W for every layer.",
                  "init을 한 번만 호출했습니다. 층마다 새 W를 뽑으세요.")
     for i, (g, w) in enumerate(zip(got, want), start=1):
-        fb.allclose(g, w, f"layer {i}", EXACT_RTOL, EXACT_ATOL, hint)
+        fb.allclose(g, w, layer_name(i), EXACT_RTOL, EXACT_ATOL, hint)
 
 
 @graded_check("activation_probe", points=1, title=T("calls init(n_prev, node_num, rng) once per layer",
@@ -149,8 +155,9 @@ def check_activation_probe_init_calls(student, fb, variant, seed_for):
     log = reply.callable_logs[0] if reply.callable_logs else []
     shapes = [tuple(c[:2]) for c in log]
     want = [(x.shape[1] if i == 0 else node_num, node_num) for i in range(n_layers)]
-    shown = f"{len(log)} call(s): {shapes[:8]}{' ...' if len(shapes) > 8 else ''}"
-    expected = f"{n_layers} calls: {want}"
+    listed = f"{shapes[:8]}{' ...' if len(shapes) > 8 else ''}"
+    shown = T(f"{len(log)} call(s): {listed}", f"{len(log)}번 호출: {listed}")
+    expected = T(f"{n_layers} calls: {want}", f"{n_layers}번 호출: {want}")
     if len(log) != n_layers:
         fb.fail(expected, shown,
                 T("init was never called: draw each layer's W with W = init(prev.shape[1], node_num, rng)."
@@ -171,8 +178,9 @@ def check_activation_probe_init_calls(student, fb, variant, seed_for):
             hint = T("The first layer's n_in is x.shape[1]; after that it is node_num.",
                      "첫 층의 n_in은 x.shape[1], 그다음 층부터는 node_num입니다.")
         fb.fail(expected, shown, hint)
-    fb.expect(all(c[2] == seed for c in log), "init receives the rng given to the probe",
-              "a different rng (or none)",
+    fb.expect(all(c[2] == seed for c in log), T("init receives the rng given to the probe",
+                                                "activation_probe가 받은 rng를 init이 받음"),
+              T("a different rng (or none)", "다른 rng (또는 rng 없음)"),
               T("Pass the probe's own rng argument to init; do not create a new Generator.",
                 "probe가 받은 rng를 그대로 init에 넘기세요. 새 Generator를 만들지 마세요."))
 
@@ -257,16 +265,20 @@ def check_activation_probe_lecture_stats(student, fb, class_seed_for, case):
     if outside:
         k = outside[0]
         a = acts[k - 1]
-        fb.fail(f"{act.name} activations in {'[0, 1]' if high == 1.0 else '[0, inf)'} in every layer",
-                f"layer {k} of {len(acts)} has values from {float(a.min()):.3g} to {float(a.max()):.3g}"
-                + (f" (layers out of range: {outside})" if len(outside) > 1 else ""),
+        span = "[0, 1]" if high == 1.0 else "[0, inf)"
+        low_, high_ = f"{float(a.min()):.3g}", f"{float(a.max()):.3g}"
+        fb.fail(T(f"{act.name} activations in {span} in every layer", f"모든 층의 {act.name} 활성화 값이 {span} 안"),
+                T(f"layer {k} of {len(acts)} has values from {low_} to {high_}"
+                  + (f" (layers out of range: {outside})" if len(outside) > 1 else ""),
+                  f"{len(acts)}개 층 중 {k}층의 값이 {low_}부터 {high_}까지"
+                  + (f" (범위를 벗어난 층: {outside})" if len(outside) > 1 else "")),
                 _STORE_ACTIVATION if len(outside) == len(acts) else
                 T(f"Only layer(s) {outside} are out of range: every layer must store activation(prev @ W) with the "
                   "activation the probe is given.",
                   f"{outside}층만 범위를 벗어났습니다: 모든 층이 probe가 받은 활성화 함수로 activation(prev @ W)를 "
                   "저장해야 합니다."))
     for i, (g, w) in enumerate(zip(acts, want), start=1):
-        fb.allclose(g, w, f"{case}: layer {i}", EXACT_RTOL, EXACT_ATOL, CASE_HINTS[case])
+        fb.allclose(g, w, T(f"{case}: layer {i}", f"{case}: {i}층"), EXACT_RTOL, EXACT_ATOL, CASE_HINTS[case])
 
 
 @graded_check("activation_probe", points=1, title=T("equal initial weights give identical units",
@@ -277,7 +289,8 @@ def check_activation_probe_symmetry(student, fb, seed):
                        RngSpec(seed))
     for i, layer in enumerate(layers_of(fb, reply.value, 3, len(x), 10), start=1):
         spread = float(np.max(np.abs(layer - layer[:, :1])))
-        fb.expect(spread <= 1e-12, f"layer {i}: every unit (column) identical", f"units differ by up to {spread:.3g}",
+        fb.expect(spread <= 1e-12, T(f"layer {i}: every unit (column) identical", f"{i}층: 모든 노드(열)가 같음"),
+                  T(f"units differ by up to {spread:.3g}", f"노드 사이의 차이가 최대 {spread:.3g}"),
                   T("With equal weights each unit sums the same inputs with the same weights; the probe must use "
                     "exactly the W that init returns (no extra noise, no reordering).",
                     "가중치가 모두 같으면 모든 노드가 같은 입력을 같은 가중치로 더합니다. probe는 init이 반환한 W를 "

@@ -95,9 +95,15 @@ def save_histograms(sub: Submission, directory: str | Path, lang: str = "en") ->
 # ---- the feedback page's figure: inline SVG, no matplotlib (milliseconds per student) -------------
 
 
-def histogram_grid(student: dict[str, list[list[int]]], reference: dict[str, list[list[int]]]) -> str:
+#: The grid's own words (a browser draws Hangul in an inline SVG, unlike matplotlib's default font).
+SIDE_LABELS = (T("your activation_probe", "내 activation_probe"), T("reference", "정답"))
+LAYER_LABEL = T("{n}-layer", "{n}층")
+
+
+def histogram_grid(student: dict[str, list[list[int]]], reference: dict[str, list[list[int]]],
+                   lang: str = "en") -> str:
     """The lecture's histograms: a row per case; the student's layers left, the reference's right."""
-    return _grid(_frozen(student), _frozen(reference))
+    return _grid(_frozen(student), _frozen(reference), lang)
 
 
 def _frozen(counts: dict[str, list[list[int]]]) -> tuple:
@@ -105,7 +111,7 @@ def _frozen(counts: dict[str, list[list[int]]]) -> tuple:
 
 
 @lru_cache(maxsize=256)
-def _grid(student_counts: tuple, reference_counts: tuple) -> str:
+def _grid(student_counts: tuple, reference_counts: tuple, lang: str = "en") -> str:
     """Drawn once per distinct histogram set: in a class-wide week every student whose probe is right
     has the same counts (the inputs are the class's), and so do students who make the same mistake."""
     student, reference = dict(student_counts), dict(reference_counts)
@@ -116,11 +122,12 @@ def _grid(student_counts: tuple, reference_counts: tuple) -> str:
     height = top + len(cases) * (ph + gap) + 8
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'font-family="sans-serif" font-size="10">']
-    for side, label in enumerate(("your activation_probe", "reference")):
+    for side, label in enumerate(SIDE_LABELS):
         x = left + side * (layers * (pw + gap) + 30)
-        parts.append(f'<text x="{x}" y="12" font-weight="bold">{escape(label)}</text>')
+        parts.append(f'<text x="{x}" y="12" font-weight="bold">{escape(pick(label, lang))}</text>')
         for layer in range(layers):
-            parts.append(f'<text x="{x + layer * (pw + gap) + 14}" y="27">{layer + 1}-layer</text>')
+            shown = escape(pick(LAYER_LABEL.format(n=layer + 1), lang))
+            parts.append(f'<text x="{x + layer * (pw + gap) + 14}" y="27">{shown}</text>')
     for row, case in enumerate(cases):
         y = top + row * (ph + gap)
         parts.append(f'<text x="4" y="{y + ph / 2 + 4}">{escape(case)}</text>')
@@ -158,4 +165,4 @@ def feedback_figure(sub: Submission, lang: str) -> str:
                      "강의의 활성화 값 히스토그램 (5층, 노드 100개, 입력 1000개): 내 activation_probe와 정답을 같은 "
                      "조건에서 나란히 비교합니다."), lang)
     return (f"<h2>{escape(pick(T('Histograms', '히스토그램'), lang))}</h2><p>{escape(caption)}</p>"
-            f"{histogram_grid(student, reference_histograms())}")
+            f"{histogram_grid(student, reference_histograms(), lang)}")

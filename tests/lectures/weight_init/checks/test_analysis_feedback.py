@@ -9,7 +9,7 @@ from autograder.lectures.weight_init.instructor import answer_key as analysis
 from autograder.engine.config import Variant
 from autograder.helper.declare import fmt
 from autograder.helper.questions import OWN_STEPS
-from autograder.helper.text import pick
+from autograder.helper.text import both
 from autograder.engine.pipeline import GradeConfig, grade_file
 from autograder.engine.sandbox.limits import Limits
 from autograder.engine.steps.load import load_python
@@ -36,10 +36,10 @@ def test_a_self_check_compares_with_the_students_own_functions_and_never_shows_t
     path.write_text(_typed_in(), encoding="utf-8")
     sub = grade_file(path, GradeConfig(limits=Limits(call_timeout_s=10), self_check=True, own_variant=True))
     penalty = _answers(sub.results)["answer_penalty"]
-    assert not penalty.passed and "your own functions" in penalty.expected
+    assert not penalty.passed and "your own functions" in penalty.expected.en and "내 함수" in penalty.expected.ko
     # No number at all: with right functions, theirs is the answer (here it is the reference's).
     for r in _answers(sub.results).values():
-        assert r.passed or (r.expected == OWN_STEPS and not re.search(r"\d", r.expected + pick(r.hint, "en")))
+        assert r.passed or (r.expected == OWN_STEPS and not re.search(r"\d", both(r.expected) + both(r.hint)))
     assert penalty.measured == "123"
 
 
@@ -52,7 +52,7 @@ def test_a_wrong_function_with_a_consistent_answer_fails_the_self_check_as_gradi
     graded = _answers(grade_sources(src)["s"])
     assert not checked["answer_he_relu_std"].passed and not graded["answer_he_relu_std"].passed
     assert "he_init" in checked["answer_he_relu_std"].hint.en and "he_init" in graded["answer_he_relu_std"].hint.en
-    assert not re.search(r"\d", checked["answer_he_relu_std"].expected)
+    assert not re.search(r"\d", both(checked["answer_he_relu_std"].expected))
 
 
 def _he_is_xavier() -> str:
@@ -68,8 +68,8 @@ def test_graded_feedback_hides_the_answer_and_its_tolerance_unless_asked():
     hidden = _answers(grade_sources(src)["s"])["answer_penalty"]
     shown = _answers(grade_sources(src, show_answers=True)["s"])["answer_penalty"]
     want, tol = analysis.expected("answer_penalty", Variant())
-    assert not hidden.passed and "not shown" in hidden.expected and fmt(want) not in hidden.expected
-    assert "±" not in hidden.expected
+    assert not hidden.passed and "not shown" in hidden.expected.en and fmt(want) not in both(hidden.expected)
+    assert "±" not in both(hidden.expected)
     assert shown.expected == f"{fmt(want)} ± {fmt(tol)}"
 
 
@@ -79,5 +79,5 @@ def test_the_notebooks_own_cells_never_show_the_reference():
     exec(compile(_he_is_xavier(), "weight_init.py", "exec"), namespace)
     namespace["answer_he_relu_std"] = 0.999
     result = _answers(grade_namespace(namespace, ("answer_he_relu_std",)))["answer_he_relu_std"]
-    assert not result.passed and "your own functions" in result.expected
-    assert fmt(analysis.expected("answer_he_relu_std", Variant())[0]) not in result.expected
+    assert not result.passed and "your own functions" in result.expected.en
+    assert fmt(analysis.expected("answer_he_relu_std", Variant())[0]) not in both(result.expected)
