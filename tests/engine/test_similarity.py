@@ -35,6 +35,13 @@ def documents(folder: Path) -> list[S.Document]:
 
 
 @pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """A smaller planted class for the command's end-to-end runs (each grades every file in the jail)."""
+    files, pairs = planted_class(8, seed=3)
+    return write_class(tmp_path_factory.mktemp("small") / "class", files), pairs, None
+
+
+@pytest.fixture(scope="module")
 def planted(tmp_path_factory):
     files, pairs = planted_class(30)
     folder = write_class(tmp_path_factory.mktemp("planted") / "class", files)
@@ -90,8 +97,8 @@ def _grades(out: Path) -> list[list[str]]:
 
 
 @pytest.mark.sandbox
-def test_grade_lists_the_copies_beside_their_page_and_changes_no_grade(planted, tmp_path):
-    folder, pairs, _ = planted
+def test_grade_lists_the_copies_beside_their_page_and_changes_no_grade(small, tmp_path):
+    folder, pairs, _ = small
     run = lambda out, *extra: subprocess.run(  # noqa: E731
         [sys.executable, "-m", "autograder.engine.cli", "grade", str(folder), "--out", str(out), "--lang", "en",
          "--show", "0", "--jobs", "2", *extra], capture_output=True, text=True, timeout=600)
@@ -116,9 +123,9 @@ def test_grade_lists_the_copies_beside_their_page_and_changes_no_grade(planted, 
 
 
 @pytest.mark.sandbox
-def test_compare_with_an_earlier_folder_finds_copies_across_it(planted, tmp_path):
+def test_compare_with_an_earlier_folder_finds_copies_across_it(small, tmp_path):
     """This year's copies of last year's files are found; last year's files are not compared among themselves."""
-    folder, pairs, _ = planted
+    folder, pairs, _ = small
     earlier, now = tmp_path / "2025", tmp_path / "2026"
     originals = {a for a, _ in pairs}
     for d in folder.iterdir():
