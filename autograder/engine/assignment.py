@@ -56,6 +56,11 @@ class Assignment:
     """Called once in each judge before a class-wide week is graded (what every submission is compared with)."""
     shared_inputs: Callable[[Any], list] | None = None
     """``shared_inputs(variant)``: input cases the sandbox's zygote draws once for every child (prebuild)."""
+    after_checks: Callable[[Any, Any, list], dict] | None = None
+    """``after_checks(student, variant, results) -> {check_id: {name: data}}``: an ungraded look at a graded
+    submission (never a self-check), run once its checks' results are settled and before its sandbox
+    closes; the data are added to those results' artifacts for the reports, never scored.  Whatever it
+    raises is ignored (the results stay as they were)."""
     feedback_figure: Callable[[Any, str], str] | None = None
     """``feedback_figure(submission, lang)``: an HTML fragment for the feedback page (inline SVG), or ''."""
     plot: Callable[[Any, Path], Path] | None = None

@@ -60,19 +60,23 @@ def result_details(result, say) -> list[tuple[str, str]]:
     return parts
 
 
-def _place(cell: str, line) -> str:
+def _place(cell: str, line, lang: str = "en") -> str:
     """Where in the student's file: "cell 14, line 7" in a notebook; in a .py file the file's own line
-    number says it all ("weight_init.py, line 83", not the cell's range of lines)."""
+    number says it all ("weight_init.py, line 83", not the cell's range of lines).  In Korean "셀 14, 7번째 줄"."""
     cell = re.sub(r" lines \d+-\d+$", "", cell)
+    if lang == "ko":
+        cell = re.sub(r"^cell (\d+)$", r"셀 \1", cell)
+        return f"{cell}, {line}번째 줄" if line else cell
     return f"{cell}, line {line}" if line else cell
 
 
-def cell_place(error: dict) -> str:
+def cell_place(error: dict, lang: str = "en") -> str:
     """Where a cell's error happened: its line, in the cell that holds it (an earlier cell's function
     called from this one is placed there, and this one named as the one that ran it)."""
     if error.get("at"):
-        return f"{_place(str(error['at']), error.get('line'))}, run from {_place(str(error.get('cell', '')), None)}"
-    return _place(str(error.get("cell", "its cell")), error.get("line"))
+        at, ran = _place(str(error["at"]), error.get("line"), lang), _place(str(error.get("cell", "")), None, lang)
+        return f"{at}, {ran}에서 실행" if lang == "ko" else f"{at}, run from {ran}"
+    return _place(str(error.get("cell", "해당 셀" if lang == "ko" else "its cell")), error.get("line"), lang)
 
 
 def failure_message(kind: str, fn: str, info: dict, timeout_s: float | None = None) -> tuple[Text, Text]:
@@ -89,12 +93,12 @@ def failure_message(kind: str, fn: str, info: dict, timeout_s: float | None = No
                   "`raise NotImplementedError()` 를 지우고 코드를 작성하세요."))
     error = info.get("cell_error")
     if kind == "missing" and isinstance(error, dict):
-        where = cell_place(error)
+        where, where_ko = cell_place(error), cell_place(error, "ko")
         what = f"{error.get('type', 'Error')}: {error.get('message', '')}"
         made = "computed" if fn.startswith("answer_") else "defined"
         message = T(f"{fn} was not {made}: the cell that {'computes' if fn.startswith('answer_') else 'defines'} "
                     f"it stopped ({where}) with {what}",
-                    f"{fn}이(가) 만들어지지 않았습니다: 이 값을 만드는 셀이 멈췄습니다 ({where}). {what}")
+                    f"{fn}이(가) 만들어지지 않았습니다: 이 값을 만드는 셀이 멈췄습니다 ({where_ko}). {what}")
         if "invalid character" in str(error.get("message", "")):
             return message, T("A character typed in Korean (or another non-English) input mode, such as the full-width "
                               "colon ： or parentheses （）, is not Python: switch to English input and type it again.",
@@ -151,13 +155,15 @@ def failure_message(kind: str, fn: str, info: dict, timeout_s: float | None = No
                 T("Avoid creating huge arrays and do not exit the interpreter from your functions.",
                   "너무 큰 배열을 만들거나 함수 안에서 인터프리터를 종료하지 마세요."))
     # raised
-    where = ""
+    where = where_ko = ""
     frames = info.get("frames") or []
     if frames:
         _file, line, text = frames[-1]
-        where = f" ({_place(_file.replace('<student ', '').rstrip('>'), line)}: {text.strip()})" if line else ""
+        cell = _file.replace('<student ', '').rstrip('>')
+        if line:
+            where, where_ko = (f" ({_place(cell, line, lang)}: {text.strip()})" for lang in ("en", "ko"))
     what = f"{info.get('type', 'Error')}: {info.get('message', '')}"
-    message = T(f"{fn} raised {what}{where}", f"{fn} 실행 중 오류가 발생했습니다. {what}{where}")
+    message = T(f"{fn} raised {what}{where}", f"{fn} 실행 중 오류가 발생했습니다. {what}{where_ko}")
     kind_of = str(info.get("type", ""))
     texts = [str(f[2]) for f in frames if isinstance(f, (list, tuple)) and len(f) == 3]
     if kind_of in ("NameError", "UnboundLocalError"):

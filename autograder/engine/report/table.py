@@ -98,7 +98,7 @@ def load_notes(sub: Submission, lang: str) -> list[str]:
                                 f"파일 전체 실행이 {rep.problem}(으)로 끝나 셀을 하나씩, 각각 시간 제한을 두고 다시 "
                                 "실행했습니다 (실패한 셀은 정의만 남김)"), lang))
         for e in rep.errors[:5]:
-            notes.append(f"{cell_place(e)}: {e.get('type')}: {e.get('message')}")
+            notes.append(f"{cell_place(e, lang)}: {e.get('type')}: {e.get('message')}")
         if rep.shell_notes:
             notes.append(pick(T("not run while grading: ", "채점 중 실행하지 않음: "), lang) + ", ".join(rep.shell_notes[:5]))
     return notes

@@ -7,7 +7,7 @@ lecture is an :class:`Assignment` (engine/assignment.py): the default one unless
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from autograder.engine.assignment import Assignment, load
@@ -61,6 +61,23 @@ def _variant_of(run: GradingRun, sid: str, handle) -> Variant:
     return run.variant.for_student(sid)
 
 
+def look_after(after_checks: Callable, handle, variant, results: list[CheckResult]) -> dict:
+    """What the lecture's ``after_checks`` adds to a submission's settled results ({} if it fails)."""
+    try:
+        added = after_checks(handle, variant, results)
+    except Exception:  # an ungraded look: it can only add to the reports, never take the results away
+        return {}
+    return added if isinstance(added, dict) else {}
+
+
+def with_artifacts(results: list[CheckResult], added: dict) -> list[CheckResult]:
+    """``results`` with ``added[check_id]`` merged into each one's artifacts (scores, statuses untouched)."""
+    if not added:
+        return results
+    return [replace(r, artifacts={**r.artifacts, **added[r.check_id]}) if isinstance(added.get(r.check_id), dict)
+            else r for r in results]
+
+
 def run_grading(run: GradingRun) -> GradingRun:
     """Run the selected checks on every handle of ``run``, one submission after the other; results
     land in ``run.results`` (each handle is loaded first and closed after its checks)."""
@@ -77,6 +94,8 @@ def run_grading(run: GradingRun) -> GradingRun:
             variant = _variant_of(run, sid, handle)
             results = settle([run_check(c, handle, variant, handle.sid, answer_key, run.show_answers)
                               for c in checks], lecture, self_check=run.self_check)
+            if run.assignment.after_checks is not None and not run.self_check:
+                results = with_artifacts(results, look_after(run.assignment.after_checks, handle, variant, results))
         except Exception as exc:  # the sandbox itself failed (twice, in two jails): this submission only
             results = [grader_failure(c.info, exc) for c in checks]
         finally:

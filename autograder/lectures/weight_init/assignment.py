@@ -39,6 +39,13 @@ def _shared_inputs(variant) -> list:
     return lecture_seeds(variant)
 
 
+def _after_checks(student, variant, results) -> dict:
+    """The student's probe at the week's set-up, for the feedback figure (ungraded; see week_figure.py)."""
+    from autograder.lectures.weight_init.instructor.week_figure import probe_at_week
+
+    return probe_at_week(student, variant, results)
+
+
 def _feedback_figure(sub, lang: str) -> str:
     from autograder.lectures.weight_init.instructor.figures import feedback_figure
 
@@ -124,6 +131,7 @@ ASSIGNMENT = Assignment(
     answer_key=_answer_key,
     prepare_class=_prepare_class,
     shared_inputs=_shared_inputs,
+    after_checks=_after_checks,
     feedback_figure=_feedback_figure,
     independent_solutions=_independent_solutions,
     plot=_plot,
@@ -133,5 +141,5 @@ ASSIGNMENT = Assignment(
     words=_words,
     written=_written,
     written_after="code_09",
-    code=(HELPER_FILE, HERE / "instructor" / "answer_key.py"),
+    code=(HELPER_FILE, HERE / "instructor" / "answer_key.py", HERE / "instructor" / "week_figure.py"),
 )

@@ -410,6 +410,9 @@ def test_error_cells_are_named_so_a_student_finds_them():
     assert "(cell 2, line 3: return y + missing_name)" in results["check_sigmoid_values"].message.en
     answer = results["check_analysis_answer[answer_penalty]"]
     assert "(cell 2, line 3, run from cell 3)" in answer.message.en and "NameError" in answer.message.en
+    # In Korean the place is Korean too (issue 21).
+    assert "(셀 2, 3번째 줄: return y + missing_name)" in results["check_sigmoid_values"].message.ko
+    assert "(셀 2, 3번째 줄, 셀 3에서 실행)" in answer.message.ko
 
 
 def test_a_crash_names_the_function_that_was_running():

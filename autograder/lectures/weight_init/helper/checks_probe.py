@@ -257,7 +257,9 @@ def check_activation_probe_lecture_stats(student, fb, class_seed_for, case):
     acts = layers_of(fb, reply.value, LECTURE_LAYERS, LECTURE_SAMPLES, LECTURE_NODES)
     want, want_counts = lecture_expected(case, seed)
     right = all(np.array_equal(g, w) or np.allclose(g, w, rtol=EXACT_RTOL, atol=EXACT_ATOL) for g, w in zip(acts, want))
-    fb.artifacts["histogram"] = {"case": case, "counts": want_counts if right else histogram(acts), "seed": seed}
+    # The figure's data: the student's histogram and the reference's on the same inputs (ungraded).
+    fb.artifacts["histogram"] = {"case": case, "counts": want_counts if right else histogram(acts), "seed": seed,
+                                 "reference": want_counts}
     if right:
         return
     high = 1.0 if act.name == "sigmoid" else np.inf

@@ -3,7 +3,9 @@
 The student's side is drawn from the counts the lecture-histogram checks recorded (no
 student code runs here); the reference side is the right layers on the same grader-made
 inputs, which those checks compute once per class (the reference solution gives exactly
-these: it passes the exact checks).
+these: it passes the exact checks).  In a released week whose set-up differs from the
+lecture's, the feedback page shows the probe at the week's set-up instead, as recorded
+after grading by week_figure.py (ungraded), and says so.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ import numpy as np
 from autograder.engine.report.svg import bars
 from autograder.helper.text import T, pick
 from autograder.lectures.weight_init.helper import checks_probe as lab
+from autograder.lectures.weight_init.instructor import week_figure
+from autograder.lectures.weight_init.instructor.week_figure import WEEK_ARTIFACT
 from autograder.engine.submission import Submission
 
 
@@ -101,9 +105,11 @@ LAYER_LABEL = T("{n}-layer", "{n}층")
 
 
 def histogram_grid(student: dict[str, list[list[int]]], reference: dict[str, list[list[int]]],
-                   lang: str = "en") -> str:
-    """The lecture's histograms: a row per case; the student's layers left, the reference's right."""
-    return _grid(_frozen(student), _frozen(reference), lang)
+                   lang: str = "en", rows: tuple[str, ...] | None = None, layers: int | None = None) -> str:
+    """Histograms of the probe: a row per case (``rows``, the lecture's cases by default), the student's
+    ``layers`` left, the reference's right."""
+    return _grid(_frozen(student), _frozen(reference), lang, tuple(rows or lab.PROBE_CASES),
+                 layers or lab.LECTURE_LAYERS)
 
 
 def _frozen(counts: dict[str, list[list[int]]]) -> tuple:
@@ -111,12 +117,10 @@ def _frozen(counts: dict[str, list[list[int]]]) -> tuple:
 
 
 @lru_cache(maxsize=256)
-def _grid(student_counts: tuple, reference_counts: tuple, lang: str = "en") -> str:
+def _grid(student_counts: tuple, reference_counts: tuple, lang: str, cases: tuple[str, ...], layers: int) -> str:
     """Drawn once per distinct histogram set: in a class-wide week every student whose probe is right
     has the same counts (the inputs are the class's), and so do students who make the same mistake."""
     student, reference = dict(student_counts), dict(reference_counts)
-    cases = list(lab.PROBE_CASES)
-    layers = lab.LECTURE_LAYERS
     pw, ph, gap, left, top = 62, 40, 6, 110, 34
     width = left + 2 * layers * (pw + gap) + 30
     height = top + len(cases) * (ph + gap) + 8
@@ -131,7 +135,7 @@ def _grid(student_counts: tuple, reference_counts: tuple, lang: str = "en") -> s
     for row, case in enumerate(cases):
         y = top + row * (ph + gap)
         parts.append(f'<text x="4" y="{y + ph / 2 + 4}">{escape(case)}</text>')
-        relu = lab.PROBE_CASES[case][0] == "relu"
+        relu = case.startswith("relu")
         for side, (data, colour) in enumerate(((student.get(case), "#1f77b4"), (reference.get(case), "#888"))):
             x = left + side * (layers * (pw + gap) + 30)
             # ReLU puts half its values in the first bin; like the book, scale to the rest.
@@ -155,14 +159,61 @@ def reference_histograms() -> dict[str, list[list[int]]]:
     return {case: reference_counts(case, 0) for case in lab.PROBE_CASES}
 
 
+def week_histograms(sub: Submission) -> dict[str, dict]:
+    """lecture case -> the student's probe at the week's set-up ({"case" (the row's label), "counts",
+    "reference", "seed", "setup"}), recorded after grading (week_figure.py); {} in the lecture's set-up."""
+    out = {}
+    for r in sub.results:
+        h = (r.artifacts or {}).get(WEEK_ARTIFACT)
+        if h:
+            out[r.check_id.split("[", 1)[-1].rstrip("]")] = h
+    return out
+
+
+def _lecture_reference(h: dict, case: str) -> list[list[int]]:
+    """The reference's counts on the inputs the student's probe got (recorded beside them; a journal line
+    written before they were is recomputed from the seed)."""
+    return h.get("reference") or reference_counts(case, int(h.get("seed", 0)))
+
+
+def _setup_words(setup) -> tuple[str, str]:
+    n_samples, input_dim, n_layers, node_num, large, small = setup
+    return (f"{n_layers} layers of {node_num} units, {n_samples} inputs of {input_dim} values, std {large:g} / {small:g}",
+            f"{n_layers}층, 층마다 노드 {node_num}개, 입력 {n_samples}개 × {input_dim}차원, 표준편차 {large:g} / {small:g}")
+
+
 def feedback_figure(sub: Submission, lang: str) -> str:
-    """The feedback page's figure: the lecture's histograms, the student's beside the reference's."""
+    """The feedback page's figure: the probe's histograms, the student's beside the reference's on the same
+    inputs; at the week's set-up when the student's probe was looked at there, else at the lecture's."""
     if not sub.results:
         return ""
-    student = {h["case"]: h["counts"] for h in student_histograms(sub).values()}
-    caption = pick(T("Activation histograms of the lecture (5 layers, 100 units, 1000 inputs): your "
-                     "activation_probe beside the reference, on the same set-up.",
-                     "강의의 활성화 값 히스토그램 (5층, 노드 100개, 입력 1000개): 내 activation_probe와 정답을 같은 "
-                     "조건에서 나란히 비교합니다."), lang)
-    return (f"<h2>{escape(pick(T('Histograms', '히스토그램'), lang))}</h2><p>{escape(caption)}</p>"
-            f"{histogram_grid(student, reference_histograms(), lang)}")
+    heading = f"<h2>{escape(pick(T('Histograms', '히스토그램'), lang))}</h2>"
+    lecture_en, lecture_ko = _setup_words(week_figure.LECTURE_SET_UP)
+    week = week_histograms(sub)
+    if week:
+        setup = tuple(next(iter(week.values()))["setup"])
+        rows = tuple(week_figure.week_case(case, setup)[0] for case in lab.PROBE_CASES)
+        student = {h["case"]: h["counts"] for h in week.values()}
+        reference = {h["case"]: h["reference"] for h in week.values()}
+        for case, label in zip(lab.PROBE_CASES, rows):  # a row the look could not draw: the reference still
+            if label not in reference:
+                seed = int(next(iter(week.values()))["seeds"][case])
+                reference[label] = week_figure.week_reference(case, seed, setup)
+        week_en, week_ko = _setup_words(setup)
+        caption = T(f"Activation histograms at this week's set-up ({week_en}): your activation_probe beside the "
+                    f"reference, on the same inputs. Not graded: the graded checks use the lecture's set-up "
+                    f"({lecture_en}), where it is compared exactly.",
+                    f"이번 주 설정({week_ko})의 활성화 값 히스토그램: 내 activation_probe와 정답을 같은 입력에서 나란히 "
+                    f"비교합니다. 채점과는 무관하며, 채점은 강의의 설정({lecture_ko})에서 값을 정확히 비교합니다.")
+        return (f"{heading}<p>{escape(pick(caption, lang))}</p>"
+                f"{histogram_grid(student, reference, lang, rows, setup[2])}")
+    got = student_histograms(sub)
+    student = {case: h["counts"] for case, h in got.items()}
+    seed = next((int(h.get("seed", 0)) for h in got.values()), 0)
+    reference = {case: _lecture_reference(got[case], case) if case in got else reference_counts(case, seed)
+                 for case in lab.PROBE_CASES} if got else reference_histograms()
+    caption = T(f"Activation histograms of the lecture ({lecture_en}): your activation_probe beside the reference, "
+                "on the same inputs; the checks above compare them exactly.",
+                f"강의의 활성화 값 히스토그램 ({lecture_ko}): 내 activation_probe와 정답을 같은 입력에서 나란히 "
+                "비교합니다. 위의 점검 항목이 이 값을 정확히 비교합니다.")
+    return f"{heading}<p>{escape(pick(caption, lang))}</p>{histogram_grid(student, reference, lang)}"
