@@ -20,7 +20,7 @@ from autograder.engine.steps.run_checks import grade_sources
 from autograder.engine.submission import Submission
 from autograder.lectures.weight_init.instructor.figures import week_histograms
 from autograder.lectures.weight_init.instructor.samples import MUTANTS, mutate
-from autograder.lectures.weight_init.instructor.week_figure import LECTURE_SET_UP, week_setup
+from autograder.lectures.weight_init.instructor.week_figure import FIGURE_SAMPLES, LECTURE_SET_UP, week_setup
 from tests.conftest import reference_source
 
 pytestmark = pytest.mark.sandbox
@@ -33,9 +33,9 @@ SOURCES = {
     "no-chaining": mutate("activation_probe", dict((m[0], m[2]) for m in MUTANTS)["probe-no-chaining"]),
     # Right wherever grading calls it, an error (a hang) only where the figure's look does: the week's 800
     # inputs through several layers (the analysis answers call it with the week's inputs and one layer).
-    "raises-elsewhere": mutate("activation_probe", f"if len(x) == {WEEK.n_samples} and n_layers > 1:\n"
+    "raises-elsewhere": mutate("activation_probe", f"if len(x) == {FIGURE_SAMPLES} and n_layers > 1:\n"
                                "    raise ValueError('not here')\n" + PROBE_BODY),
-    "hangs-elsewhere": mutate("activation_probe", f"import time\nif len(x) == {WEEK.n_samples} and n_layers > 1:\n"
+    "hangs-elsewhere": mutate("activation_probe", f"import time\nif len(x) == {FIGURE_SAMPLES} and n_layers > 1:\n"
                               "    time.sleep(60)\n" + PROBE_BODY),
 }
 
@@ -76,8 +76,8 @@ def test_the_right_probe_matches_the_reference_at_the_weeks_set_up(week_runs):
     labels = {f"sigmoid-std={WEEK.std_large:g}", f"sigmoid-std={WEEK.std_small:g}", "sigmoid-Xavier", "relu-He"}
     assert len(week) == 5 and {h["case"] for h in week.values()} >= labels
     for h in week.values():
-        assert tuple(h["setup"]) == week_setup(WEEK) and h["counts"] == h["reference"]
-        assert len(h["counts"]) == WEEK.n_layers and sum(h["counts"][0]) <= WEEK.n_samples * WEEK.node_num
+        assert tuple(h["setup"]) == (FIGURE_SAMPLES,) + week_setup(WEEK)[1:] and h["counts"] == h["reference"]
+        assert len(h["counts"]) == WEEK.n_layers and sum(h["counts"][0]) <= FIGURE_SAMPLES * WEEK.node_num
     wrong = week_histograms(Submission("s", results=tuple(week_runs[0]["no-chaining"])))
     assert len(wrong) == 5 and any(h["counts"] != h["reference"] for h in wrong.values())
     # A probe that fails at the week's numbers is not looked at again: its page keeps the lecture's figure.
@@ -86,8 +86,8 @@ def test_the_right_probe_matches_the_reference_at_the_weeks_set_up(week_runs):
 
 
 @pytest.mark.parametrize("lang,words", [
-    ("en", ("this week's set-up", "Not graded", f"{WEEK.n_samples} inputs of {WEEK.input_dim} values")),
-    ("ko", ("이번 주 설정", "채점과는 무관", f"입력 {WEEK.n_samples}개 × {WEEK.input_dim}차원")),
+    ("en", ("this week's set-up", "Not graded", f"{FIGURE_SAMPLES} inputs of {WEEK.input_dim} values")),
+    ("ko", ("이번 주 설정", "채점과는 무관", f"입력 {FIGURE_SAMPLES}개 × {WEEK.input_dim}차원")),
 ])
 def test_the_page_says_which_set_up_its_figure_shows(week_runs, lang, words):
     page = html.unescape(feedback_html(Submission("s", status="graded", results=tuple(week_runs[0]["right"])), lang))
