@@ -114,9 +114,7 @@ def grade(subs: Path, out: Path, ordinary: bool) -> float:
 
 def run_seams(base: Path, ordinary: bool) -> None:
     devices, ipc, leftovers = _device_state(), _host_ipc(), _host_leftovers()
-    clean, _ = write_class(base, hostile=False)
     hostile, kinds = write_class(base, hostile=True)
-    grade(clean, base / "out-clean", ordinary)
     grade(hostile, base / "out-hostile", ordinary)
     out = base / "out-hostile"
 
