@@ -22,7 +22,7 @@ from tests.conftest import total_points
 from tests.kernels import nbgrader
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
-FAST = GradeConfig(limits=Limits(call_timeout_s=2.0, load_timeout_s=4.0))
+FAST = GradeConfig(limits=Limits(call_timeout_s=1.5, load_timeout_s=2.5))
 
 
 def read_tree(root: Path) -> dict[str, bytes]:

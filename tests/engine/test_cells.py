@@ -37,7 +37,7 @@ def broken(case: str) -> str:
 
 @pytest.fixture(scope="module")
 def graded():
-    limits = Limits(load_timeout_s=3, call_timeout_s=3)
+    limits = Limits(load_timeout_s=2, call_timeout_s=2)
     sources = {}
     for case in BREAKS:
         text = broken(case)

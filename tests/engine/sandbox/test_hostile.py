@@ -152,7 +152,7 @@ def as_ordinary_user(argv: list[str], keep: list[Path]) -> list[str]:
 
 def grade(tree: dict, env: dict, ordinary: bool) -> subprocess.CompletedProcess:
     argv = [sys.executable, "-m", "autograder.engine.cli", "grade", str(tree["subs"]), "--out", str(tree["out"]),
-            "--timeout", "3", "--budget", "12", "--jobs", "2", "--lang", "en", "--show", "0"]
+            "--timeout", "2", "--budget", "6", "--jobs", "2", "--lang", "en", "--show", "0"]
     if ordinary:
         for path in [tree["home"], *tree["home"].rglob("*")]:
             os.chown(path, ORDINARY_UID, ORDINARY_UID)
