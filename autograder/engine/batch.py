@@ -444,7 +444,8 @@ def grade_class(submissions: str | Path, out: str | Path, cfg: GradeConfig | Non
             subs, late_notes = apply_lateness(subs, lateness, pages)
             notes += late_notes
         found = find_similar(subs, cfg.assignment, similarity, jobs) if similarity is not None else None
-        write_reports(out, subs, checks, cfg.lang, title, pages, cfg.assignment, similarity=found)
+        write_reports(out, subs, checks, cfg.lang, title, pages, cfg.assignment, similarity=found,
+                      worksheet_scale=cfg.worksheet_scale, graded_at=cfg.graded_at)
         if roster:  # what the roster could not pair up, by name: never dropped, listed for a person
             (out / UNMATCHED_FILE).write_text(unmatched_csv(unmatched), encoding="utf-8", errors="backslashreplace")
         else:  # an earlier run's list is not this one's

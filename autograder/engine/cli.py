@@ -193,7 +193,11 @@ def _grade(args: argparse.Namespace, writer) -> int:
         return 2
     confined, line = jail
     print(line, file=sys.stderr if not confined else sys.stdout)
+    from datetime import datetime
+
+    # The Moodle worksheet's grades on --scale, and its "Last modified (grade)" this grading's time.
     cfg = GradeConfig(variant=variant, lang=args.lang, show_answers=args.show_answers, lecture=lecture.name,
+                      worksheet_scale=args.scale, graded_at=datetime.now().astimezone(),
                       limits=Limits(call_timeout_s=args.timeout, memory_mb=args.memory, budget_s=args.budget,
                                     load_timeout_s=min(Limits.load_timeout_s, args.budget), unconfined=not confined))
     roster = None
@@ -211,12 +215,6 @@ def _grade(args: argparse.Namespace, writer) -> int:
     from autograder.engine.similarity import Options
 
     similarity = Options(args.similarity, tuple(args.compare_with)) if args.similarity is not None else None
-    from datetime import datetime
-
-    from autograder.engine.report import batch as reports
-
-    # The Moodle worksheet's grades on --scale, and its "Last modified (grade)" this grading's time.
-    reports.WORKSHEET_SCALE, reports.WORKSHEET_GRADED_AT = args.scale, datetime.now().astimezone()
     try:
         result = grade_class(args.submissions, args.out, cfg, jobs=args.jobs, course=args.course,
                              assignment=args.assignment, title=args.title or "", roster=roster, force=args.force,

@@ -8,6 +8,7 @@ and call these.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
@@ -34,6 +35,11 @@ class GradeConfig:
     """Trust the variant the submission declares (its SETUP cell): for a student's own self-check only."""
     lecture: str = ""
     """The lecture graded (engine/assignment.py; '' for the default one)."""
+    worksheet_scale: str = "points"
+    """The Moodle worksheet's grades: ``points`` or the eclass assignment's Maximum grade N (--scale)."""
+    graded_at: datetime | None = None
+    """The worksheet's "Last modified (grade)" (``initlab grade``: now); None writes '-', so a re-run
+    stays byte-identical, but Moodle's upload then skips every student who already has a grade."""
 
     def __post_init__(self):
         if self.variant is None:

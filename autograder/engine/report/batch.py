@@ -285,15 +285,7 @@ def by_participant(subs: list[Submission]) -> bool:
     return bool(subs) and all(s.extra.get("moodle_participant") == s.student_id for s in subs)
 
 
-#: The worksheet's scale and time when its caller gives none (``initlab grade`` sets both, from --scale and
-#: the time it grades): ``points``, or the eclass assignment's Maximum grade N (lms_csv.parse_scale).
-WORKSHEET_SCALE = "points"
-#: None writes '-' in "Last modified (grade)": a re-run stays byte-identical, but Moodle's upload reads '-'
-#: as time 0 and skips every student who already has a grade.
-WORKSHEET_GRADED_AT = None
-
-
-def moodle_worksheet(subs: list[Submission], lang: str, scale: str | None = None, graded_at=None) -> str:
+def moodle_worksheet(subs: list[Submission], lang: str, scale: str = "points", graded_at=None) -> str:
     """Moodle's assignment "offline grading worksheet", keyed by participant number, which is all a
     Moodle zip tells of its students.  The assignment's "Upload grading worksheet" finds its columns by
     their names in the site's language: these are the English ones (Identifier, Grade, Last modified
@@ -301,16 +293,16 @@ def moodle_worksheet(subs: list[Submission], lang: str, scale: str | None = None
     can be copied into it.  Any other column is not read.
 
     Moodle reads "Grade" as out of the assignment's own Maximum grade and ignores "Maximum Grade":
-    ``scale`` (default :data:`WORKSHEET_SCALE`) is ``points`` (the assignment's, e.g. 54) or that
+    ``scale`` is ``points`` (the assignment's, e.g. 54) or that
     Maximum grade N (grades become score / max * N, to 2 decimals), and the last column's header says
     which.  The upload applies a row only if its "Last modified (grade)", read by PHP's strtotime, is
-    not more than a minute older than the student's current grade: it holds ``graded_at`` (a datetime;
-    default :data:`WORKSHEET_GRADED_AT`) in Moodle's own format with its UTC offset, else '-'.  The
+    not more than a minute older than the student's current grade: it holds ``graded_at`` (a datetime)
+    in Moodle's own format with its UTC offset, else '-' (a re-run stays byte-identical, but Moodle's
+    upload reads '-' as time 0 and skips every student who already has a grade).  The
     feedback comment keeps the assignment's points."""
     from autograder.engine.export.lms_csv import maximum_line, moodle_time, on_scale, parse_scale, scale_maximum
 
-    scale = parse_scale(scale or WORKSHEET_SCALE)
-    graded_at = graded_at or WORKSHEET_GRADED_AT
+    scale = parse_scale(scale)
     modified = moodle_time(graded_at) if graded_at else "-"
     maximum = max((s.max_score for s in subs), default=0.0)
     buf = io.StringIO()
@@ -341,8 +333,10 @@ def student_pages(sub: Submission, lang: str, title: str = "", assignment: Assig
 
 def write_reports(out: Path, subs: list[Submission], checks: tuple[CheckInfo, ...], lang: str,
                   title: str = "", pages: dict[int, dict[str, str]] | None = None,
-                  assignment: Assignment | None = None, similarity: SimilarityReport | None = None) -> dict[str, Path]:
+                  assignment: Assignment | None = None, similarity: SimilarityReport | None = None,
+                  worksheet_scale: str = "points", graded_at=None) -> dict[str, Path]:
     """Write all reports into a fresh folder, then move them into ``out`` (replacing old outputs).
+    ``worksheet_scale`` and ``graded_at`` go to :func:`moodle_worksheet`.
 
     ``pages`` holds the i-th submission's :func:`student_pages` when they were made already (as its
     checks came back); the others are made here."""
@@ -353,7 +347,7 @@ def write_reports(out: Path, subs: list[Submission], checks: tuple[CheckInfo, ..
         files = {"grades.csv": grades_csv(subs, checks, lang),
                  "summary.html": summary_html(subs, checks, lang, title, similarity), **pair_pages(similarity, lang)}
         if by_participant(subs):
-            files[MOODLE_WORKSHEET] = moodle_worksheet(subs, lang)
+            files[MOODLE_WORKSHEET] = moodle_worksheet(subs, lang, worksheet_scale, graded_at)
         for i, (name, sub) in enumerate(zip(folder_names(subs), subs)):
             for file, text in ((pages or {}).get(i) or student_pages(sub, lang, title, assignment)).items():
                 files[f"{name}/{file}"] = text

@@ -19,7 +19,7 @@ from autograder.engine.report.batch import MOODLE_WORKSHEET, moodle_worksheet
 from tests.engine.export import lms_rules
 from tests.engine.export.conftest import ASSIGNMENT, NOTEBOOK
 from tests.engine.export.test_lms_csv import ABSENT, LATE, MAX, ROWS, course  # noqa: F401 (a fixture)
-from tests.engine.export.test_lms_end_to_end import download_all, initlab
+from tests.engine.export.test_lms_end_to_end import download_all
 
 KST = timezone(timedelta(hours=9))
 IDS = {r.student_id for r in ROWS} | {ABSENT[0]}
@@ -138,7 +138,7 @@ def test_a_worksheet_without_a_time_is_what_moodle_skips():
 @pytest.mark.nbgrader
 @pytest.mark.sandbox
 @pytest.mark.parametrize("scale", ["points", "20"])
-def test_the_worksheet_of_a_graded_class_updates_existing_grades_out_of_the_right_maximum(tmp_path, scale):
+def test_the_worksheet_of_a_graded_class_updates_existing_grades_out_of_the_right_maximum(tmp_path, capsys, scale):
     """`initlab grade` of a Moodle zip (no roster): does its worksheet line say the maximum, and does the
     worksheet pass the upload's rules into an assignment with that maximum whose students all have grades
     from before, while an assignment out of 100 (Moodle's default) is caught?"""
@@ -147,9 +147,11 @@ def test_the_worksheet_of_a_graded_class_updates_existing_grades_out_of_the_righ
     moodle_zip = download_all(tmp_path / "download-all.zip")
     participants = {f.student_id for f in discover(moodle_zip).found}
     started = int(time.time())
-    done = initlab("grade", moodle_zip, "--out", tmp_path / "out", "--jobs", "2", "--timeout", "3", "--scale", scale)
+    code, stdout, stderr = run(capsys, "grade", moodle_zip, "--out", tmp_path / "out", "--jobs", "2", "--timeout", "3",
+                               "--scale", scale)
+    assert code == 0, stderr
     finished = int(time.time())
-    line = next(x for x in done.stdout.splitlines() if f"{MOODLE_WORKSHEET}: grades out of" in x)
+    line = next(x for x in stdout if f"{MOODLE_WORKSHEET}: grades out of" in x)
     item_max = MAX if scale == "points" else 20
     assert f"grades out of {item_max:g}" in line and f"set the eclass assignment's Maximum grade to {item_max:g}" in line
     rows = lms_rules.rows_of(tmp_path / "out" / MOODLE_WORKSHEET)
@@ -160,6 +162,10 @@ def test_the_worksheet_of_a_graded_class_updates_existing_grades_out_of_the_righ
     # Moodle's safety check still holds: a grade someone changed after this grading is not overwritten.
     changed_after = {p: finished + 120 for p in participants}
     assert len(lms_rules.moodle_worksheet(rows, participants, item_max=item_max, existing=changed_after)) == len(participants)
+    # The command's scale and time were its own: a library caller after it in this process still gets
+    # the defaults (they were module globals the command set, and leaked into every later worksheet).
+    later = lms_rules.rows_of_text(moodle_worksheet(sample({"101": 50.0}), "en"))
+    assert [later[1][later[0].index(h)] for h in ("Last modified (grade)", "Maximum Grade")] == ["-", f"{MAX:g}"]
 
 
 # ---- the gradebook exports ---------------------------------------------------------------------------------
