@@ -79,6 +79,13 @@ def cell_place(error: dict, lang: str = "en") -> str:
     return _place(str(error.get("cell", "해당 셀" if lang == "ko" else "its cell")), error.get("line"), lang)
 
 
+def cell_error_text(error: dict, lang: str = "en") -> str:
+    """``Type: message`` of a cell's error.  Python's own messages stay as Python wrote them; the ones the
+    judge writes for a cell it had to stop (Timeout, Crashed) carry their Korean as ``message_ko``."""
+    message = error.get("message_ko") if lang == "ko" and error.get("message_ko") else error.get("message", "")
+    return f"{error.get('type', 'Error')}: {message}"
+
+
 def failure_message(kind: str, fn: str, info: dict, timeout_s: float | None = None) -> tuple[Text, Text]:
     """(what happened, one hint) for a call of ``fn`` that returned no value."""
     if kind == "not_attempted" and fn.startswith("answer_"):
@@ -94,11 +101,11 @@ def failure_message(kind: str, fn: str, info: dict, timeout_s: float | None = No
     error = info.get("cell_error")
     if kind == "missing" and isinstance(error, dict):
         where, where_ko = cell_place(error), cell_place(error, "ko")
-        what = f"{error.get('type', 'Error')}: {error.get('message', '')}"
+        what, what_ko = cell_error_text(error), cell_error_text(error, "ko")
         made = "computed" if fn.startswith("answer_") else "defined"
         message = T(f"{fn} was not {made}: the cell that {'computes' if fn.startswith('answer_') else 'defines'} "
                     f"it stopped ({where}) with {what}",
-                    f"{fn}이(가) 만들어지지 않았습니다: 이 값을 만드는 셀이 멈췄습니다 ({where_ko}). {what}")
+                    f"{fn}이(가) 만들어지지 않았습니다: 이 값을 만드는 셀이 멈췄습니다 ({where_ko}). {what_ko}")
         if "invalid character" in str(error.get("message", "")):
             return message, T("A character typed in Korean (or another non-English) input mode, such as the full-width "
                               "colon ： or parentheses （）, is not Python: switch to English input and type it again.",

@@ -12,6 +12,7 @@ import pytest
 from autograder.lectures.weight_init.helper.contract import ANSWERS
 from autograder.helper.text import pick
 from autograder.engine.sandbox.limits import Limits
+from autograder.engine.sandbox.runner import CELL_CRASHED, CELL_HUNG, JUDGE_MESSAGES_KO
 from autograder.engine.steps.load import load_notebook, load_python
 from autograder.engine.steps.run_checks import grade_sources
 from tests.conftest import notebook_of, reference_source
@@ -57,3 +58,7 @@ def test_a_broken_answer_cell_costs_that_answer_only(graded, case, form):
     message = pick(results["answer_xavier_std"].message, "en")
     kind = BREAKS[case][1]
     assert "the cell that computes it stopped" in message and (kind is None or kind in message), message
+    if kind in ("Timeout", "Crashed"):  # the judge's own words for a cell it stopped are Korean in Korean
+        korean = pick(results["answer_xavier_std"].message, "ko")
+        english = CELL_HUNG if kind == "Timeout" else CELL_CRASHED
+        assert english in message and JUDGE_MESSAGES_KO[english] in korean and english not in korean, korean

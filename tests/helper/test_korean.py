@@ -100,6 +100,7 @@ CODE_WORDS = set(FUNCTIONS) | set(ANSWERS) | _SIGNATURE_WORDS | {
     "np", "numpy", "nan", "inf", "dtype", "float", "int", "str", "list", "dict", "tuple", "object", "None", "True",
     "False", "return", "float64", "int64", "ndarray", "Generator", "softsign", "KS", "Xavier", "He", "ReLU", "L1",
     "prev",  # the template's name of the previous layer's activations (activation(prev @ W))
+    "py", "ipynb",  # file name extensions (.py, .ipynb)
 }
 
 

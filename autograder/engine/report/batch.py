@@ -194,7 +194,8 @@ def feedback_html(sub: Submission, lang: str, title: str = "", assignment: Assig
     notes = (([pick(UNCONFINED_TEXT, lang)] if sub.extra.get("unconfined") else [])
              + [pick(why, lang) for why in flags(sub)]
              + ([pick(sub.results[0].message, lang)] if said_above and sub.results[0].message else [])
-             + load_notes(sub, lang) + ([pick(sub.message, lang)] if sub.message else []) + list(sub.extra.get("notes", [])))
+             + load_notes(sub, lang) + ([pick(sub.message, lang)] if sub.message else [])
+             + [pick(n, lang) for n in sub.extra.get("notes", [])])
     notes_html = ("<div class='notes'>" + "".join(f"<div>{escape(n)}</div>" for n in notes) + "</div>") if notes else ""
     figure = assignment.feedback_figure(sub, lang) if assignment.feedback_figure else ""
     status = pick(STATUS_TEXT.get(sub.status, T(sub.status, sub.status)), lang)

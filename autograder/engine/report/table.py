@@ -7,7 +7,7 @@ import textwrap
 import unicodedata
 
 from autograder.helper.text import T, pick
-from autograder.helper.wording import DETAIL_LABELS, LABELS, STATUS_LABEL, cell_place, result_details
+from autograder.helper.wording import DETAIL_LABELS, LABELS, STATUS_LABEL, cell_error_text, cell_place, result_details
 from autograder.engine.submission import CheckResult, Submission
 
 _COLOURS = {"passed": "32", "failed": "31"}
@@ -93,12 +93,13 @@ def load_notes(sub: Submission, lang: str) -> list[str]:
     rep = sub.load_report
     if rep is not None:
         if rep.problem:
+            ended = {"timeout": "시간 초과", "crashed": "비정상 종료"}.get(rep.problem, rep.problem)
             notes.append(pick(T(f"running the whole file ended in a {rep.problem}; its cells were then run one "
                                 "by one, each with its own time limit (a cell that failed kept only its definitions)",
-                                f"파일 전체 실행이 {rep.problem}(으)로 끝나 셀을 하나씩, 각각 시간 제한을 두고 다시 "
+                                f"파일 전체 실행이 {ended}(으)로 끝나 셀을 하나씩, 각각 시간 제한을 두고 다시 "
                                 "실행했습니다 (실패한 셀은 정의만 남김)"), lang))
         for e in rep.errors[:5]:
-            notes.append(f"{cell_place(e, lang)}: {e.get('type')}: {e.get('message')}")
+            notes.append(f"{cell_place(e, lang)}: {cell_error_text(e, lang)}")
         if rep.shell_notes:
             notes.append(pick(T("not run while grading: ", "채점 중 실행하지 않음: "), lang) + ", ".join(rep.shell_notes[:5]))
     return notes

@@ -129,8 +129,7 @@ class Sandbox:
                     break  # it failed outside any cell: nothing more can be run
                 if modes[i] == "full":
                     lost.append({"cell": self.cells[i]["name"], "type": "Timeout" if hung else "Crashed",
-                                 "message": "the cell did not finish within its time limit" if hung else
-                                 "the process stopped while the cell ran (memory limit, os._exit or a crash)"})
+                                 "message": CELL_HUNG if hung else CELL_CRASHED})
                 modes[i] = "defs" if modes[i] == "full" else "skip"  # then nothing of it, if its definitions hang
                 continue
             self.child, self.replay = child, modes
@@ -253,11 +252,23 @@ def _value_request(sandbox: "Sandbox", name: str) -> CallReply:
     return parse_reply(name, header, blobs)
 
 
+#: What the judge says of a cell it had to stop, and its Korean (Python's own messages have none).
+CELL_HUNG = "the cell did not finish within its time limit"
+CELL_CRASHED = "the process stopped while the cell ran (memory limit, os._exit or a crash)"
+JUDGE_MESSAGES_KO = {CELL_HUNG: "셀이 시간 제한 안에 끝나지 않았습니다",
+                     CELL_CRASHED: "셀을 실행하는 중에 프로세스가 멈췄습니다 (메모리 한도, os._exit 또는 비정상 종료)"}
+
+
 def _load_error(e: dict) -> dict:
-    """A cell error as the child reported it, cut to plain, short fields."""
-    return {"cell": excerpt(e.get("cell", ""), 40), "type": excerpt(e.get("type", "Error"), 60),
-            "message": excerpt(e.get("message", ""), 160), "line": e.get("line") if type(e.get("line")) is int else None,
-            "at": excerpt(e["at"], 40) if isinstance(e.get("at"), str) else None}
+    """A cell error as the child reported it (or the judge wrote it), cut to plain, short fields; the
+    judge's own messages get their Korean (wording.cell_error_text)."""
+    message = excerpt(e.get("message", ""), 160)
+    error = {"cell": excerpt(e.get("cell", ""), 40), "type": excerpt(e.get("type", "Error"), 60),
+             "message": message, "line": e.get("line") if type(e.get("line")) is int else None,
+             "at": excerpt(e["at"], 40) if isinstance(e.get("at"), str) else None}
+    if message in JUDGE_MESSAGES_KO:
+        error["message_ko"] = JUDGE_MESSAGES_KO[message]
+    return error
 
 
 __all__ = [

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
+from autograder.helper.text import T, Text
+
 
 CODE_SUFFIXES = (".py", ".ipynb")
 #: The student helper's name beside a released notebook.
@@ -58,7 +60,8 @@ class Found:
     student_id: str
     name: str = ""
     chosen: Member | None = None
-    notes: tuple[str, ...] = ()
+    notes: tuple[Text, ...] = ()
+    """What the student sees about how their file was chosen (their feedback page lists these)."""
     extra: dict = field(default_factory=dict)
 
 
@@ -97,8 +100,10 @@ def choose(members: list[Member], stem: str) -> tuple[Member | None, list[str]]:
     code = [m for m in members if m.rel.lower().endswith(CODE_SUFFIXES)
             and PurePosixPath(m.rel).name.lower() != HELPER_FILE]
     if not code:
-        return None, ([f"no .py or .ipynb file (found: {', '.join(sorted(m.rel for m in members)[:5])})"]
-                      if members else ["no files"])
+        names = sorted(m.rel for m in members)[:5]
+        found, quoted = ", ".join(names), ", ".join(f"'{n}'" for n in names)
+        return None, ([T(f"no .py or .ipynb file (found: {found})", f".py 나 .ipynb 파일이 없습니다 (받은 파일: {quoted})")]
+                      if members else [T("no files", "제출된 파일이 없습니다")])
     exact = [m for m in code if PurePosixPath(m.rel).stem.lower() == stem]
     named = [m for m in code if stem in PurePosixPath(m.rel).name.lower()]
     pool = exact or named or code
@@ -107,9 +112,12 @@ def choose(members: list[Member], stem: str) -> tuple[Member | None, list[str]]:
     notes = []
     if len(code) > 1:
         others = sorted(m.rel for m in code if m is not best)
-        notes.append(f"graded {best.rel}; also handed in: {', '.join(others[:5])}")
+        plain, quoted = ", ".join(others[:5]), ", ".join(f"'{o}'" for o in others[:5])
+        notes.append(T(f"graded {best.rel}; also handed in: {plain}",
+                       f"'{best.rel}' 을(를) 채점했습니다. 함께 낸 파일: {quoted}"))
     if not exact:
-        notes.append(f"no file named {stem}.ipynb/.py; graded {best.rel}")
+        notes.append(T(f"no file named {stem}.ipynb/.py; graded {best.rel}",
+                       f"'{stem}.ipynb' 나 '{stem}.py' 라는 파일이 없어 '{best.rel}' 을(를) 채점했습니다"))
     return best, notes
 
 
@@ -128,7 +136,8 @@ def _walk(root: Path, notes: list[str]) -> list[Member]:
             if d in IGNORED_PARTS:
                 continue
             if full.is_symlink():
-                notes.append(f"symbolic link {readable_name(str(rel_dir / d))} not followed")
+                link = readable_name(str(rel_dir / d))
+                notes.append(T(f"symbolic link {link} not followed", f"심볼릭 링크 '{link}' 은(는) 따라가지 않았습니다"))
                 continue
             if depth < MAX_DEPTH:
                 kept.append(d)
@@ -138,11 +147,12 @@ def _walk(root: Path, notes: list[str]) -> list[Member]:
             st = os.lstat(full)
             rel = readable_name((rel_dir / f).as_posix())
             if stat.S_ISLNK(st.st_mode):
-                notes.append(f"symbolic link {rel} not followed")
+                notes.append(T(f"symbolic link {rel} not followed", f"심볼릭 링크 '{rel}' 은(는) 따라가지 않았습니다"))
             elif stat.S_ISREG(st.st_mode):
                 out.append(Member(str(full), rel, st.st_size, st.st_mtime))
             if len(out) >= MAX_ENTRIES_PER_STUDENT:
-                notes.append(f"more than {MAX_ENTRIES_PER_STUDENT} files; the rest were not looked at")
+                notes.append(T(f"more than {MAX_ENTRIES_PER_STUDENT} files; the rest were not looked at",
+                               f"파일이 {MAX_ENTRIES_PER_STUDENT}개를 넘어 나머지는 보지 않았습니다"))
                 return out
     return out
 
@@ -219,7 +229,7 @@ def _look_into_zips(g: dict, zf: zipfile.ZipFile | None) -> None:
             with nested_zip(zf, member) as inner:
                 infos = inner.infolist()[:MAX_ENTRIES_PER_STUDENT]
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            g["notes"].append(f"{member.rel} could not be opened ({exc})")
+            g["notes"].append(T(f"{member.rel} could not be opened ({exc})", f"'{member.rel}' 을(를) 열 수 없었습니다 ({exc})"))
             continue
         for info in infos:
             parts = safe_parts(zip_entry_name(info))
@@ -264,7 +274,7 @@ def _found(sid: str, g: dict, stem: str) -> Found:
     members = [m for m in g["members"] if not m.rel.endswith("onlinetext.html")]
     chosen, notes = choose(members, stem)
     if chosen is None and any(m.rel.endswith("onlinetext.html") for m in g["members"]):
-        notes = ["only online text was submitted (no file)"]
+        notes = [T("only online text was submitted (no file)", "온라인 텍스트만 제출되었습니다 (파일 없음)")]
     extra = dict(g["extra"])
     stamp = _submitted_at(members, chosen)
     if stamp:

@@ -15,6 +15,7 @@ from pathlib import Path
 from autograder.engine.steps.ingest import Found, Source, nested_zip
 from autograder.engine.steps.load import MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES
 from autograder.engine.submission import Submission
+from autograder.helper.text import T
 
 CHUNK = 1 << 16
 
@@ -61,8 +62,10 @@ def stage(source: Source, staging: Path) -> list[Submission]:
             try:
                 subs.append(_stage_one(found, i, staging, zf))
             except Exception as exc:  # anything unforeseen costs this student's file, never the batch
+                kind = type(exc).__name__
                 subs.append(Submission(student_id=found.student_id, name=found.name, status="unreadable",
-                                       message=f"the file could not be staged ({type(exc).__name__})",
+                                       message=T(f"the file could not be staged ({kind})",
+                                                 f"파일을 채점용으로 복사하지 못했습니다 ({kind})"),
                                        extra=dict(found.extra, notes=list(found.notes))))
     finally:
         if zf is not None:
@@ -75,13 +78,15 @@ def _stage_one(found: Found, index: int, staging: Path, zf: zipfile.ZipFile | No
     base = Submission(student_id=found.student_id, name=found.name, extra=extra)
     member = found.chosen
     if member is None:
-        return base.with_(status="no_code", message="; ".join(found.notes) or "no code file")
+        return base.with_(status="no_code", message=T("; ".join(n.en for n in found.notes) or "no code file",
+                                                      "; ".join(n.ko for n in found.notes) or "코드 파일이 없습니다"))
     extra["file"] = member.rel
     if not member.in_zip:
         extra["submitted_path"] = member.path  # nbgrader's submitted/ file, for the autograded notebook
     limit = _limit_for(member.rel)
     if member.size > limit:
-        return base.with_(status="too_large", message=f"{member.rel} is {member.size:,} bytes (limit {limit:,})")
+        return base.with_(status="too_large", message=T(f"{member.rel} is {member.size:,} bytes (limit {limit:,})",
+                                                        f"'{member.rel}' 은(는) {member.size:,} 바이트입니다 (한도 {limit:,})"))
     target_dir = staging / f"{index:05d}"
     target_dir.mkdir(mode=0o700)
     suffix = ".ipynb" if member.rel.lower().endswith(".ipynb") else ".py"
@@ -101,8 +106,10 @@ def _stage_one(found: Found, index: int, staging: Path, zf: zipfile.ZipFile | No
                     _copy_limited(src.read, out, limit)
     except TooLarge:
         target.unlink(missing_ok=True)
-        return base.with_(status="too_large", message=f"{member.rel} is larger than {limit:,} bytes")
+        return base.with_(status="too_large", message=T(f"{member.rel} is larger than {limit:,} bytes",
+                                                        f"'{member.rel}' 은(는) {limit:,} 바이트보다 큽니다"))
     except (zipfile.BadZipFile, RuntimeError, OSError, EOFError, ValueError) as exc:  # CRC, encrypted, I/O
         target.unlink(missing_ok=True)
-        return base.with_(status="unreadable", message=f"{member.rel} could not be read: {exc}")
+        return base.with_(status="unreadable", message=T(f"{member.rel} could not be read: {exc}",
+                                                         f"'{member.rel}' 을(를) 읽지 못했습니다: {exc}"))
     return base.with_(path=str(target))

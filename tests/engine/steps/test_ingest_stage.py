@@ -84,7 +84,7 @@ def test_symlinks_are_not_followed(tmp_path):
     by_id = {s.student_id: s for s in subs}
     assert by_id["mallory"].status == "no_code" and by_id["mallory"].path is None
     assert "eve" not in by_id and any("symbolic link" in w for w in source.warnings)
-    assert any("symbolic link" in n for n in by_id["mallory"].extra["notes"])
+    assert any("symbolic link" in n.en for n in by_id["mallory"].extra["notes"])
 
 
 def test_zip_symlink_entries_are_not_extracted(tmp_path):
@@ -122,7 +122,7 @@ def test_the_named_file_wins_and_the_rest_is_noted(tmp_path):
     (root / ".ipynb_checkpoints" / "weight_init-checkpoint.ipynb").write_text("{}")
     _, subs = staged(tmp_path / "class", tmp_path)
     assert subs[0].extra["file"] == "weight_init.py"
-    assert any("scratch.py" in n for n in subs[0].extra["notes"])
+    assert any("scratch.py" in n.en for n in subs[0].extra["notes"])
 
 
 def test_nbgrader_submitted_layout(tmp_path):
@@ -164,7 +164,7 @@ def test_the_student_helper_handed_back_is_never_graded(tmp_path):
     _, subs = staged(root, tmp_path)
     by_id = {s.student_id: s for s in subs}
     assert by_id["a"].extra["file"] == "weight_init.ipynb" and by_id["b"].extra["file"] == "my_homework.py"
-    assert not any("initlab_lab" in n for s in (by_id["a"], by_id["b"]) for n in s.extra.get("notes", []))
+    assert not any("initlab_lab" in n.en for s in (by_id["a"], by_id["b"]) for n in s.extra.get("notes", []))
     assert by_id["c"].status == "no_code"
 
 
@@ -193,7 +193,7 @@ def test_a_zip_in_a_students_folder_is_looked_into_under_the_same_caps(tmp_path)
         sub = subs[0]
         assert sub.status == "pending" and sub.extra["file"] == "hw.zip/homework/weight_init.py", sub
         assert open(sub.path, encoding="utf-8").read() == "x = 2\n"
-        assert not any("escape" in n or "link.py" in n for n in sub.extra["notes"])
+        assert not any("escape" in n.en or "link.py" in n.en for n in sub.extra["notes"])
 
 
 @pytest.mark.parametrize("raw,shown", [("홍길동".encode("cp949"), "홍길동"), (b"\xff\xfe-x", "\\xff\\xfe-x"),
@@ -210,7 +210,40 @@ def test_names_that_are_not_utf8_are_shown_readably_and_still_read(tmp_path, raw
     source = from_folder(tmp_path)
     (found,) = source.found
     assert found.student_id == shown == readable_name(os.fsdecode(raw))
-    assert any(f"{shown}.py" in note for note in found.notes)
-    assert all(note.encode("utf-8") for note in found.notes)  # nothing a UTF-8 report cannot write
+    assert any(f"{shown}.py" in note.en and f"{shown}.py" in note.ko for note in found.notes)
+    assert all(note.en.encode("utf-8") and note.ko.encode("utf-8") for note in found.notes)  # nothing a UTF-8 report cannot write
     (sub,) = stage(source, make_staging(str(tmp_path)))
     assert Path(sub.path).read_text() == "x = 1\n"
+
+
+def test_what_a_student_is_told_about_their_files_is_in_korean_too(tmp_path):
+    """Is every note and message a student's page shows about how their file was chosen (another file
+    graded, files beside it, links skipped, no code, too large) said in Korean as well, with no English
+    words left in the Korean?"""
+    from autograder.engine.report.batch import student_pages
+    from autograder.engine.steps.load import MAX_SOURCE_BYTES
+    from autograder.helper.text import pick
+    from tests.helper.test_korean import _HANGUL, english_words
+
+    root = tmp_path / "class"
+    for sid in ("misnamed", "only-notes", "big"):
+        (root / sid).mkdir(parents=True)
+    (root / "misnamed" / "hw6.py").write_text("x = 1\n")
+    (root / "misnamed" / "old.py").write_text("x = 0\n")
+    os.symlink("/etc/passwd", root / "misnamed" / "passwd")
+    (root / "only-notes" / "notes.txt").write_text("hi")
+    (root / "big" / "weight_init.py").write_bytes(b"#" * (MAX_SOURCE_BYTES + 1))
+    _, subs = staged(root, tmp_path)
+    by_id = {s.student_id: s for s in subs}
+    assert [by_id[k].status for k in ("big", "misnamed", "only-notes")] == ["too_large", "pending", "no_code"]
+    said = [*by_id["misnamed"].extra["notes"], by_id["only-notes"].message, by_id["big"].message]
+    assert len(by_id["misnamed"].extra["notes"]) == 3  # another file graded, one beside it, a link
+    for text in said:
+        assert _HANGUL.search(text.ko) and english_words(text.ko) == [], text
+    shown = by_id["misnamed"].with_(status="no_code", message=by_id["only-notes"].message)
+    page = student_pages(shown, "ko")["feedback.html"]
+    from html import unescape
+
+    page = unescape(page)
+    assert pick(by_id["only-notes"].message, "ko") in page and "no .py or .ipynb file" not in page
+    assert all(pick(n, "ko") in page for n in by_id["misnamed"].extra["notes"]) and "also handed in" not in page
