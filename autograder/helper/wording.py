@@ -82,8 +82,14 @@ def cell_place(error: dict, lang: str = "en") -> str:
 def cell_error_text(error: dict, lang: str = "en") -> str:
     """``Type: message`` of a cell's error.  Python's own messages stay as Python wrote them; the ones the
     judge writes for a cell it had to stop (Timeout, Crashed) carry their Korean as ``message_ko``."""
-    message = error.get("message_ko") if lang == "ko" and error.get("message_ko") else error.get("message", "")
-    return f"{error.get('type', 'Error')}: {message}"
+    kind = error.get("type", "Error")
+    if lang == "ko" and error.get("message_ko"):
+        return f"{JUDGE_KINDS_KO.get(kind, kind)}: {error['message_ko']}"
+    return f"{kind}: {error.get('message', '')}"
+
+
+#: The judge's names for a cell it stopped, in Korean (Python's exception names stay as they are).
+JUDGE_KINDS_KO = {"Timeout": "시간 초과", "Crashed": "비정상 종료"}
 
 
 def failure_message(kind: str, fn: str, info: dict, timeout_s: float | None = None) -> tuple[Text, Text]:

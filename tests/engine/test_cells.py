@@ -11,6 +11,7 @@ import pytest
 
 from autograder.lectures.weight_init.helper.contract import ANSWERS
 from autograder.helper.text import pick
+from autograder.helper.wording import JUDGE_KINDS_KO
 from autograder.engine.sandbox.limits import Limits
 from autograder.engine.sandbox.runner import CELL_CRASHED, CELL_HUNG, JUDGE_MESSAGES_KO
 from autograder.engine.steps.load import load_notebook, load_python
@@ -62,3 +63,4 @@ def test_a_broken_answer_cell_costs_that_answer_only(graded, case, form):
         korean = pick(results["answer_xavier_std"].message, "ko")
         english = CELL_HUNG if kind == "Timeout" else CELL_CRASHED
         assert english in message and JUDGE_MESSAGES_KO[english] in korean and english not in korean, korean
+        assert f"{JUDGE_KINDS_KO[kind]}: " in korean and kind not in korean, korean

@@ -1316,8 +1316,14 @@ def cell_place(error: dict, lang: str = "en") -> str:
 def cell_error_text(error: dict, lang: str = "en") -> str:
     """``Type: message`` of a cell's error.  Python's own messages stay as Python wrote them; the ones the
     judge writes for a cell it had to stop (Timeout, Crashed) carry their Korean as ``message_ko``."""
-    message = error.get("message_ko") if lang == "ko" and error.get("message_ko") else error.get("message", "")
-    return f"{error.get('type', 'Error')}: {message}"
+    kind = error.get("type", "Error")
+    if lang == "ko" and error.get("message_ko"):
+        return f"{JUDGE_KINDS_KO.get(kind, kind)}: {error['message_ko']}"
+    return f"{kind}: {error.get('message', '')}"
+
+
+#: The judge's names for a cell it stopped, in Korean (Python's exception names stay as they are).
+JUDGE_KINDS_KO = {"Timeout": "시간 초과", "Crashed": "비정상 종료"}
 
 
 def failure_message(kind: str, fn: str, info: dict, timeout_s: float | None = None) -> tuple[Text, Text]:
@@ -2786,7 +2792,7 @@ ACT_RTOL, ACT_ATOL = 1e-6, 1e-12
 OVERFLOW_NOTE = T(
     "np.exp overflowed for large |x| (RuntimeWarning). Your values are still right, so no points are lost; "
     "a form without the warning: e = np.exp(-np.abs(x)); np.where(x >= 0, 1/(1+e), e/(1+e)).",
-    "큰 |x|에서 np.exp가 overflow 경고(RuntimeWarning)를 냈습니다. 값은 맞으므로 감점은 없습니다. "
+    "큰 |x|에서 np.exp가 오버플로 경고(RuntimeWarning)를 냈습니다. 값은 맞으므로 감점은 없습니다. "
     "경고 없는 형태: e = np.exp(-np.abs(x)); np.where(x >= 0, 1/(1+e), e/(1+e)).",
 )
 

@@ -14,7 +14,7 @@ ACT_RTOL, ACT_ATOL = 1e-6, 1e-12
 OVERFLOW_NOTE = T(
     "np.exp overflowed for large |x| (RuntimeWarning). Your values are still right, so no points are lost; "
     "a form without the warning: e = np.exp(-np.abs(x)); np.where(x >= 0, 1/(1+e), e/(1+e)).",
-    "큰 |x|에서 np.exp가 overflow 경고(RuntimeWarning)를 냈습니다. 값은 맞으므로 감점은 없습니다. "
+    "큰 |x|에서 np.exp가 오버플로 경고(RuntimeWarning)를 냈습니다. 값은 맞으므로 감점은 없습니다. "
     "경고 없는 형태: e = np.exp(-np.abs(x)); np.where(x >= 0, 1/(1+e), e/(1+e)).",
 )
 
