@@ -202,8 +202,9 @@ class Judges:
         advance(0)
         if not todo:
             return subs
-        # Few, large chunks (each starts a run of the checks); two per judge at least.
-        size = max(1, min(32, -(-len(todo) // (self.jobs * 2))))
+        # Chunks of at most 32 (each starts a run of the checks), eight per judge at least: a submission
+        # that hangs holds up the rest of its chunk, so smaller chunks spread the slow ones over the judges.
+        size = max(1, min(32, -(-len(todo) // (self.jobs * 8))))
         chunks = [todo[k:k + size] for k in range(0, len(todo), size)]
         failed: list[list[tuple[int, Submission]]] = []
         try:
