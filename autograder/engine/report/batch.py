@@ -196,13 +196,14 @@ def feedback_html(sub: Submission, lang: str, title: str = "", assignment: Assig
              + ([pick(sub.results[0].message, lang)] if said_above and sub.results[0].message else [])
              + load_notes(sub, lang) + ([pick(sub.message, lang)] if sub.message else [])
              + [pick(n, lang) for n in sub.extra.get("notes", [])])
+    notes = list(dict.fromkeys(notes))  # a codeless hand-in's message is its ingest notes: said once
     notes_html = ("<div class='notes'>" + "".join(f"<div>{escape(n)}</div>" for n in notes) + "</div>") if notes else ""
     figure = assignment.feedback_figure(sub, lang) if assignment.feedback_figure else ""
     status = pick(STATUS_TEXT.get(sub.status, T(sub.status, sub.status)), lang)
     who = escape(f"{sub.name} ({sub.student_id})" if sub.name else sub.student_id)
     return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{escape(heading)} — {who}</title>"
             f"<style>{_CSS}</style></head><body><h1>{escape(title or heading)}</h1>"
-            f"<p><b>{who}</b> — {escape(sub.extra.get('file', ''))} — {escape(status)}</p>"
+            f"<p><b>{who}</b> — {' — '.join(escape(x) for x in (sub.extra.get('file', ''), status) if x)}</p>"
             f"<p style='font-size:1.4em'>{escape(pick(LABELS['score'], lang))}: <b>{sub.final_score:g} / {sub.max_score:g}</b></p>"
             f"{notes_html}<h2>{escape(pick(T('Checks', '점검 항목'), lang))}</h2><table>{''.join(rows)}</table>"
             f"{figure}</body></html>\n")

@@ -247,3 +247,5 @@ def test_what_a_student_is_told_about_their_files_is_in_korean_too(tmp_path):
     page = unescape(page)
     assert pick(by_id["only-notes"].message, "ko") in page and "no .py or .ipynb file" not in page
     assert all(pick(n, "ko") in page for n in by_id["misnamed"].extra["notes"]) and "also handed in" not in page
+    codeless = unescape(student_pages(by_id["only-notes"], "ko")["feedback.html"])
+    assert codeless.count(pick(by_id["only-notes"].message, "ko")) == 1 and " — — " not in codeless  # said once
