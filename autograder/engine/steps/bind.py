@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from autograder.engine.config import Variant
 from autograder.helper.text import T, Text
-from autograder.engine.steps.handles import DECLARED_NAMES, UNREADABLE, declared_setup, top_level_literals, variant_of_setup
+from autograder.engine.steps.handles import (DECLARED_NAMES, UNPARSED, UNREADABLE, declared_setup, top_level_literals,
+                                             variant_of_setup)
 from autograder.engine.submission import Submission
 
 #: What the ``setup`` column of grades.csv says for a submission whose declaration agrees.
@@ -51,6 +52,11 @@ class Declaration:
                 size = unreadable[1]
                 problem = T(f"the cell that declares its set-up or STUDENT_ID is too large to read ({size:,} characters)",
                             f"설정이나 STUDENT_ID를 적은 셀이 너무 커서 읽지 않았습니다 ({size:,}자)")
+            elif found.get(UNPARSED) is not None:
+                kind = found[UNPARSED][1]
+                problem = T(f"the cell that declares its set-up or STUDENT_ID does not parse ({kind}), so what it "
+                            "declares was not read",
+                            f"설정이나 STUDENT_ID를 적은 셀을 파이썬이 읽지 못해({kind}) 그 선언을 확인하지 못했습니다")
             elif setup is not None and variant is None:
                 problem = T("its SETUP (or SETUP_CODE) is damaged or edited: it is no set-up the course made",
                             "SETUP(또는 SETUP_CODE)이 손상되었거나 고쳐졌습니다: 강의에서 만든 설정이 아닙니다")

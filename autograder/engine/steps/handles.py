@@ -52,6 +52,8 @@ def variant_key_of(handle, numbers: type | None = None):
 MAX_DECLARATION_CELL = 64 * 1024
 #: The key of :func:`top_level_literals`'s result that names a cell too large to read (its size).
 UNREADABLE = "<unreadable>"
+#: Key of top_level_literals' result when a cell that assigns a declared name does not parse: (``"error"``, its kind).
+UNPARSED = "<unparsed>"
 
 
 def top_level_literals(cells: list[dict], names: tuple[str, ...]) -> dict[str, tuple[str, object]]:
@@ -78,7 +80,10 @@ def top_level_literals(cells: list[dict], names: tuple[str, ...]) -> dict[str, t
             continue
         try:
             tree = ast.parse(cell["source"])
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            # A cell that would assign one of the names but does not parse: what it declares is unknown.
+            if re.search(rf"(?m)^\s*(?:{'|'.join(map(re.escape, names))})\s*=[^=]", text):
+                found[UNPARSED] = ("error", type(exc).__name__)
             continue
         for node in tree.body:
             if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)

@@ -144,12 +144,23 @@ def test_no_declaration_under_a_released_week_is_flagged_but_fine_when_unrelease
     assert setup_mismatch(nothing, Variant(), "s") is None
 
 
-def test_an_unparseable_declaration_cell_counts_as_no_declaration():
-    """A SETUP nested past the parser's limit is a syntax error: the cell is not read at all (its
-    STUDENT_ID with it), so under a released week it is flagged as declaring no set-up."""
-    d = Declaration.of(cells('STUDENT_ID = "20231234"\nSETUP = ' + "[" * 1000 + "]" * 1000))
+@pytest.mark.parametrize("source", ['STUDENT_ID = "20231234"\nSETUP = ' + "[" * 1000 + "]" * 1000,
+                                    'STUDENT_ID = "20231234\nSETUP = ""', 'STUDENT_ID = 20231234)'])
+def test_an_unparseable_declaration_cell_is_flagged_as_unread(source):
+    """A declaring cell Python cannot parse (a SETUP nested past the parser's limit, a quote or a
+    bracket left open) is not read at all, its STUDENT_ID with it: flagged as unread, under a released
+    week and under the lecture's own set-up alike (the typed id could not be compared)."""
+    d = Declaration.of(cells(source))
     assert (d.variant, d.student_id) == (None, None)
-    assert "declares no set-up" in setup_mismatch(d, WEEK3, "20231234").en
+    for graded in (WEEK3, Variant()):
+        said = setup_mismatch(d, graded, "20231234")
+        assert "does not parse" in said.en and "읽지 못해" in said.ko, said
+
+
+def test_a_syntax_error_in_a_cell_that_only_reads_the_names_is_no_declaration_problem():
+    """A broken cell that uses STUDENT_ID without assigning it declares nothing: no flag."""
+    d = Declaration.of(cells('STUDENT_ID = "s"', 'print(STUDENT_ID, SETUP'))
+    assert d.problem is None and d.student_id == "s"
 
 
 def test_an_edited_setup_of_the_right_week_is_flagged():
