@@ -84,12 +84,13 @@ def cell_error_text(error: dict, lang: str = "en") -> str:
     judge writes for a cell it had to stop (Timeout, Crashed) carry their Korean as ``message_ko``."""
     kind = error.get("type", "Error")
     if lang == "ko" and error.get("message_ko"):
-        return f"{JUDGE_KINDS_KO.get(kind, kind)}: {error['message_ko']}"
+        return f"{JUDGE_KINDS_KO.get(str(kind).lower(), kind)}: {error['message_ko']}"
     return f"{kind}: {error.get('message', '')}"
 
 
-#: The judge's names for a cell it stopped, in Korean (Python's exception names stay as they are).
-JUDGE_KINDS_KO = {"Timeout": "시간 초과", "Crashed": "비정상 종료"}
+#: The judge's names for a cell or a load it stopped (a cell error's Timeout/Crashed, a load report's
+#: timeout/crashed), in Korean by their lower case (Python's exception names stay as they are).
+JUDGE_KINDS_KO = {"timeout": "시간 초과", "crashed": "비정상 종료"}
 
 
 def failure_message(kind: str, fn: str, info: dict, timeout_s: float | None = None) -> tuple[Text, Text]:

@@ -63,4 +63,4 @@ def test_a_broken_answer_cell_costs_that_answer_only(graded, case, form):
         korean = pick(results["answer_xavier_std"].message, "ko")
         english = CELL_HUNG if kind == "Timeout" else CELL_CRASHED
         assert english in message and JUDGE_MESSAGES_KO[english] in korean and english not in korean, korean
-        assert f"{JUDGE_KINDS_KO[kind]}: " in korean and kind not in korean, korean
+        assert f"{JUDGE_KINDS_KO[kind.lower()]}: " in korean and kind not in korean, korean

@@ -7,7 +7,8 @@ import textwrap
 import unicodedata
 
 from autograder.helper.text import T, pick
-from autograder.helper.wording import DETAIL_LABELS, LABELS, STATUS_LABEL, cell_error_text, cell_place, result_details
+from autograder.helper.wording import (DETAIL_LABELS, JUDGE_KINDS_KO, LABELS, STATUS_LABEL, cell_error_text, cell_place,
+                                      result_details)
 from autograder.engine.submission import CheckResult, Submission
 
 _COLOURS = {"passed": "32", "failed": "31"}
@@ -93,7 +94,7 @@ def load_notes(sub: Submission, lang: str) -> list[str]:
     rep = sub.load_report
     if rep is not None:
         if rep.problem:
-            ended = {"timeout": "시간 초과", "crashed": "비정상 종료"}.get(rep.problem, rep.problem)
+            ended = JUDGE_KINDS_KO.get(rep.problem, rep.problem)
             notes.append(pick(T(f"running the whole file ended in a {rep.problem}; its cells were then run one "
                                 "by one, each with its own time limit (a cell that failed kept only its definitions)",
                                 f"파일 전체 실행이 {ended}(으)로 끝나 셀을 하나씩, 각각 시간 제한을 두고 다시 "
