@@ -196,7 +196,8 @@ def feedback_html(sub: Submission, lang: str, title: str = "", assignment: Assig
              + ([pick(sub.results[0].message, lang)] if said_above and sub.results[0].message else [])
              + load_notes(sub, lang) + ([pick(sub.message, lang)] if sub.message else [])
              + [pick(n, lang) for n in sub.extra.get("notes", [])])
-    notes = list(dict.fromkeys(notes))  # a codeless hand-in's message is its ingest notes: said once
+    # Each said once: a codeless hand-in's message is its ingest notes joined, which follow it.
+    notes = [n for i, n in enumerate(notes) if not any(n in earlier for earlier in notes[:i])]
     notes_html = ("<div class='notes'>" + "".join(f"<div>{escape(n)}</div>" for n in notes) + "</div>") if notes else ""
     figure = assignment.feedback_figure(sub, lang) if assignment.feedback_figure else ""
     status = pick(STATUS_TEXT.get(sub.status, T(sub.status, sub.status)), lang)

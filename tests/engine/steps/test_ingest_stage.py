@@ -232,6 +232,7 @@ def test_what_a_student_is_told_about_their_files_is_in_korean_too(tmp_path):
     (root / "misnamed" / "old.py").write_text("x = 0\n")
     os.symlink("/etc/passwd", root / "misnamed" / "passwd")
     (root / "only-notes" / "notes.txt").write_text("hi")
+    os.symlink("/etc/passwd", root / "only-notes" / "passwd")  # two notes: the message joins them
     (root / "big" / "weight_init.py").write_bytes(b"#" * (MAX_SOURCE_BYTES + 1))
     _, subs = staged(root, tmp_path)
     by_id = {s.student_id: s for s in subs}
@@ -248,4 +249,6 @@ def test_what_a_student_is_told_about_their_files_is_in_korean_too(tmp_path):
     assert pick(by_id["only-notes"].message, "ko") in page and "no .py or .ipynb file" not in page
     assert all(pick(n, "ko") in page for n in by_id["misnamed"].extra["notes"]) and "also handed in" not in page
     codeless = unescape(student_pages(by_id["only-notes"], "ko")["feedback.html"])
-    assert codeless.count(pick(by_id["only-notes"].message, "ko")) == 1 and " — — " not in codeless  # said once
+    assert len(by_id["only-notes"].extra["notes"]) == 2 and " — — " not in codeless
+    for note in by_id["only-notes"].extra["notes"]:  # in the message, and not once more after it
+        assert codeless.count(pick(note, "ko")) == 1, pick(note, "ko")
