@@ -66,8 +66,10 @@ def main() -> int:
         klass = write_class(base, args.n)
         without, with_, line = [], [], ""
         for run in range(args.runs):
-            without.append(grade(klass, base / "off", args.jobs, "--similarity", "off")[0])
-            took, stdout = grade(klass, base / "on", args.jobs)
+            # A fresh --out each run: into an earlier run's folder, `initlab grade` reuses its rows and
+            # grades nothing again (the second run took 6 s), which is not the batch being measured.
+            without.append(grade(klass, base / f"off-{run}", args.jobs, "--similarity", "off")[0])
+            took, stdout = grade(klass, base / f"on-{run}", args.jobs)
             with_.append(took)
             line = next((ln.strip() for ln in stdout.splitlines() if ln.strip().startswith("similar:")), "")
             print(f"run {run + 1}: without {without[-1]:.1f} s, with {with_[-1]:.1f} s")
